@@ -1,0 +1,56 @@
+"""The ``luoshi`` command.
+
+Subcommands live in ``luoshi/commands/*`` and are imported only when invoked, so that
+``luoshi extract`` never loads the web or database stack (start-up time is part of issue 2).
+Every ``LuoshiError`` becomes one line on stderr and its exit code; nothing else should escape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# command name → "module:attribute" of a click command
+COMMANDS: dict[str, str] = {
+    "extract": "luoshi.commands.extract:extract",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="luoshi")
+def cli() -> None:
+    """luoshi（落实）：把政府工作报告变成可督办的任务台账。"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    from luoshi.errors import LuoshiError
+
+    try:
+        cli.main(args=argv, prog_name="luoshi", standalone_mode=False)
+    except LuoshiError as exc:
+        click.echo(f"luoshi: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("luoshi: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,95 @@
+"""What extraction produces: targets, actuals and tasks, each pointing into the cleaned text.
+
+Field names follow the JSON contract in DESIGN.md (``luoshi extract FILE --json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Target:
+    """A quantified (or headline) promise for the plan year."""
+
+    id: str
+    indicator: str  # noun phrase naming what is measured, e.g. 规上工业企业
+    metric: str  # verb as written: 增长, 达到, 新增, 突破, 控制, ...
+    value: float | None  # number as written (1.8 for 1.8万人); None for a headline with no number
+    unit: str | None  # as written: 万人, %, 万千瓦, 微克/立方米
+    comparator: str  # ">=", "<=", "~", "="
+    modality: str  # "确保" | "力争" | "争取" | "预期"
+    section: str | None
+    quote: str
+    start: int
+    end: int
+    deadline: str | None  # ISO date
+    value_max: float | None = None  # upper end of a range (2—3个 → value 2, value_max 3)
+    headline: bool = False  # one of the 主要预期目标
+    kind: str = "quantified"  # "quantified" | "qualitative" (headline target with no number)
+
+
+@dataclass
+class Actual:
+    """A result the review part states for the previous year."""
+
+    id: str
+    indicator: str
+    metric: str
+    value: float | None
+    unit: str | None
+    section: str | None
+    quote: str
+    start: int
+    end: int
+    year: int | None
+    value_max: float | None = None
+
+
+@dataclass
+class Task:
+    """One row of the task ledger (分工方案): a sentence or clause group one unit could own."""
+
+    id: str
+    section: str | None
+    text: str
+    start: int
+    end: int
+    targets: list[str] = field(default_factory=list)
+    kind: str = "measure"  # "quantified" | "milestone" | "measure"
+    deadline: str | None = None
+    projects: list[str] = field(default_factory=list)  # named projects of a milestone
+    units: list[str] = field(default_factory=list)  # units named in the text (滕州市, 枣矿集团)
+
+
+@dataclass
+class ReportInfo:
+    government: str | None
+    year: int | None
+    title: str | None
+    sha256: str
+    path: str | None = None
+    encoding: str | None = None
+    kind: str | None = None
+
+
+@dataclass
+class Extraction:
+    report: ReportInfo
+    sections: list[dict]
+    targets: list[Target]
+    actuals: list[Actual]
+    tasks: list[Task]
+    cleaned_text: str | None = None
+
+    def to_dict(self, *, with_text: bool = False) -> dict:
+        out = {
+            "report": asdict(self.report),
+            "sections": self.sections,
+            "targets": [asdict(t) for t in self.targets],
+            "actuals": [asdict(a) for a in self.actuals],
+            "tasks": [asdict(t) for t in self.tasks],
+        }
+        if with_text and self.cleaned_text is not None:
+            out["cleaned_text"] = self.cleaned_text
+        return out

@@ -1,0 +1,71 @@
+"""The report's structure: sections and sentences, as spans into the cleaned text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text it governs.
+
+    ``level`` 1 = part (一、二、三、), 2 = area (（一）…（八）), 3 = item (一是…, 1. / （1）).
+    ``role`` says what the part does: ``review`` (last year's work), ``plan`` (this year's
+    work, including 主要预期目标), or ``other`` (preamble, self-building of government, closing).
+    Sections below a part inherit its role. ``title_start``/``title_end`` locate the heading.
+    """
+
+    id: str
+    parent: str | None
+    level: int
+    title: str
+    start: int
+    end: int
+    title_start: int
+    title_end: int
+    role: str = "other"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "level": self.level,
+            "title": self.title,
+            "start": self.start,
+            "end": self.end,
+            "role": self.role,
+        }
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    section: str | None  # id of the innermost section containing it
+
+
+@dataclass
+class Outline:
+    """Everything the structure pass found."""
+
+    sections: list[Section]
+    sentences: list[Sentence]
+    government: str | None
+    year: int | None  # the plan year
+    title: str | None = None
+    headline_span: tuple[int, int] | None = None  # the 主要预期目标 sentence group, if any
+    notes: list[str] = field(default_factory=list)
+
+    def section(self, section_id: str | None) -> Section | None:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        return None
+
+    def role_at(self, offset: int) -> str:
+        """Role of the innermost section containing ``offset`` ("other" outside any part)."""
+        role = "other"
+        for s in self.sections:
+            if s.start <= offset < s.end and s.level == 1:
+                role = s.role
+        return role
