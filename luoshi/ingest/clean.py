@@ -1,76 +1,130 @@
 """Cleaning: undo what PDF extraction and typesetting did to the report text.
 
 Cleaning only deletes characters or replaces one character by another, so every cleaned span
-maps back to the original characters through the ``OffsetMap``. What it does:
+maps back to the original characters through the ``OffsetMap``. It runs in two passes so that
+the second pass sees the text as it reads once the first pass is done:
 
-* deletes page footers such as ``— 3 —`` wherever they fall, even mid-word
-  (``一 — 1 — 般公共预算收入`` → ``一般公共预算收入``);
-* deletes spaces a line break left between Chinese characters, or between a digit and a Chinese
-  character (``2023 年`` → ``2023年``), keeping real spaces between Latin words and numbers;
-* deletes carriage returns, form feeds, zero-width characters and spaces at line ends;
-* normalises full-width digits, letters and ``％`` (and a full-width point between digits).
+1. delete page footers such as ``— 3 —`` wherever they fall, even mid-word, and invisible junk
+   (zero-width characters, soft hyphens, form feeds, stray control characters, the CR of CRLF);
+2. delete the spaces a line break left between Chinese characters, or between a number and a
+   Chinese character (``一 — 1 — 般`` → ``一般``, ``2023 年`` → ``2023年``), and spaces at line
+   ends; between Latin letters/digits one space is kept (``Made in China``, ``1 000``). A tab
+   between two pieces of text is kept as the one separator of that run: it separates table cells.
+
+Before both passes, full-width digits, letters, ``％`` and spaces are replaced by their ASCII
+forms, a full-width point between digits by ``.``, and a lone CR or a Unicode line separator by
+``\\n``. For PDF input only, a line break inside a sentence (not after 。！？：; etc.) is deleted
+too: PDF text layers break lines wherever the page did.
 """
 
 from __future__ import annotations
 
 import re
 from array import array
+from itertools import chain
 
 from luoshi.ingest.document import Document, OffsetMap, RawText
-
-_HSPACE = " \t\u3000\u00a0\u2002\u2003\u2009\u202f"
 
 # one character → one character, so indices do not move
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 _FULLWIDTH[ord("％")] = ord("%")
-_FULLWIDTH[ord("\u3000")] = ord(" ")
-_FULLWIDTH[ord("\u00a0")] = ord(" ")
+for _space in "\u3000\u00a0\u2002\u2003\u2009\u202f":
+    _FULLWIDTH[ord(_space)] = ord(" ")
+_FULLWIDTH[ord("\u2028")] = ord("\n")
+_FULLWIDTH[ord("\u2029")] = ord("\n")
 
-_FOOTER = re.compile(
-    rf"[{_HSPACE}]*[—–－―-]{{1,2}}[{_HSPACE}]+\d{{1,4}}[{_HSPACE}]+[—–－―-]{{1,2}}[{_HSPACE}]*"
-)
-_JUNK = re.compile("[\r\f\v\u200b\u200c\u200d\u2060\ufeff]+")
-_SPACES = re.compile(rf"[{_HSPACE}]+")
+_TO_TRANSLATE = re.compile("[" + "".join(map(chr, _FULLWIDTH)) + "]")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _FULLWIDTH_POINT = re.compile(r"(?<=[0-9])．(?=[0-9])")
-# a space is real only between two Latin letters/digits (``Made in China``, ``1 000``)
-_LATIN = re.compile(r"[A-Za-z0-9.,;:%+\-/&'\")(]")
+
+# after translation every horizontal space is a space or a tab
+_FOOTER = re.compile(r"[—–－―-]{1,2}[ \t]+\d{1,4}[ \t]+[—–－―-]{1,2}")
+_JUNK = re.compile("[\r\f\v\x00-\x08\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2060\ufeff]+")
+_SPACES = re.compile("[ \t]+")
+# PDF text layers break lines mid-sentence; a break after one of these ends a paragraph
+_PDF_BREAK = re.compile("[ \t]*\n[ \t]*")
+_PARAGRAPH_END = frozenset("。！？：；!?:;”」』）)\n")
+# characters between which a space is real (``Made in China``, ``1 000``, ``GDP (2023)``)
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,;:%+-/&'\")(")
 
 
-def _deletions(text: str) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping ``(start, end)`` ranges of ``text`` to delete."""
-    spans: list[tuple[int, int]] = [m.span() for m in _FOOTER.finditer(text)]
-    spans += [m.span() for m in _JUNK.finditer(text)]
+def _pass1(text: str) -> list[tuple[int, int]]:
+    """Footers and invisible junk."""
+    return [m.span() for m in _FOOTER.finditer(text)] + [m.span() for m in _JUNK.finditer(text)]
+
+
+def _pass2(text: str) -> list[tuple[int, int]]:
+    """Spaces left by line breaks; surplus spaces between Latin words; separators in table rows."""
+    n = len(text)
+    latin = _LATIN
+    spans: list[tuple[int, int]] = []
     for m in _SPACES.finditer(text):
         s, e = m.span()
-        before = text[s - 1] if s > 0 else "\n"
-        after = text[e] if e < len(text) else "\n"
-        if before == "\n" or after == "\n" or not (_LATIN.match(before) and _LATIN.match(after)):
+        before = text[s - 1] if s else "\n"
+        after = text[e] if e < n else "\n"
+        if before == "\n" or after == "\n":
             spans.append((s, e))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1] = (merged[-1][0], e)
+        elif before in latin and after in latin:
+            if e - s > 1:
+                spans.append((s + 1, e))  # one space between Latin words
+        elif "\t" in m.group():
+            t = s + m.group().index("\t")  # one tab between two table cells
+            spans.append((s, t))
+            spans.append((t + 1, e))
         else:
-            merged.append((s, e))
-    return merged
+            spans.append((s, e))
+    return spans
+
+
+def _pdf_line_breaks(text: str) -> list[tuple[int, int]]:
+    """Line breaks a PDF text layer put inside a sentence (``一般公共预\n算收入``)."""
+    n = len(text)
+    spans: list[tuple[int, int]] = []
+    for m in _PDF_BREAK.finditer(text):
+        s, e = m.span()
+        if s and e < n and text[s - 1] not in _PARAGRAPH_END and text[e] != "\n":
+            if text[s - 1] in _LATIN and text[e] in _LATIN:
+                spans.append((s, m.start() + m.group().index("\n")))
+                spans.append((m.start() + m.group().index("\n") + 1, e))
+            else:
+                spans.append((s, e))
+    return spans
+
+
+def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` without the characters in ``spans``, and the index in ``text`` of each kept one."""
+    spans.sort()
+    pieces: list[str] = []
+    kept: list[range] = []
+    pos = 0
+    for s, e in spans:
+        if s > pos:
+            pieces.append(text[pos:s])
+            kept.append(range(pos, s))
+        pos = max(pos, e)
+    pieces.append(text[pos:])
+    kept.append(range(pos, len(text)))
+    return "".join(pieces), list(chain.from_iterable(kept))
 
 
 def clean(raw: RawText) -> Document:
     """Return the cleaned ``Document`` for ``raw``; ``raw`` itself is left untouched."""
-    text = raw.text.translate(_FULLWIDTH)
-    text = _FULLWIDTH_POINT.sub(".", text)
-    pieces: list[str] = []
-    origin = array("I")
-    pos = 0
-    for s, e in _deletions(text):
-        pieces.append(text[pos:s])
-        origin.extend(range(pos, s))
-        pos = e
-    pieces.append(text[pos:])
-    origin.extend(range(pos, len(text)))
+    text = _TO_TRANSLATE.sub(lambda m: m.group().translate(_FULLWIDTH), raw.text)
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    if "．" in text:
+        text = _FULLWIDTH_POINT.sub(".", text)
+
+    deletions = _pass1(text)
+    if raw.kind == "pdf":
+        text0, index0 = _delete(text, deletions)
+        text1, index_pdf = _delete(text0, _pdf_line_breaks(text0))
+        index1 = [index0[i] for i in index_pdf]
+    else:
+        text1, index1 = _delete(text, deletions)
+    cleaned, index2 = _delete(text1, _pass2(text1))
+    origin = array("I", map(index1.__getitem__, index2))
     origin.append(len(raw.text))
-    return Document("".join(pieces), raw, OffsetMap(origin))
+    return Document(cleaned, raw, OffsetMap(origin))
