@@ -14,6 +14,18 @@ import click
 
 # command name → "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
+    "db": "luoshi.commands.db:db",
+    "ledger": "luoshi.commands.ledger:ledger",
+    "import": "luoshi.commands.importing:import_cmd",
+    "history": "luoshi.commands.history:history",
+    "backup": "luoshi.commands.backup:backup",
+    "restore": "luoshi.commands.backup:restore",
+    "serve": "luoshi.commands.serve:serve",
+    "user": "luoshi.commands.user:user",
+    "demo": "luoshi.commands.demo:demo",
+    "corpus": "luoshi.commands.corpus:corpus",
+    "compare": "luoshi.commands.compare:compare",
+    "scorecard": "luoshi.commands.scorecard:scorecard",
     "extract": "luoshi.commands.extract:extract",
 }
 
@@ -40,17 +52,24 @@ def main(argv: list[str] | None = None) -> None:
     from luoshi.errors import LuoshiError
 
     try:
-        cli.main(args=argv, prog_name="luoshi", standalone_mode=False)
+        # standalone_mode=False hands back the command's return value (or ctx.exit's code)
+        rv = cli.main(args=argv, prog_name="luoshi", standalone_mode=False)
     except LuoshiError as exc:
         click.echo(f"luoshi: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("luoshi: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # one line, like every other error: what is wrong and where to look
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"luoshi: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"luoshi: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)

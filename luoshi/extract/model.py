@@ -59,7 +59,6 @@ class Task:
     kind: str = "measure"  # "quantified" | "milestone" | "measure"
     deadline: str | None = None
     projects: list[str] = field(default_factory=list)  # named projects of a milestone
-    units: list[str] = field(default_factory=list)  # units named in the text (滕州市, 枣矿集团)
 
 
 @dataclass

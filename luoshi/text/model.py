@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -63,9 +64,19 @@ class Outline:
         return None
 
     def role_at(self, offset: int) -> str:
-        """Role of the innermost section containing ``offset`` ("other" outside any part)."""
-        role = "other"
-        for s in self.sections:
-            if s.start <= offset < s.end and s.level == 1:
-                role = s.role
-        return role
+        """Role of the part containing ``offset`` ("other" outside any part).
+
+        Parts do not overlap, so a binary search over their starts finds it; the index is built
+        once per sections list (extractors call this for every number they meet).
+        """
+        key = (id(self.sections), len(self.sections))
+        index = self.__dict__.get("_part_index")
+        if index is None or index[0] != key:
+            parts = sorted((s for s in self.sections if s.level == 1), key=lambda s: s.start)
+            index = (key, [p.start for p in parts], parts)
+            self.__dict__["_part_index"] = index
+        _, starts, parts = index
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and offset < parts[i].end:
+            return parts[i].role
+        return "other"

@@ -1,0 +1,206 @@
+"""``luoshi extract``: targets, actuals and tasks of one report (stdout) or many (one JSON each).
+
+Start-up time matters here (a supervision office runs it on every new report, scripts run it in
+loops), so this module imports only click at load time; the pipeline, openpyxl and tqdm are
+imported when the chosen output needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from luoshi.errors import InputError, LuoshiError
+
+
+def _to_json(extraction: Any, with_text: bool) -> str:
+    return json.dumps(extraction.to_dict(with_text=with_text), ensure_ascii=False, indent=2) + "\n"
+
+
+def _fmt_value(value: float | None, value_max: float | None) -> str:
+    def one(v: float) -> str:
+        return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+    if value is None:
+        return "—"
+    return one(value) if value_max is None else f"{one(value)}–{one(value_max)}"
+
+
+def targets_table(extraction: Any) -> str:
+    from luoshi.export.terminal_table import render_table
+
+    r = extraction.report
+    head = f"{r.title or r.path}：目标 {len(extraction.targets)} 项，实绩 {len(extraction.actuals)} 项，任务 {len(extraction.tasks)} 项\n"
+    rows = [
+        [
+            t.id,
+            t.indicator,
+            t.metric,
+            _fmt_value(t.value, t.value_max),
+            t.unit or "",
+            t.comparator,
+            t.modality,
+            t.deadline or "",
+            t.quote,
+        ]
+        for t in extraction.targets
+    ]
+    headers = ["编号", "指标", "动词", "数值", "单位", "比较", "约束", "时限", "原文"]
+    return head + render_table(headers, rows, [5, 24, 10, 10, 12, 4, 4, 10, 40])
+
+
+def _extract_one(
+    path: str, out: str, government: str | None, year: int | None, max_bytes: int, with_text: bool
+) -> tuple[str, str | None]:
+    """Worker of a batch: extract ``path`` into ``out``; return (path, failure reason or None)."""
+    try:
+        from luoshi.pipeline import extract_path
+
+        extraction = extract_path(
+            path, government=government, year=year, max_bytes=max_bytes, with_text=with_text
+        )
+        Path(out).write_text(_to_json(extraction, with_text), encoding="utf-8")
+    except LuoshiError as exc:
+        return path, exc.message
+    except Exception as exc:  # one bad file never stops the batch; report it and go on
+        return path, f"{type(exc).__name__}: {exc}"
+    return path, None
+
+
+def _out_names(paths: list[str], out_dir: Path) -> list[Path]:
+    """``<stem>.json`` per input, made unique when two inputs share a stem."""
+    seen: dict[str, int] = {}
+    names: list[Path] = []
+    for p in paths:
+        stem = Path(p).stem
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        names.append(out_dir / (f"{stem}.json" if n == 0 else f"{stem}-{n + 1}.json"))
+    return names
+
+
+def run_batch(
+    paths: list[str],
+    out_dir: Path,
+    *,
+    workers: int,
+    government: str | None,
+    year: int | None,
+    max_bytes: int,
+    with_text: bool,
+    progress: bool = True,
+) -> list[tuple[str, str]]:
+    """Extract every file into ``out_dir`` in parallel; return the failures as (path, reason)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    import luoshi.pipeline  # noqa: F401  (loaded once here, inherited by forked workers)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures: list[tuple[str, str]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_extract_one, p, str(o), government, year, max_bytes, with_text)
+            for p, o in zip(paths, _out_names(paths, out_dir), strict=True)
+        ]
+        bar = tqdm(total=len(futures), file=sys.stderr, unit="份", disable=not progress, desc="extract")
+        for fut in as_completed(futures):
+            try:
+                path, reason = fut.result()
+            except Exception as exc:  # a worker died (killed, out of memory)
+                failures.append(("?", f"worker failed: {exc!r}"))
+            else:
+                if reason is not None:
+                    failures.append((path, reason))
+            bar.update(1)
+        bar.close()
+    order = {p: i for i, p in enumerate(paths)}
+    failures.sort(key=lambda f: order.get(f[0], len(paths)))
+    return failures
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "fmt", flag_value="json", default=True, help="JSON (default).")
+@click.option("--table", "fmt", flag_value="table", help="Readable table of the targets.")
+@click.option(
+    "--xlsx", "xlsx_out", type=click.Path(dir_okay=False), help="Write an Excel workbook to this path."
+)
+@click.option("--with-text", is_flag=True, help="Include the cleaned text in the JSON.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Directory for one JSON per file.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Parallel processes."
+)
+@click.option("--government", help="Reporting government (overrides detection), e.g. 枣庄市.")
+@click.option("--year", type=click.IntRange(1949, 2100), help="Plan year (overrides detection).")
+@click.option(
+    "--max-size",
+    "max_size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,
+    show_default=True,
+    help="Largest input file in MB.",
+)
+def extract(
+    files: tuple[str, ...],
+    fmt: str,
+    xlsx_out: str | None,
+    with_text: bool,
+    out_dir: str | None,
+    workers: int,
+    government: str | None,
+    year: int | None,
+    max_size: float,
+) -> int:
+    """提取报告中的目标、实绩和任务台账。
+
+    一个文件：输出到标准输出（JSON 或 --table），或 --xlsx 写入表格。
+    多个文件：每个文件一个 JSON，写入 --out 目录，并行处理。
+    """
+    max_bytes = int(max_size * 1024 * 1024)
+    if len(files) > 1 or out_dir is not None:
+        if out_dir is None:
+            raise click.UsageError("several files need --out DIR (one JSON per file is written there)")
+        if fmt == "table" or xlsx_out:
+            raise click.UsageError(
+                "--table and --xlsx take one file; several files are written as JSON to --out"
+            )
+        failures = run_batch(
+            list(files),
+            Path(out_dir),
+            workers=workers,
+            government=government,
+            year=year,
+            max_bytes=max_bytes,
+            with_text=with_text,
+        )
+        ok = len(files) - len(failures)
+        click.echo(f"ok {ok} / failed {len(failures)}", err=True)
+        for path, reason in failures:
+            click.echo(f"  failed {path}: {reason}", err=True)
+        return 1 if failures else 0
+
+    from luoshi.pipeline import extract_path
+
+    path = files[0]
+    extraction = extract_path(
+        path, government=government, year=year, max_bytes=max_bytes, with_text=with_text
+    )
+    if xlsx_out:
+        from luoshi.export.extraction_xlsx import write_extraction_xlsx
+
+        try:
+            write_extraction_xlsx(extraction, xlsx_out)
+        except OSError as exc:
+            raise InputError(f"{xlsx_out}: cannot write ({exc.strerror or exc})") from exc
+        click.echo(f"{xlsx_out}: {len(extraction.targets)} targets", err=True)
+        return 0
+    text = targets_table(extraction) if fmt == "table" else _to_json(extraction, with_text)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,57 @@
+"""Actuals: the results the review part of a report states for the previous year.
+
+Same reading as targets (``clauses.read_sentence``) over the sentences of ``review`` sections,
+minus statements about the future (``完工后床位将达到2500张``). The year is the one the review part
+names in its title (``2023年工作回顾``), else the year before the plan year.
+"""
+
+from __future__ import annotations
+
+import re
+
+from luoshi.extract.clauses import read_sentence
+from luoshi.extract.model import Actual
+from luoshi.ingest.document import Document
+from luoshi.text.model import Outline
+
+_TITLE_YEAR = re.compile(r"(20\d\d)年")
+
+
+def _part_year(outline: Outline, offset: int) -> int | None:
+    for s in outline.sections:
+        if s.level == 1 and s.start <= offset < s.end:
+            m = _TITLE_YEAR.search(s.title)
+            if m:
+                return int(m.group(1))
+    return outline.year - 1 if outline.year is not None else None
+
+
+def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
+    """Actuals of the review-role sentences of ``doc``, ids ``A001…`` in text order."""
+    text = doc.text
+    out: list[Actual] = []
+    for sent in outline.sentences:
+        if outline.role_at(sent.start) != "review":
+            continue
+        year = _part_year(outline, sent.start)
+        for st in read_sentence(text, sent.start, sent.end, skip_future=True):
+            q = st.quantity
+            out.append(
+                Actual(
+                    id="",
+                    indicator=st.indicator,
+                    metric=st.metric,
+                    value=q.value,
+                    unit=q.unit,
+                    section=sent.section,
+                    quote=text[st.start : st.end],
+                    start=st.start,
+                    end=st.end,
+                    year=year,
+                    value_max=q.value_max,
+                )
+            )
+    out.sort(key=lambda a: (a.start, a.end))
+    for n, a in enumerate(out, 1):
+        a.id = f"A{n:03d}"
+    return out

@@ -1,0 +1,352 @@
+"""Reading the quantified statements of one sentence: who (indicator), does what (metric), how much.
+
+Shared by targets (plan part) and actuals (review part): both are "indicator + verb + quantity"
+statements and differ only in which part of the report they come from. The reading works clause
+by clause (a clause ends at ，；：。) and handles the list forms of the report language:
+
+* lists that share a verb, each item with its own value: ``新建改造公园游园90处、城区道路绿化节点50处``;
+* one value distributed by ``均``: ``开发区工业投资和规上工业总产值均增长12%以上`` (two statements);
+* two lists paired by ``分别`` or by position: ``粮食播种面积和产量稳定在426万亩、183万吨以上``;
+* one verb with several values: ``建设旅游公路11条、101公里``;
+* a count before its noun: ``实施79个老旧小区改造工程``, ``3家企业入选…``.
+
+Numbers that name or qualify rather than measure are left out: those in quotes or titles, years,
+durations (``连续6年``), ordinals (``第三批``), thresholds of a category (``500万元以上技改项目``,
+``过500万元工业技改项目``, ``集体收入20万元以上村``), attributes (``总投资44亿元的…工程``), and a
+count that only qualifies the indicator of a later value (``9个国省控河流断面优良水体比例达到100%``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from luoshi.extract import lexicon as lx
+from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_quantities
+
+_PUNCT_AFTER = set("，。；、：！？）)”’》,.;:!?")
+_CONJ_AFTER = set("和及与")
+_CJK = re.compile(r"[\u4e00-\u9fff“《]")
+
+
+@dataclass
+class Statement:
+    """One quantified statement found in a sentence (offsets into the document text)."""
+
+    indicator: str
+    metric: str
+    quantity: Quantity
+    comparator: str
+    modality: str
+    start: int
+    end: int
+    clause_start: int
+    clause_end: int
+
+
+def _quoted_spans(sent: str) -> list[tuple[int, int]]:
+    return [m.span() for m in lx.QUOTED_RE.finditer(sent)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[int, int]]) -> bool:
+    """True for a number that names or qualifies something instead of measuring it."""
+    s, e = q.start - base, q.end - base
+    if q.unit is None or _inside(s, quoted):
+        return True
+    if q.base_unit in ("年", "个月") or q.unit in ("年", "个月"):
+        return True  # years and durations: 2024年, 连续6年, 三年行动
+    before = sent[s - 1] if s > 0 else ""
+    if before and before in "第届":
+        return True  # 第三批, 十二届四次全会
+    if q.chinese and q.value == 1 and q.value_max is None:
+        return True  # 一张蓝图, 一批: words, not counts
+    after = sent[e] if e < len(sent) else ""
+    if after == "的":
+        return True  # 总投资44亿元的城乡供水一体化工程
+    if q.prefix == "过" and after and after not in _PUNCT_AFTER:
+        return True  # 过500万元工业技改项目
+    if q.suffix in ("以上", "及以上", "以下", "及以下") and after and after not in _PUNCT_AFTER and after not in _CONJ_AFTER:
+        return True  # 500万元以上技改项目, 集体收入20万元以上村
+    return False
+
+
+def _continues(head: str) -> bool:
+    """The text before a value opens with a list separator: the list goes on (``、城区道路绿化节点``)."""
+    return head[:1] in ("、", "和", "及", "与")
+
+
+def _strip_lead(text: str, start: int) -> tuple[str, int]:
+    m = lx.LEAD_RE.match(text)
+    if m:
+        return text[m.end() :], start + m.end()
+    return text, start
+
+
+def _strip_trail(text: str) -> str:
+    text = lx.FROM_RE.sub("", text)
+    text = re.sub(r"(?:(?:较|比)[^，、；]{0,5}前|(?:[一二三四五六七八九十]+|\d+)年)$", "", text)
+    text = re.sub(r"[、，,和及与等]+$", "", text)
+    return lx.TRAIL_RE.sub("", text)
+
+
+def _split_list(text: str, start: int) -> list[tuple[str, int]]:
+    """Split an indicator list on 、/和/及/与 outside quotes: [(item, offset)]."""
+    quoted = _quoted_spans(text)
+    items: list[tuple[str, int]] = []
+    pos = 0
+    for m in lx.LIST_SEP_RE.finditer(text):
+        if _inside(m.start(), quoted):
+            continue
+        items.append((text[pos : m.start()], start + pos))
+        pos = m.end()
+    items.append((text[pos:], start + pos))
+    return [(t, o) for t, o in items if t]
+
+
+@dataclass
+class _Head:
+    indicator: str
+    ind_start: int
+    metric: str
+    quote_start: int
+    distribute: bool
+
+
+def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
+    """Indicator and metric from the text before a value (``start`` = its offset)."""
+    text, pos = _strip_lead(head, start)
+    text_np = lx.NUM_PREFIX_RE.sub("", text) if not lx.VERB_AFTER_END_RE.search(text) else text
+    # indicator first: 生产总值增长, 规上工业企业达到, 城镇调查失业率全年控制在
+    m_after = lx.VERB_AFTER_END_RE.search(text_np)
+    m_first = lx.VERB_FIRST_RE.match(text_np)
+    if m_first and (not m_after or m_after.start() < m_first.end() or m_first.end() == m_after.end()):
+        rest = text_np[m_first.end() :]
+        ind = _strip_trail(rest)
+        ind_off = pos + m_first.end()
+        if not ind and prev is not None:
+            return _Head(prev.indicator, prev.ind_start, m_first.group(0), pos, False)
+        return _Head(ind or rest, ind_off, m_first.group(0), pos, False)
+    if m_after:
+        before = text_np[: m_after.start()]
+        m_light = lx.LIGHT_VERB_RE.match(before)
+        if m_light:
+            before, pos = before[m_light.end() :], pos + m_light.end()  # 实现有效发明专利增长
+        distribute = bool(lx.DISTRIBUTE_RE.search(before))
+        ind = _strip_trail(before)
+        verb = m_after.group("verb")
+        if not ind:
+            if prev is not None:
+                return _Head(prev.indicator, prev.ind_start, verb, pos, False)
+            return _Head("", pos, verb, pos, False)
+        return _Head(ind, pos, verb, pos, distribute)
+    m_end = lx.VERB_FIRST_END_RE.search(text_np)
+    if m_end and m_end.start() > 0:
+        # 从失业保险基金结余中拿出1000亿元
+        return _Head(_strip_trail(text_np[: m_end.start()]), pos, m_end.group(0), pos, False)
+    m_any = lx.VERB_FIRST_ANY_RE.search(text_np)
+    continues = prev is not None and _continues(head)
+    if m_any and m_any.end() < len(text_np) and not continues and not _inside(m_any.start(), _quoted_spans(text_np)):
+        # 城镇新增就业1100万人: the verb sits inside the indicator
+        return _Head(_strip_trail(text_np), pos, m_any.group(0), pos, False)
+    ind = _strip_trail(text_np)
+    metric = prev.metric if prev is not None and _continues(head) else ""
+    if not ind and prev is not None:
+        return _Head(prev.indicator, prev.ind_start, metric, pos, False)
+    return _Head(ind, pos, metric, pos, False)
+
+
+def _modality(sent: str, upto: int) -> str:
+    found = "预期"
+    for m in lx.MODAL_RE.finditer(sent, 0, upto):
+        found = lx.MODALITY[m.group(0)]
+    return found
+
+
+def _comparator(q: Quantity, metric: str) -> str:
+    if q.comparator != "=":
+        return q.comparator
+    if metric in ("突破", "超过"):
+        return ">="
+    if metric in ("控制", "控制在"):
+        return "<="
+    return "="
+
+
+def read_sentence(text: str, start: int, end: int, *, skip_future: bool = False, skip_past: bool = False
+) -> list[Statement]:
+    """All quantified statements of the sentence ``text[start:end]``."""
+    sent = text[start:end]
+    quoted = _quoted_spans(sent)
+    qs = [q for q in find_quantities(sent, start) if not _is_name_or_qualifier(q, sent, start, quoted)]
+    if not qs:
+        return []
+    out: list[Statement] = []
+    clause_bounds: list[tuple[int, int]] = []
+    pos = 0
+    for m in lx.CLAUSE_SEP_RE.finditer(sent):
+        if _inside(m.start(), quoted):
+            continue
+        clause_bounds.append((pos, m.end()))
+        pos = m.end()
+    if pos < len(sent):
+        clause_bounds.append((pos, len(sent)))
+    last_metric = ""
+    for cs, ce in clause_bounds:
+        cqs = [q for q in qs if cs <= q.start - start < ce]
+        if not cqs:
+            continue
+        out.extend(_read_clause(sent, start, cs, ce, cqs, skip_future, skip_past, last_metric))
+        if out:
+            last_metric = out[-1].metric
+    for k in range(1, len(out)):
+        if not out[k].indicator:
+            out[k].indicator = out[k - 1].indicator  # 安排专项债券2.15万亿元，比去年增加8000亿元
+    return out
+
+
+def _read_clause(
+    sent: str,
+    base: int,
+    cs: int,
+    ce: int,
+    cqs: list[Quantity],
+    skip_future: bool,
+    skip_past: bool,
+    last_metric: str,
+) -> list[Statement]:
+    out: list[Statement] = []
+    prev: _Head | None = None
+    cursor = cs
+    i = 0
+    while i < len(cqs):
+        q = cqs[i]
+        qs_, qe = q.start - base, q.end - base
+        after = sent[qe] if qe < ce else ""
+        nxt = cqs[i + 1].start - base if i + 1 < len(cqs) else ce
+        if after and _CJK.match(after) and after not in _CONJ_AFTER and after != "等":
+            # a count standing before its noun, an honour, or a qualifier of a later value
+            rest_end = nxt
+            sep = re.search(r"[、，；。]", sent[qe:rest_end])
+            if sep:
+                rest_end = qe + sep.start()
+            rest = sent[qe:rest_end]
+            conj = re.search(r"[和及与等]+$", rest)
+            if conj and not sep:
+                rest_end -= len(conj.group(0))
+                rest = sent[qe:rest_end]
+            i += 1
+            if i < len(cqs) and not sep and lx.VERB_AFTER_END_RE.search(rest):
+                continue  # 9个国省控河流断面优良水体比例达到100%: the 9个 only qualifies
+            head_text = sent[cursor:qs_]
+            stripped, hpos = _strip_lead(head_text, base + cursor)
+            countable = q.base_unit in COUNT_UNITS or q.base_unit in MEASURE_UNITS
+            m_verb = re.search(rf"(?:{lx.VERB_FIRST})(?:了)?$", stripped) if countable else None
+            if rest.startswith("方面") or (q.base_unit == "次" and lx.ANY_VERB_START_RE.match(rest)):
+                cursor = rest_end  # 8个方面90项政策措施, 先后4次降准: not counts of results
+                continue
+            if m_verb is None and lx.ANY_VERB_START_RE.match(rest):
+                # 赤字率按2.8%左右安排: a value followed by its verb
+                h = _read_head(head_text, base + cursor, prev)
+                metric = h.metric or lx.ANY_VERB_START_RE.match(rest).group(0)  # type: ignore[union-attr]
+                out.append(_stmt(sent, base, h.indicator, metric, q, h.quote_start, q.end, cs, ce))
+                prev, cursor = h, qe
+                continue
+            if not countable:
+                cursor = rest_end
+                continue
+            if m_verb is None:
+                m_verb = lx.VERB_FIRST_RE.match(stripped)
+            if m_verb is None and not q.chinese:
+                m_verb = re.search(rf"(?:{lx.VERB_FIRST})", stripped)
+            ind = re.sub(r"[和及与等]+$", "", rest)
+            if m_verb is None and not stripped and prev is not None and _continues(head_text):
+                # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared
+                out.append(_stmt(sent, base, ind, prev.metric, q, q.start, base + rest_end, cs, ce))
+                cursor = rest_end
+                continue
+            if m_verb is not None and ind:
+                out.append(_stmt(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce))
+                prev = _Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
+            elif m_verb is None and (not q.chinese or not stripped):
+                m_h = lx.VERB_HONOUR_RE.search(rest)
+                if m_h is not None and m_h.start() > 0:
+                    out.append(
+                        _stmt(sent, base, rest[: m_h.start()], m_h.group(0), q, q.start, base + qe + m_h.end(), cs, ce)
+                    )
+            cursor = rest_end
+            continue
+        # a group of values joined by 、/和: 426万亩、183万吨以上
+        group = [q]
+        j = i + 1
+        while j < len(cqs):
+            gap = sent[group[-1].end - base : cqs[j].start - base]
+            if not lx.GAP_LIST_RE.match(gap) or gap == "，":
+                break
+            nq_after_pos = cqs[j].end - base
+            nq_after = sent[nq_after_pos] if nq_after_pos < ce else ""
+            if nq_after and _CJK.match(nq_after) and nq_after not in _CONJ_AFTER:
+                break
+            group.append(cqs[j])
+            j += 1
+        head_text = sent[cursor:qs_]
+        if (skip_future and lx.FUTURE_RE.search(head_text)) or (skip_past and lx.PAST_RE.search(head_text)):
+            cursor, i = group[-1].end - base, j
+            continue
+        h = _read_head(head_text, base + cursor, prev)
+        if not h.metric and not _continues(head_text) and last_metric and re.match(r"^其中", head_text):
+            h.metric = last_metric
+        _share_qualifiers(group)
+        items = _split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        if len(group) > 1 and len(items) == len(group):
+            for (ind, off), gq in zip(items, group, strict=True):
+                out.append(_stmt(sent, base, _strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))
+        elif len(group) == 1 and h.distribute and len(items) > 1:
+            for ind, off in items:
+                out.append(_stmt(sent, base, _strip_trail(ind), h.metric, group[0], off, group[0].end, cs, ce))
+        else:
+            for gq in group:
+                out.append(_stmt(sent, base, h.indicator, h.metric, gq, h.quote_start, gq.end, cs, ce))
+        prev = h
+        cursor = group[-1].end - base
+        i = j
+    return out
+
+
+def _share_qualifiers(group: list[Quantity]) -> None:
+    """``45微克、60微克以下``: a trailing qualifier and a 每… rate apply to every value of a list."""
+    if len(group) < 2:
+        return
+    last = group[-1]
+    per = next((g.unit.split("/", 1)[1] for g in group if g.unit and "/" in g.unit and "吨/" not in g.unit), None)
+    for k, g in enumerate(group):
+        unit = g.unit
+        if per and unit and "/" not in unit:
+            unit = f"{unit}/{per}"
+        comparator = g.comparator
+        if comparator == "=" and last.suffix and k < len(group) - 1:
+            comparator = last.comparator
+        if unit != g.unit or comparator != g.comparator:
+            group[k] = Quantity(
+                g.start, g.end, g.value, g.value_max, unit, comparator, g.prefix, g.suffix, g.chinese, g.unit_end
+            )
+
+
+def _stmt(
+    sent: str, base: int, indicator: str, metric: str, q: Quantity, qstart: int, qend: int, cs: int, ce: int
+) -> Statement:
+    start = min(qstart, q.start)
+    return Statement(
+        indicator=indicator.strip("，、；：,;: "),
+        metric=metric,
+        quantity=q,
+        comparator=_comparator(q, metric),
+        modality=_modality(sent, q.start - base),
+        start=start,
+        end=max(qend, q.end),
+        clause_start=base + cs,
+        clause_end=base + ce,
+    )

@@ -1,0 +1,219 @@
+"""Quantities as work reports write them: numbers, multipliers, units, ranges and comparators.
+
+A quantity keeps its value *as written* (``1.8万人`` → value 1.8, unit ``万人``) because that is how
+the report states the promise and how a ledger shows it; ``Quantity.absolute`` gives the plain
+number when one is needed. Arabic numbers (``1,100``, ``800.4``) and Chinese numerals (``十二``,
+``三百``, ``两``) are both read; Chinese numerals are converted with cn2an, only for the matched
+strings and imported lazily because cn2an takes a while to import.
+
+Comparators are read from the words around the number: ``左右/约/上下`` → ``~``,
+``以上/不低于/突破/超过/至少/多/余`` → ``>=``, ``以下/以内/控制在/不超过/不高于`` → ``<=``; none → ``=``.
+Rates written with ``每`` (``每立方米45微克``) get the compound unit ``微克/立方米``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# measure words and units, longest first so that 个百分点 wins over 个 and 千瓦时 over 千瓦
+_BASE_UNITS = sorted(
+    """
+    个百分点 百分点 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
+    微克 毫克 美元 元 人次 人 户 套（间） 套 间 辆 张 台 次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
+    只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 课时
+    """.split(),
+    key=len,
+    reverse=True,
+)
+# units that count things (a quantity of them may stand before the noun: 实施79个老旧小区改造工程)
+COUNT_UNITS = frozenset(
+    "个 家 项 所 座 处 条 支 件 部 篇 名 位 只 头 艘 架 列 趟 株 棵 辆 张 台 次 场 套 间 户 栋 块 孔 片 种".split()
+) | {"套（间）"}
+MEASURE_UNITS = frozenset(
+    "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 米 公顷 标准箱 标箱 人 人次 元 美元".split()
+)
+_PER_UNITS = "立方米|平方米|平方公里|公里|千米|吨|亩|人|户|天|日|年|小时|公顷|千瓦时"
+
+_ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_CN = rf"[一二两三四五六七八九十][{_CN_DIGITS}]*"
+_NUM = rf"(?:{_ARABIC}|{_CN})"
+_MULT = r"(?:万亿|亿|万)"
+_UNIT = "|".join(re.escape(u) for u in _BASE_UNITS)
+_RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
+_PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过)"
+_SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
+
+# one quantity; the lookbehind keeps 5G, PM2.5, 省道103 and digits inside longer numbers out
+QUANTITY_RE = re.compile(
+    rf"(?:(?P<prefix>{_PREFIX}))?"
+    rf"(?:每(?P<per>{_PER_UNITS}))?"
+    rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
+    rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
+    rf"(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:天|日|年|小时))?"
+    rf"(?P<suffix>{_SUFFIX})?"
+)
+_CMP_WORDS = {
+    "左右": "~", "上下": "~", "约": "~", "近": "~", "接近": "~",
+    "以上": ">=", "及以上": ">=", "不低于": ">=", "不少于": ">=", "不小于": ">=", "突破": ">=", "超过": ">=",
+    "至少": ">=", "多": ">=", "余": ">=", "过": ">=", "高于": ">=",
+    "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "控制在": "<=", "不超过": "<=", "不高于": "<=",
+    "不大于": "<=", "低于": "<=",
+}  # fmt: skip
+_MULT_VALUE = {"万": 1e4, "亿": 1e8, "万亿": 1e12}
+
+
+def comparator_of(word: str | None) -> str | None:
+    """The comparator a qualifier word expresses (``以上`` → ``>=``), or ``None``."""
+    if not word:
+        return None
+    return _CMP_WORDS.get(word)
+
+
+@lru_cache(maxsize=512)
+def parse_number(text: str) -> float:
+    """Value of one number as written: ``1,100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
+    s = text.replace(",", "")
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    import cn2an  # slow to import: only when a Chinese numeral is actually met
+
+    try:
+        return float(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, range end and comparator; ``start``/``end`` are offsets in the text
+    it was found in (``start`` at the number, or at ``每`` of a rate; ``end`` after the qualifier).
+    ``prefix`` is a comparator word written before the number (``超过``, ``过``), not in the span."""
+
+    start: int
+    end: int
+    value: float
+    value_max: float | None
+    unit: str | None
+    comparator: str
+    prefix: str | None
+    suffix: str | None
+    chinese: bool  # written in Chinese numerals
+    unit_end: int  # offset just after the unit (before the qualifier)
+
+    @property
+    def absolute(self) -> float:
+        """The plain number: ``1.8万人`` → 18000."""
+        for mult, factor in sorted(_MULT_VALUE.items(), key=lambda kv: -len(kv[0])):
+            if self.unit and self.unit.startswith(mult):
+                return self.value * factor
+        return self.value
+
+    @property
+    def base_unit(self) -> str | None:
+        """The unit without its multiplier: ``万人`` → ``人``."""
+        if not self.unit:
+            return None
+        u = self.unit
+        for mult in ("万亿", "亿", "万"):
+            if u.startswith(mult):
+                return u[len(mult) :] or None
+        return u
+
+
+def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
+    num, num2 = m.group("num"), m.group("num2")
+    chinese = not num[0].isdigit()
+    mult = m.group("mult") or ""
+    unit = m.group("unit") or ""
+    umin = m.group("umin") or ""
+    if num2 is not None and not unit and not mult and umin:
+        # 2个至3 → keep the unit written on the first number
+        unit = umin
+    if chinese and not unit and not mult:
+        return None  # a bare Chinese numeral is a word (一是, 十大), not a quantity
+    try:
+        value = parse_number(num)
+        value_max = parse_number(num2) if num2 is not None else None
+    except ValueError:
+        return None
+    if value_max is not None and (value_max <= value or (not unit and not mult)):
+        return None  # 2023-2024, 12-3: a dash that is not a range
+    after = m.string[m.end() : m.end() + 1]
+    if after and after.isascii() and after.isalpha():
+        return None  # 5G, 3D: part of a name
+    prefix = m.group("prefix")
+    if prefix in ("过", "近") and m.start("prefix") > 0 and m.string[m.start("prefix") - 1] in "通经超越最将":
+        prefix = None  # 通过/经过/最近: not a comparator
+    full_unit = mult + unit
+    if m.group("perslash"):
+        full_unit += m.group("perslash")
+    if m.group("per"):
+        full_unit = f"{full_unit}/{m.group('per')}" if full_unit else None
+    more = m.group("more")
+    suffix = m.group("suffix")
+    comparator = comparator_of(suffix) or comparator_of(more) or comparator_of(prefix) or "="
+    start = m.start("per") - 1 if m.group("per") else m.start("num")
+    unit_end = max(m.end("num"), m.end("num2") if num2 else -1, m.end("mult") if mult else -1,
+                   m.end("more") if more else -1, m.end("unit") if unit and m.group("unit") else -1,
+                   m.end("perslash") if m.group("perslash") else -1)  # fmt: skip
+    end = m.end("suffix") if suffix else unit_end
+    return Quantity(
+        start=base + start,
+        end=base + end,
+        value=value,
+        value_max=value_max,
+        unit=full_unit or None,
+        comparator=comparator,
+        prefix=prefix,
+        suffix=suffix,
+        chinese=chinese,
+        unit_end=base + unit_end,
+    )
+
+
+_NUM_START = re.compile(r"(?<![0-9A-Za-z.．+＋_/])(?:\d|[一二两三四五六七八九十])")
+# a Chinese numeral is a quantity only with a unit or multiplier: cheap test before the full pattern
+_CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:{_MULT}|{_UNIT}|%)")
+_BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?$")
+
+
+def find_quantities(text: str, base: int = 0) -> list[Quantity]:
+    """Every number-with-unit in ``text`` (offsets shifted by ``base``), in order.
+
+    Arabic numbers are kept even without a unit (``达标率100``); Chinese numerals only with a unit
+    or multiplier. Nothing here decides whether a quantity is a target: see ``targets``.
+    The full pattern is only tried where a number starts, which keeps the scan cheap.
+    """
+    out: list[Quantity] = []
+    done = 0
+    for start in _NUM_START.finditer(text):
+        s = start.start()
+        if s < done:
+            continue
+        if not text[s].isdigit() and _CN_QUANTITY.match(text, s) is None:
+            continue
+        window = max(done, s - 8)
+        before = _BEFORE.search(text, window, s)
+        m = QUANTITY_RE.match(text, before.start() if before else s)
+        if m is None:
+            continue
+        q = _quantity(m, base)
+        if q is not None:
+            out.append(q)
+            done = m.end()
+        else:
+            done = m.end("num")
+    return out
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """The quantity ``text`` consists of (``6%－6.5%``, ``1.8万人``, ``两到三个``), or ``None``."""
+    m = QUANTITY_RE.fullmatch(text)
+    if m is None:
+        return None
+    return _quantity(m)

@@ -1,0 +1,116 @@
+"""Numbers as written: Arabic and Chinese numerals, multipliers, units, ranges, comparators."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from luoshi.extract.numbers import find_quantities, parse_number, parse_quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "value_max", "unit", "comparator"),
+    [
+        ("1.8万人", 1.8, None, "万人", "="),
+        ("1,100万人以上", 1100, None, "万人", ">="),
+        ("5.5%左右", 5.5, None, "%", "~"),
+        ("约1.5万亿元", 1.5, None, "万亿元", "~"),
+        ("4.5%以内", 4.5, None, "%", "<="),
+        ("60微克以下", 60, None, "微克", "<="),
+        ("超过1000万人", 1000, None, "万人", ">="),
+        ("突破700家", 700, None, "家", ">="),
+        ("不低于90%", 90, None, "%", ">="),
+        ("不超过3%", 3, None, "%", "<="),
+        ("至少5个", 5, None, "个", ">="),
+        ("控制在5.5%", 5.5, None, "%", "<="),
+        ("2.3万余亩", 2.3, None, "万亩", ">="),
+        ("20多个", 20, None, "个", ">="),
+        ("3%上下", 3, None, "%", "~"),
+        ("2—3个", 2, 3, "个", "="),
+        ("5%—5.5%", 5, 5.5, "%", "="),
+        ("6%－6.5%", 6, 6.5, "%", "="),
+        ("2~3个", 2, 3, "个", "="),
+        ("2至3个", 2, 3, "个", "="),
+        ("两到三个", 2, 3, "个", "="),
+        ("100万元至300万元", 100, 300, "万元", "="),
+        ("十二项", 12, None, "项", "="),
+        ("三百所", 300, None, "所", "="),
+        ("两个", 2, None, "个", "="),
+        ("每立方米45微克", 45, None, "微克/立方米", "="),
+        ("3万吨/天", 3, None, "万吨/天", "="),
+        ("1.3万亿斤", 1.3, None, "万亿斤", "="),
+        ("400万千瓦", 400, None, "万千瓦", "="),
+        ("200万平方米", 200, None, "万平方米", "="),
+        ("1000套（间）", 1000, None, "套（间）", "="),
+        ("0.2个百分点", 0.2, None, "个百分点", "="),
+        ("2.6万人次", 2.6, None, "万人次", "="),
+        ("1383亿美元", 1383, None, "亿美元", "="),
+        ("12.2平方公里", 12.2, None, "平方公里", "="),
+    ],
+)
+def test_quantity_as_written(text: str, value: float, value_max: float | None, unit: str, comparator: str) -> None:
+    q = parse_quantity(text)
+    assert q is not None, text
+    assert (q.value, q.value_max, q.unit, q.comparator) == (value, value_max, unit, comparator)
+
+
+def test_absolute_value_helper() -> None:
+    q = parse_quantity("1.8万人")
+    assert q is not None and q.absolute == 18000 and q.base_unit == "人"
+    q = parse_quantity("1.5万亿元")
+    assert q is not None and q.absolute == 1.5e12
+
+
+@pytest.mark.parametrize("text", ["5G", "PM2.5", "一是", "十大工程", "2023-2024", "3D打印"])
+def test_names_and_words_are_not_quantities(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.unit] == []
+
+
+def test_offsets_point_into_the_text() -> None:
+    text = "新增城镇就业3.2万人以上，城镇调查失业率5.5%左右"
+    qs = find_quantities(text, base=100)
+    assert [text[q.start - 100 : q.end - 100] for q in qs] == ["3.2万人以上", "5.5%左右"]
+
+
+def test_chinese_numerals() -> None:
+    assert parse_number("十二") == 12
+    assert parse_number("两") == 2
+    assert parse_number("1,234.5") == 1234.5
+    with pytest.raises(ValueError):
+        parse_number("多少")
+
+
+_UNITS = st.sampled_from(["个", "家", "%", "万人", "亿元", "公里", "万千瓦", "个百分点", "万吨/天", "亩"])
+_VALUES = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_VALUES, unit=_UNITS, suffix=st.sampled_from(["", "以上", "左右", "以内"]))
+def test_round_trip_of_generated_quantities(value, unit: str, suffix: str) -> None:
+    written = f"{value.normalize():f}"
+    q = parse_quantity(f"{written}{unit}{suffix}")
+    assert q is not None
+    assert q.value == float(written) and q.unit == unit and q.value_max is None
+    assert q.comparator == {"": "=", "以上": ">=", "左右": "~", "以内": "<="}[suffix]
+
+
+@settings(max_examples=200, deadline=None)
+@given(low=st.integers(0, 5000), width=st.integers(1, 5000), unit=_UNITS, sep=st.sampled_from(["—", "－", "~", "至", "到"]))
+def test_round_trip_of_generated_ranges(low: int, width: int, unit: str, sep: str) -> None:
+    q = parse_quantity(f"{low}{sep}{low + width}{unit}")
+    assert q is not None and (q.value, q.value_max, q.unit) == (low, low + width, unit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    for q in find_quantities(text):
+        assert 0 <= q.start < q.end <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789.,%一二两三四五六七八九十百千万亿个家以上左右约—－~至到每立方米微克", max_size=30))
+def test_never_raises_on_number_like_text(text: str) -> None:
+    find_quantities(text)
+    parse_quantity(text)

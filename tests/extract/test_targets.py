@@ -1,0 +1,153 @@
+"""Targets: one small sentence per rule of the report language (see the convention in DESIGN.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from luoshi.extract.model import Target
+from luoshi.extract.targets import find_targets
+from luoshi.ingest.clean import clean
+from luoshi.ingest.read import read_bytes
+from luoshi.text.structure import parse
+
+_HEAD = "各位代表：现在，我代表市人民政府向大会报告工作。\n一、2023年工作回顾\n一年来，各项工作取得新成效。\n二、2024年工作安排\n"
+
+
+def plan(body: str, headline: str = "") -> list[Target]:
+    """Targets of ``body`` placed in the plan part of a minimal report (plan year 2024)."""
+    text = _HEAD
+    if headline:
+        text += f"2024年全市经济社会发展主要预期目标为：{headline}\n"
+    text += body + "\n三、加强政府自身建设\n我们将建设人民满意政府。\n"
+    doc = clean(read_bytes(text.encode("utf-8"), "report.txt"))
+    targets = find_targets(doc, parse(doc))
+    for t in targets:
+        assert doc.text[t.start : t.end] == t.quote
+    return targets
+
+
+def values(targets: list[Target]) -> list[tuple]:
+    return [(t.indicator, t.value, t.unit) for t in targets]
+
+
+def test_simple_growth_target() -> None:
+    (t,) = plan("规上工业企业达到1400家。")
+    assert (t.indicator, t.metric, t.value, t.unit, t.comparator, t.modality) == (
+        "规上工业企业", "达到", 1400, "家", "=", "预期",
+    )  # fmt: skip
+    assert t.quote == "规上工业企业达到1400家" and t.deadline == "2024-12-31" and t.id == "T001"
+
+
+def test_list_sharing_a_verb() -> None:
+    ts = plan("新建改造公园游园90处、城区道路绿化节点50处、生态街巷100条。")
+    assert values(ts) == [("公园游园", 90, "处"), ("城区道路绿化节点", 50, "处"), ("生态街巷", 100, "条")]
+    assert {t.metric for t in ts} == {"新建改造"}
+    assert [t.id for t in ts] == ["T001", "T002", "T003"]
+
+
+def test_jun_distributes_one_value() -> None:
+    ts = plan("力争开发区工业投资和规上工业总产值均增长12%以上。")
+    assert values(ts) == [("开发区工业投资", 12, "%"), ("规上工业总产值", 12, "%")]
+    assert all(t.comparator == ">=" and t.modality == "力争" for t in ts)
+
+
+def test_fenbie_pairs_two_lists_and_shares_rate_unit() -> None:
+    ts = plan("PM2.5、二氧化硫平均浓度分别控制在每立方米45微克、60微克以下。")
+    assert values(ts) == [("PM2.5", 45, "微克/立方米"), ("二氧化硫平均浓度", 60, "微克/立方米")]
+    assert all(t.comparator == "<=" for t in ts)
+
+
+def test_paired_lists_without_fenbie() -> None:
+    ts = plan("确保粮食播种面积和产量稳定在426万亩、183万吨以上。")
+    assert values(ts) == [("粮食播种面积", 426, "万亩"), ("产量", 183, "万吨")]
+    assert all(t.comparator == ">=" and t.modality == "确保" for t in ts)
+
+
+def test_one_value_for_a_list_is_one_total() -> None:
+    (t,) = plan("新增省级以上智能工厂、数字化车间、智能制造场景10个。")
+    assert t.value == 10 and t.metric == "新增"
+
+
+def test_quantity_before_noun() -> None:
+    ts = plan("实施79个老旧小区改造工程，完成3座城市污水处理厂提标改造。")
+    assert values(ts) == [("老旧小区改造工程", 79, "个"), ("城市污水处理厂提标改造", 3, "座")]
+    assert [t.metric for t in ts] == ["实施", "完成"]
+
+
+def test_quantity_before_noun_list_shares_the_verb() -> None:
+    ts = plan("积极争创2个省级齐鲁样板示范区、1个省级衔接推进区。")
+    assert values(ts) == [("省级齐鲁样板示范区", 2, "个"), ("省级衔接推进区", 1, "个")]
+    assert all(t.modality == "争取" for t in ts)
+
+
+def test_range_before_noun() -> None:
+    (t,) = plan("引导各开发区重点培育2—3个特色产业。")
+    assert (t.value, t.value_max, t.unit, t.indicator) == (2, 3, "个", "特色产业")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("年内实施过500万元工业技改项目400个以上。", [400]),
+        ("确保集体收入20万元以上村占比达到60%、100万元以上村达到240个。", [60, 240]),
+        ("力争全年签约落地10亿元及以上项目80个、50亿元及以上项目25个。", [80, 25]),
+        ("确保黑臭水体动态清零、9个国省控河流断面优良水体比例达到100%。", [100]),
+        ("启动实施总投资44亿元的城乡供水一体化工程。", []),
+        ("启动实施“8010”工业企业登高行动，力争“6+3”产业营业收入增长12%。", [12]),
+        ("完成临滕高速、省道103济枣线改建工程，新设5G基站1000个。", [1000]),
+        ("畅通12345政务服务热线，办好市第十四届全民健身运动会，启动村卫生室三年提升行动。", []),
+        ("2024年是中华人民共和国成立75周年。", []),
+        ("重点抓好八个方面的工作，一张蓝图绘到底。", []),
+    ],
+)
+def test_names_and_qualifiers_are_not_targets(sentence: str, expected: list[float]) -> None:
+    assert [t.value for t in plan(sentence)] == expected
+
+
+def test_modality_governs_the_rest_of_the_sentence() -> None:
+    ts = plan("规上工业企业达到1400家，力争新增上市企业2家、全社会研发经费投入增长10%以上。")
+    assert [t.modality for t in ts] == ["预期", "力争", "力争"]
+
+
+def test_leading_time_and_modality_words_are_not_the_indicator() -> None:
+    (t,) = plan("力争全年技术合同成交额突破100亿元。")
+    assert (t.indicator, t.metric, t.comparator) == ("技术合同成交额", "突破", ">=")
+
+
+def test_deadline_from_the_clause() -> None:
+    ts = plan("6月底前新增校车60辆，上半年完成植树造林5000亩，新增学位1.3万个。")
+    assert [t.deadline for t in ts] == ["2024-06-30", "2024-06-30", "2024-12-31"]
+
+
+def test_headline_targets_including_qualitative_ones() -> None:
+    ts = plan(
+        "规上工业企业达到1400家。",
+        headline="生产总值增长5.5%左右；进出口和实际使用外资促稳提质；粮食产量和播种面积保持稳定；"
+        "全面完成节能减排降碳和环境质量改善约束性指标。",
+    )
+    head = [t for t in ts if t.headline]
+    assert [(t.value, t.kind) for t in head] == [
+        (5.5, "quantified"), (None, "qualitative"), (None, "qualitative"), (None, "qualitative"),
+    ]  # fmt: skip
+    assert head[2].indicator == "粮食产量和播种面积" and head[2].unit is None
+    assert not ts[-1].headline
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "value_max", "unit", "comparator"),
+    [
+        ("国内生产总值增长6%－6.5%。", 6, 6.5, "%", "="),
+        ("城镇新增就业1100万人以上。", 1100, None, "万人", ">="),
+        ("城镇调查失业率5.5%左右。", 5.5, None, "%", "~"),
+        ("居民消费价格涨幅3%左右。", 3, None, "%", "~"),
+        ("城镇调查失业率全年控制在5.5%以内。", 5.5, None, "%", "<="),
+        ("粮食产量保持在1.3万亿斤以上。", 1.3, None, "万亿斤", ">="),
+    ],
+)
+def test_national_report_sentences(sentence: str, value: float, value_max: float | None, unit: str, comparator: str) -> None:
+    (t,) = plan(sentence)
+    assert (t.value, t.value_max, t.unit, t.comparator) == (value, value_max, unit, comparator)
+
+
+def test_facts_already_true_are_not_promises() -> None:
+    assert plan("我国60岁以上人口已达2.5亿。") == []
