@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "compare": "luoshi.commands.compare:compare",
     "scorecard": "luoshi.commands.scorecard:scorecard",
     "extract": "luoshi.commands.extract:extract",
+    "export": "luoshi.commands.export:export",
+    "import-xlsx": "luoshi.commands.xlsx_import:import_xlsx",
 }
 
 

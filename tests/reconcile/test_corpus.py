@@ -1,0 +1,114 @@
+"""Corpus build: one command, parallel, resumable; compare/scorecard read it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPORTS
+
+from luoshi.cli import cli
+from luoshi.corpus.build import build
+from luoshi.corpus.query import file_statuses, governments, load_reports
+from luoshi.errors import InputError, NotFoundError
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("reports")
+    for p in REPORTS.glob("*.txt"):
+        shutil.copy(p, d / p.name)
+    (d / "notes").mkdir()
+    (d / "notes" / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)  # not a report
+    (d / "README.md").write_text("not a report suffix", encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def built(folder, tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("corpus") / "corpus.sqlite"
+    res = build(folder, out, workers=2, progress=False)
+    return out, res.to_dict()
+
+
+def test_first_build_processes_every_report_and_lists_failures(built):
+    out, res = built
+    assert res["scanned"] == 7 and res["processed"] == 7 and res["unchanged"] == 0
+    assert [f["path"] for f in res["failed"]] == ["notes/broken.txt"]
+    assert res["failed"][0]["reason"]
+    govs = governments(out)
+    assert govs["国务院"] == [2019, 2020, 2021, 2022, 2023]
+    assert 2024 in govs["枣庄市"]
+
+
+def test_corpus_is_queryable_sql(built):
+    out, _ = built
+    with sqlite3.connect(out) as con:
+        n = con.execute("select count(*) from corpus_targets t join corpus_reports r on r.id = t.report_id "
+                        "where r.government = '国务院' and r.year = 2019 and t.headline").fetchone()[0]
+    assert n >= 7
+
+
+def test_rebuild_processes_only_changes(folder, tmp_path):
+    work = tmp_path / "copy"
+    shutil.copytree(folder, work)
+    out = tmp_path / "c.sqlite"
+    first = build(work, out, workers=2, progress=False)
+    assert first.processed == 7
+    again = build(work, out, workers=2, progress=False)
+    assert (again.processed, again.unchanged, again.removed) == (0, 7, 0)
+    p = work / "national-2021.txt"
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = build(work, out, workers=2, progress=False)
+    assert (changed.processed, changed.unchanged) == (1, 6)
+    (work / "national-2023.txt").unlink()
+    dropped = build(work, out, workers=2, progress=False)
+    assert (dropped.processed, dropped.removed) == (0, 1)
+    assert governments(out)["国务院"] == [2019, 2020, 2021, 2022]
+    retried = build(work, out, workers=1, progress=False, retry_failed=True)
+    assert retried.processed == 1 and len(retried.failures) == 1
+
+
+def test_scorecard_from_corpus_matches_direct(built):
+    out, _ = built
+    r = CliRunner().invoke(cli, ["scorecard", "--corpus", str(out), "-g", "国务院", "--year", "2022", "--json"])
+    assert r.exit_code == 0, r.output
+    view = json.loads(r.output)
+    gdp = [o for o in view["outcomes"] if o["indicator_key"] == "gdp_growth" and o["headline"]]
+    assert gdp and gdp[0]["status"] == "missed" and gdp[0]["actual_value"] == 3
+
+
+def test_scorecard_csv_and_text(built):
+    out, _ = built
+    r = CliRunner().invoke(cli, ["scorecard", "--corpus", str(out), "-g", "国务院", "--csv", "--headline"])
+    assert r.exit_code == 0 and r.output.startswith("government,year,target_id")
+    r = CliRunner().invoke(cli, ["scorecard", "--corpus", str(out), "-g", "枣庄市", "--ambition"])
+    assert r.exit_code == 0 and "生态街巷100条" in r.output and "低于上年实绩" in r.output
+
+
+def test_compare_year_and_government(built):
+    out, _ = built
+    r = CliRunner().invoke(cli, ["compare", "--corpus", str(out), "--year", "2024", "--json"])
+    assert r.exit_code == 0
+    table = json.loads(r.output)["table"]
+    assert table["columns"] == ["枣庄市"] and table["rows"][0]["key"] == "gdp_growth"
+    r = CliRunner().invoke(cli, ["compare", "--corpus", str(out), "--government", "国务院", "--csv"])
+    assert r.exit_code == 0 and "生产总值增长" in r.output and "2019" in r.output
+
+
+def test_errors_are_one_line(tmp_path, built):
+    out, _ = built
+    with pytest.raises(NotFoundError):
+        load_reports(tmp_path / "missing.sqlite")
+    bogus = tmp_path / "bogus.sqlite"
+    bogus.write_text("hello", encoding="utf-8")
+    with pytest.raises(InputError):
+        file_statuses(bogus)
+    with pytest.raises(InputError):
+        build(tmp_path / "nope", tmp_path / "x.sqlite", progress=False)
+    r = CliRunner().invoke(cli, ["compare", "--corpus", str(out)])
+    assert r.exit_code != 0
