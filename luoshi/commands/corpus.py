@@ -19,15 +19,18 @@ def corpus() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="语料库数据库文件（SQLite）")
 @click.option("--workers", "-j", type=int, default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--retry-failed", is_flag=True, help="重新处理上次失败且未改动的文件")
+@click.option("--force", is_flag=True, help="全部重新抽取（忽略未改动的文件）")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
-def build_cmd(directory: str, out: str, workers: int | None, retry_failed: bool, quiet: bool, as_json: bool) -> None:
+def build_cmd(
+    directory: str, out: str, workers: int | None, retry_failed: bool, force: bool, quiet: bool, as_json: bool
+) -> None:
     """抽取 DIRECTORY 下的报告（.txt/.pdf/.docx），只处理新增或改动的文件，删除已不存在的文件。"""
     from luoshi.corpus.build import build
 
     if workers is not None and workers < 1:
         raise ValidationError("--workers must be at least 1")
-    res = build(directory, out, workers=workers, retry_failed=retry_failed, progress=not quiet)
+    res = build(directory, out, workers=workers, retry_failed=retry_failed, force=force, progress=not quiet)
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
     else:

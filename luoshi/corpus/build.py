@@ -103,9 +103,15 @@ def _store(session: Session, rel: str, sha: str, size: int, data: dict | None, e
 
 def build(
     directory: str | Path, out: str | Path, *, workers: int | None = None, retry_failed: bool = False,
-    progress: bool = True, on_event: Callable[[str], None] | None = None,
+    force: bool = False, progress: bool = True, on_event: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Bring the corpus at ``out`` up to date with the reports under ``directory``."""
+    """Bring the corpus at ``out`` up to date with the reports under ``directory``.
+
+    A file is extracted again when its bytes changed, when the corpus was built by another version
+    of the extractor (its output may differ), or with ``force``.
+    """
+    from luoshi import __version__ as extractor_version
+
     t0 = time.perf_counter()
     root = Path(directory)
     if not root.is_dir():
@@ -114,7 +120,13 @@ def build(
     engine = engine_for(out, create=True)
     result = BuildResult()
     with Session(engine) as session:
-        for key, value in (("schema_version", SCHEMA_VERSION), ("root", str(root.resolve()))):
+        built_by = session.get(Meta, "extractor_version")
+        force = force or built_by is None or built_by.value != extractor_version
+        for key, value in (
+            ("schema_version", SCHEMA_VERSION),
+            ("root", str(root.resolve())),
+            ("extractor_version", extractor_version),
+        ):
             session.merge(Meta(key=key, value=value))
         session.commit()
         known = {f.path: f for f in session.scalars(select(SourceFile))}
@@ -126,7 +138,7 @@ def build(
             result.scanned += 1
             sha = sha256_of(path)
             old = known.get(rel)
-            if old is not None and old.sha256 == sha and (old.status == "ok" or not retry_failed):
+            if not force and old is not None and old.sha256 == sha and (old.status == "ok" or not retry_failed):
                 result.unchanged += 1
                 continue
             todo.append((rel, path, sha, path.stat().st_size))

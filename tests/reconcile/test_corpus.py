@@ -112,3 +112,22 @@ def test_errors_are_one_line(tmp_path, built):
         build(tmp_path / "nope", tmp_path / "x.sqlite", progress=False)
     r = CliRunner().invoke(cli, ["compare", "--corpus", str(out)])
     assert r.exit_code != 0
+
+
+def test_new_extractor_version_or_force_extracts_everything_again(folder, tmp_path):
+    from luoshi.corpus.schema import Meta, engine_for
+
+    out = tmp_path / "v.sqlite"
+    build(folder, out, workers=1, progress=False)
+    assert build(folder, out, workers=1, progress=False, force=True).processed == 7
+    # a corpus built by an older luoshi: its extractions may differ from what this one gives
+    from sqlalchemy.orm import Session
+
+    engine = engine_for(out, create=False)
+    with Session(engine) as session:
+        session.merge(Meta(key="extractor_version", value="0.0.1"))
+        session.commit()
+    engine.dispose()
+    again = build(folder, out, workers=1, progress=False)
+    assert (again.processed, again.unchanged) == (7, 0)
+    assert build(folder, out, workers=1, progress=False).processed == 0
