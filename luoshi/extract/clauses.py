@@ -27,6 +27,7 @@ from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_qu
 _PUNCT_AFTER = set("，。；、：！？）)”’》,.;:!?")
 _CONJ_AFTER = set("和及与")
 _CJK = re.compile(r"[\u4e00-\u9fff“《]")
+_REACHES_RE = re.compile(r"(?:年限|寿命|年龄)(?:达到|提高到|提高至|为)$")
 
 
 @dataclass
@@ -58,7 +59,9 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
     if q.unit is None or _inside(s, quoted):
         return True
     if q.base_unit in ("年", "个月") or q.unit in ("年", "个月"):
-        return True  # years and durations: 2024年, 连续6年, 三年行动
+        # years and durations (2024年, 连续6年, 三年行动) name things; a level reached in years
+        # (人均受教育年限达到11.5年) is a measure
+        return not (_REACHES_RE.search(sent, 0, s) and q.value < 1000)
     before = sent[s - 1] if s > 0 else ""
     if before and before in "第届":
         return True  # 第三批, 十二届四次全会
@@ -69,7 +72,12 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         return True  # 总投资44亿元的城乡供水一体化工程
     if q.prefix == "过" and after and after not in _PUNCT_AFTER:
         return True  # 过500万元工业技改项目
-    if q.suffix in ("以上", "及以上", "以下", "及以下") and after and after not in _PUNCT_AFTER and after not in _CONJ_AFTER:
+    if (
+        q.suffix in ("以上", "及以上", "以下", "及以下")
+        and after
+        and after not in _PUNCT_AFTER
+        and after not in _CONJ_AFTER
+    ):
         return True  # 500万元以上技改项目, 集体收入20万元以上村
     return False
 
@@ -119,6 +127,7 @@ class _Head:
 def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
     """Indicator and metric from the text before a value (``start`` = its offset)."""
     text, pos = _strip_lead(head, start)
+    text = lx.NEGATED_CMP_RE.sub("", text)
     text_np = lx.NUM_PREFIX_RE.sub("", text) if not lx.VERB_AFTER_END_RE.search(text) else text
     # indicator first: 生产总值增长, 规上工业企业达到, 城镇调查失业率全年控制在
     m_after = lx.VERB_AFTER_END_RE.search(text_np)
@@ -149,7 +158,12 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
         return _Head(_strip_trail(text_np[: m_end.start()]), pos, m_end.group(0), pos, False)
     m_any = lx.VERB_FIRST_ANY_RE.search(text_np)
     continues = prev is not None and _continues(head)
-    if m_any and m_any.end() < len(text_np) and not continues and not _inside(m_any.start(), _quoted_spans(text_np)):
+    if (
+        m_any
+        and m_any.end() < len(text_np)
+        and not continues
+        and not _inside(m_any.start(), _quoted_spans(text_np))
+    ):
         # 城镇新增就业1100万人: the verb sits inside the indicator
         return _Head(_strip_trail(text_np), pos, m_any.group(0), pos, False)
     ind = _strip_trail(text_np)
@@ -161,7 +175,10 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
 
 def _modality(sent: str, upto: int) -> str:
     found = "预期"
-    for m in lx.MODAL_RE.finditer(sent, 0, upto):
+    scope = 0
+    for m in lx.MODAL_SCOPE_END_RE.finditer(sent, 0, upto):
+        scope = m.end()
+    for m in lx.MODAL_RE.finditer(sent, scope, upto):
         found = lx.MODALITY[m.group(0)]
     return found
 
@@ -176,12 +193,21 @@ def _comparator(q: Quantity, metric: str) -> str:
     return "="
 
 
-def read_sentence(text: str, start: int, end: int, *, skip_future: bool = False, skip_past: bool = False
+def read_sentence(
+    text: str, start: int, end: int, *, skip_future: bool = False, skip_past: bool = False
 ) -> list[Statement]:
     """All quantified statements of the sentence ``text[start:end]``."""
     sent = text[start:end]
     quoted = _quoted_spans(sent)
-    qs = [q for q in find_quantities(sent, start) if not _is_name_or_qualifier(q, sent, start, quoted)]
+    qs = []
+    from_list_end = -1
+    for q in find_quantities(sent, start):
+        s = q.start - start
+        if (s > 0 and sent[s - 1] in "从由") or (s == from_list_end + 1 and sent[s - 1] == "、"):
+            from_list_end = q.end - start  # 从50%、75%提高至100%: where a change starts from
+            continue
+        if not _is_name_or_qualifier(q, sent, start, quoted):
+            qs.append(q)
     if not qs:
         return []
     out: list[Statement] = []
@@ -269,13 +295,25 @@ def _read_clause(
                 cursor = rest_end
                 continue
             if m_verb is not None and ind:
-                out.append(_stmt(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce))
+                out.append(
+                    _stmt(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce)
+                )
                 prev = _Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
             elif m_verb is None and (not q.chinese or not stripped):
                 m_h = lx.VERB_HONOUR_RE.search(rest)
                 if m_h is not None and m_h.start() > 0:
                     out.append(
-                        _stmt(sent, base, rest[: m_h.start()], m_h.group(0), q, q.start, base + qe + m_h.end(), cs, ce)
+                        _stmt(
+                            sent,
+                            base,
+                            rest[: m_h.start()],
+                            m_h.group(0),
+                            q,
+                            q.start,
+                            base + qe + m_h.end(),
+                            cs,
+                            ce,
+                        )
                     )
             cursor = rest_end
             continue
@@ -306,7 +344,9 @@ def _read_clause(
                 out.append(_stmt(sent, base, _strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))
         elif len(group) == 1 and h.distribute and len(items) > 1:
             for ind, off in items:
-                out.append(_stmt(sent, base, _strip_trail(ind), h.metric, group[0], off, group[0].end, cs, ce))
+                out.append(
+                    _stmt(sent, base, _strip_trail(ind), h.metric, group[0], off, group[0].end, cs, ce)
+                )
         else:
             for gq in group:
                 out.append(_stmt(sent, base, h.indicator, h.metric, gq, h.quote_start, gq.end, cs, ce))
@@ -321,9 +361,14 @@ def _share_qualifiers(group: list[Quantity]) -> None:
     if len(group) < 2:
         return
     last = group[-1]
-    per = next((g.unit.split("/", 1)[1] for g in group if g.unit and "/" in g.unit and "吨/" not in g.unit), None)
+    last_mult = last.unit[: len(last.unit) - len(last.base_unit)] if last.unit and last.base_unit else ""
+    per = next(
+        (g.unit.split("/", 1)[1] for g in group if g.unit and "/" in g.unit and "吨/" not in g.unit), None
+    )
     for k, g in enumerate(group):
         unit = g.unit
+        if last_mult and unit == last_mult and last.unit != unit:
+            unit = last.unit  # 10.6万、3.8万、3.3万平方公里
         if per and unit and "/" not in unit:
             unit = f"{unit}/{per}"
         comparator = g.comparator
@@ -331,7 +376,16 @@ def _share_qualifiers(group: list[Quantity]) -> None:
             comparator = last.comparator
         if unit != g.unit or comparator != g.comparator:
             group[k] = Quantity(
-                g.start, g.end, g.value, g.value_max, unit, comparator, g.prefix, g.suffix, g.chinese, g.unit_end
+                g.start,
+                g.end,
+                g.value,
+                g.value_max,
+                unit,
+                comparator,
+                g.prefix,
+                g.suffix,
+                g.chinese,
+                g.unit_end,
             )
 
 

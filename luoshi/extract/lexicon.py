@@ -16,7 +16,7 @@ def _alt(words: str) -> str:
 # verbs that stand before what they count: 新增城镇就业3.2万人, 实施79个老旧小区改造工程
 VERB_FIRST = _alt(
     """
-    新增 新建改建 拿出 新建改造 新建改扩建 新改扩建 新改建 新建 改扩建 建设提升 建设运营 建设改造 建设 实施 组织实施 完成 引进
+    新增 增加 覆盖 新建改建 拿出 新建改造 新建改扩建 新改扩建 新改建 新建 改扩建 建设提升 建设运营 建设改造 建设 实施 组织实施 完成 引进
     招引 引育 创建 争创 打造 建成 修复 提供 服务 培育 重点培育 供应 处置 设立 组建 举办 办好 承办 购置 新开通 开通
     增设 改善提升 提升改造 打通 改造 新设 办理 召开 制定修订 制定 提请审议 发放 签约落地 签约 开工建设 新开工
     开工 新登记 培训 认定 出台 推出 开展 新培育 安排 发行 扶持 帮扶 资助 吸纳 开行 建立 推广 新开 扩建 新改造
@@ -28,14 +28,24 @@ VERB_FIRST = _alt(
 VERB_AFTER = _alt(
     """
     增长 增加 下降 降低 减少 提高 提升 达到 达 突破 超过 实现 保持 稳定 控制 发展到 扩大 缩小
-    上涨 安排 增至 降至 提高到 增加到 下降到 降低到 扩大到 达到了 为 是 完成 缩减 压减 压降 稳定 占 降 增 扩容 上升 回升
+    上涨 安排 压缩 增至 降至 提高到 增加到 下降到 降低到 扩大到 达到了 为 是 完成 缩减 压减 压降 稳定 占 降 增 扩容 上升 回升
     """
 )
 # verbs that follow a count at the head of a clause: 3家企业入选…, 2个境外城市建立友好关系
-VERB_HONOUR = _alt("入选 获评 获批 被评为 被认定为 荣获 上榜 跻身 建立 列入 通过 获得 进入 被授予 达标 安排 建成 投产")
+VERB_HONOUR = _alt(
+    "入选 获评 获批 被评为 被认定为 荣获 上榜 跻身 建立 列入 通过 获得 进入 被授予 达标 安排 建成 投产"
+)
 
-MODAL_RE = re.compile("确保|力争|争取|争创|力求|努力实现")
-MODALITY = {"确保": "确保", "力争": "力争", "争取": "争取", "争创": "争取", "力求": "力争", "努力实现": "力争"}
+MODAL_RE = re.compile("确保|力争|争取|争创|力求")
+# a modality word governs its clause chain up to the end of the sentence or of a ；-item
+MODAL_SCOPE_END_RE = re.compile("[；;]")
+MODALITY = {
+    "确保": "确保",
+    "力争": "力争",
+    "争取": "争取",
+    "争创": "争取",
+    "力求": "力争",
+}
 
 # words that open a clause without naming anything: modality, time, scope adverbs
 _LEAD_WORDS = _alt(
@@ -46,14 +56,20 @@ _LEAD_WORDS = _alt(
 )
 LEAD_RE = re.compile(rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?)+")
 # words between an indicator and its verb: 均增长, 分别控制在, 继续保持在
-_TRAIL_WORDS = _alt("平均 实际 名义 比去年 比上年 较去年 均 都 分别 再 继续 稳步 进一步 全年 年内 今年 同比 比上年 较上年 年均 总体 力争 确保 预计 将 拟 要 可 基本 也 仍 还 已 已经")
+_TRAIL_WORDS = _alt(
+    "每年 净 平均 实际 名义 比去年 比上年 较去年 均 都 分别 再 继续 稳步 进一步 全年 年内 今年 同比 比上年 较上年 年均 总体 力争 确保 预计 将 拟 要 可 基本 也 仍 还 已 已经"
+)
 TRAIL_RE = re.compile(rf"(?:{_TRAIL_WORDS})+$")
 DISTRIBUTE_RE = re.compile(r"(?<!平)(?:均|都)(?:{_TRAIL})?$".replace("{_TRAIL}", _TRAIL_WORDS))
 PAIRED_RE = re.compile("分别")
 
 # comparator words written before the number but after the verb: 控制在…以内, 约, 近
-NUM_PREFIX_RE = re.compile(r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按)+$")
+NUM_PREFIX_RE = re.compile(
+    r"(?:接近|高于|低于|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按)+$"
+)
 
+# 不超过/不低于 before a number qualify it; they are not the verb 超过/低于
+NEGATED_CMP_RE = re.compile(r"不(?:低于|少于|超过|高于|大于|小于)$")
 VERB_FIRST_RE = re.compile(rf"^(?:{VERB_FIRST})(?!业)")
 VERB_FIRST_ANY_RE = re.compile(rf"(?:{VERB_FIRST})(?!业)")
 VERB_FIRST_END_RE = re.compile(rf"(?:{VERB_FIRST})$")
@@ -73,7 +89,7 @@ FUTURE_RE = re.compile(r"将(?:[^，；。]{0,4})?$|后[^，；。]{0,6}将|将�
 # a fact already true is no promise: 我国60岁以上人口已达2.5亿
 PAST_RE = re.compile(r"已经?(?:[^，；。]{0,2})?$")
 # the starting point of a change is not part of the indicator: 报销比例由50%提高到60%
-FROM_RE = re.compile(r"(?<=[\u4e00-\u9fff”）)])(?:由|从)[^，；。]*$")
+FROM_RE = re.compile(r"(?<=[\u4e00-\u9fff”）)])(?:由|从)[^，；。]*\d[^，；。]*$")
 
 # a headline clause without a number: where the predicate starts
 QUAL_PREDICATE_RE = re.compile(

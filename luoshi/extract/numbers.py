@@ -20,21 +20,21 @@ from functools import lru_cache
 # measure words and units, longest first so that 个百分点 wins over 个 and 千瓦时 over 千瓦
 _BASE_UNITS = sorted(
     """
-    个百分点 百分点 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
+    个百分点 百分点 吨标准煤 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
     微克 毫克 美元 元 人次 人 户 套（间） 套 间 辆 张 台 次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
-    只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 课时
+    只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 课时 个工作日 工作日 岁
     """.split(),
     key=len,
     reverse=True,
 )
 # units that count things (a quantity of them may stand before the noun: 实施79个老旧小区改造工程)
 COUNT_UNITS = frozenset(
-    "个 家 项 所 座 处 条 支 件 部 篇 名 位 只 头 艘 架 列 趟 株 棵 辆 张 台 次 场 套 间 户 栋 块 孔 片 种".split()
+    "个工作日 件次 家次 户次 个 家 项 所 座 处 条 支 件 部 篇 名 位 只 头 艘 架 列 趟 株 棵 辆 张 台 次 场 套 间 户 栋 块 孔 片 种".split()
 ) | {"套（间）"}
 MEASURE_UNITS = frozenset(
     "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 米 公顷 标准箱 标箱 人 人次 元 美元".split()
 )
-_PER_UNITS = "立方米|平方米|平方公里|公里|千米|吨|亩|人|户|天|日|年|小时|公顷|千瓦时"
+_PER_UNITS = "立方米|平方米|平方公里|公里|千米|吨|亩|人|户|天|日|年|小时|公顷|千瓦时|月|小时"
 
 _ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
@@ -52,7 +52,7 @@ QUANTITY_RE = re.compile(
     rf"(?:每(?P<per>{_PER_UNITS}))?"
     rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-    rf"(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:天|日|年|小时))?"
+    rf"(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
 )
 _CMP_WORDS = {

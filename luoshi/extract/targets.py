@@ -95,6 +95,8 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
         if in_headline and hl is not None:
             s, e = max(sent.start, hl[0]), min(sent.end, hl[1])
             for qs, qe, indicator, metric in _qualitative(text, s, e):
+                if any(st.start < qe and qs < st.end for st in statements):
+                    continue  # the clause has a number after all (written in Chinese numerals)
                 found.append(
                     (
                         qs,

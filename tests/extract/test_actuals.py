@@ -34,7 +34,10 @@ def test_growth_rates_and_year() -> None:
 
 def test_one_verb_several_values() -> None:
     acts = review("建设旅游公路11条、101公里。")
-    assert [(a.indicator, a.value, a.unit) for a in acts] == [("旅游公路", 11, "条"), ("旅游公路", 101, "公里")]
+    assert [(a.indicator, a.value, a.unit) for a in acts] == [
+        ("旅游公路", 11, "条"),
+        ("旅游公路", 101, "公里"),
+    ]
 
 
 def test_jun_and_fenbie_in_review() -> None:

@@ -29,6 +29,8 @@ def test_deadline_phrases(text: str, expected: date) -> None:
     assert deadline_in(text, 2024) == expected
 
 
-@pytest.mark.parametrize("text", ["加快建设现代化产业体系", "2023年地区生产总值增长", "实施6个月专项行动", "12345热线"])
+@pytest.mark.parametrize(
+    "text", ["加快建设现代化产业体系", "2023年地区生产总值增长", "实施6个月专项行动", "12345热线"]
+)
 def test_no_time_named(text: str) -> None:
     assert deadline_in(text, 2024) is None

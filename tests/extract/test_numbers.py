@@ -49,7 +49,9 @@ from luoshi.extract.numbers import find_quantities, parse_number, parse_quantity
         ("12.2平方公里", 12.2, None, "平方公里", "="),
     ],
 )
-def test_quantity_as_written(text: str, value: float, value_max: float | None, unit: str, comparator: str) -> None:
+def test_quantity_as_written(
+    text: str, value: float, value_max: float | None, unit: str, comparator: str
+) -> None:
     q = parse_quantity(text)
     assert q is not None, text
     assert (q.value, q.value_max, q.unit, q.comparator) == (value, value_max, unit, comparator)
@@ -96,7 +98,12 @@ def test_round_trip_of_generated_quantities(value, unit: str, suffix: str) -> No
 
 
 @settings(max_examples=200, deadline=None)
-@given(low=st.integers(0, 5000), width=st.integers(1, 5000), unit=_UNITS, sep=st.sampled_from(["—", "－", "~", "至", "到"]))
+@given(
+    low=st.integers(0, 5000),
+    width=st.integers(1, 5000),
+    unit=_UNITS,
+    sep=st.sampled_from(["—", "－", "~", "至", "到"]),
+)
 def test_round_trip_of_generated_ranges(low: int, width: int, unit: str, sep: str) -> None:
     q = parse_quantity(f"{low}{sep}{low + width}{unit}")
     assert q is not None and (q.value, q.value_max, q.unit) == (low, low + width, unit)
@@ -110,7 +117,11 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="0123456789.,%一二两三四五六七八九十百千万亿个家以上左右约—－~至到每立方米微克", max_size=30))
+@given(
+    st.text(
+        alphabet="0123456789.,%一二两三四五六七八九十百千万亿个家以上左右约—－~至到每立方米微克", max_size=30
+    )
+)
 def test_never_raises_on_number_like_text(text: str) -> None:
     find_quantities(text)
     parse_quantity(text)

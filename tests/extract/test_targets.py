@@ -115,8 +115,9 @@ def test_leading_time_and_modality_words_are_not_the_indicator() -> None:
 
 
 def test_deadline_from_the_clause() -> None:
-    ts = plan("6月底前新增校车60辆，上半年完成植树造林5000亩，新增学位1.3万个。")
-    assert [t.deadline for t in ts] == ["2024-06-30", "2024-06-30", "2024-12-31"]
+    ts = plan("6月底前新增校车60辆，三季度完成植树造林5000亩。新增学位1.3万个。")
+    # a clause's own time first, then the sentence's, else the end of the plan year
+    assert [t.deadline for t in ts] == ["2024-06-30", "2024-09-30", "2024-12-31"]
 
 
 def test_headline_targets_including_qualitative_ones() -> None:
@@ -144,10 +145,62 @@ def test_headline_targets_including_qualitative_ones() -> None:
         ("粮食产量保持在1.3万亿斤以上。", 1.3, None, "万亿斤", ">="),
     ],
 )
-def test_national_report_sentences(sentence: str, value: float, value_max: float | None, unit: str, comparator: str) -> None:
+def test_national_report_sentences(
+    sentence: str, value: float, value_max: float | None, unit: str, comparator: str
+) -> None:
     (t,) = plan(sentence)
     assert (t.value, t.value_max, t.unit, t.comparator) == (value, value_max, unit, comparator)
 
 
 def test_facts_already_true_are_not_promises() -> None:
     assert plan("我国60岁以上人口已达2.5亿。") == []
+
+
+def test_modality_scope_ends_at_a_semicolon_item() -> None:
+    ts = plan("力争新增上市企业2家；新增校车60辆。")
+    assert [t.modality for t in ts] == ["力争", "预期"]
+
+
+def test_starting_point_of_a_change_is_not_a_target() -> None:
+    (t,) = plan("报销比例由50%提高到60%。")
+    assert (t.indicator, t.metric, t.value) == ("报销比例", "提高到", 60)
+
+
+def test_a_list_of_values_shares_the_unit_written_last() -> None:
+    ts = plan("水土流失、荒漠化、沙化土地面积分别减少10.6万、3.8万、3.3万平方公里。")
+    assert values(ts) == [
+        ("水土流失", 10.6, "万平方公里"),
+        ("荒漠化", 3.8, "万平方公里"),
+        ("沙化土地面积", 3.3, "万平方公里"),
+    ]
+
+
+def test_negated_comparator_is_not_the_verb() -> None:
+    (t,) = plan("审批时间压缩到不超过120个工作日。")
+    assert (t.indicator, t.metric, t.unit, t.comparator) == ("审批时间", "压缩", "个工作日", "<=")
+
+
+def test_plan_without_year_has_no_deadline() -> None:
+    doc = clean(read_bytes((_HEAD + "新增校车60辆。\n").encode(), "r.txt"))
+    outline = parse(doc)
+    outline.year = None
+    ts = find_targets(doc, outline)
+    assert [(t.value, t.deadline) for t in ts] == [(60, None)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("细颗粒物浓度控制在35微克/立方米以内。", 35, "微克/立方米"),
+        ("人均预期寿命达到79岁。", 79, "岁"),
+        ("劳动年龄人口平均受教育年限达到11.5年。", 11.5, "年"),
+        ("单位生产总值能耗下降至0.5吨标准煤。", 0.5, "吨标准煤"),
+    ],
+)
+def test_units_of_other_reports(sentence: str, value: float, unit: str) -> None:
+    (t,) = plan(sentence)
+    assert (t.value, t.unit) == (value, unit)
+
+
+def test_age_thresholds_are_qualifiers() -> None:
+    assert [t.value for t in plan("3岁以下婴幼儿托位数达到1.5万个。")] == [1.5]
