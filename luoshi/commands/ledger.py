@@ -1,0 +1,502 @@
+"""``luoshi ledger ...``: the supervision workflow on the command line (thin layer over the services).
+
+Every subcommand accepts ``--json``; changes are recorded under the actor given by the group's
+``--as``/``--actor`` option (default ``$USER``). The ledger is chosen with ``--government`` /
+``--year`` (default: the most recent report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from luoshi.ledger.output import echo_json, table
+
+JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+
+
+class Ctx:
+    def __init__(self, actor: str | None, government: str | None, year: int | None) -> None:
+        self.actor, self.government, self.year = actor, government, year
+
+    def work(self):  # type: ignore[no-untyped-def]
+        from luoshi.ledger.cli_support import unit_of_work
+
+        return unit_of_work(self.actor)
+
+    def report(self, session: Any) -> Any:
+        from luoshi.ledger.services.common import report_for
+
+        return report_for(session, self.government, self.year)
+
+    @property
+    def who(self) -> str:
+        from luoshi.ledger.db import default_actor
+
+        return self.actor or default_actor()
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group("ledger")
+@click.option("--as", "--actor", "actor", default=None, help="审计记录中的操作人（默认 $USER）")
+@click.option("--government", default=None, help="政府名称（默认最近导入的报告）")
+@click.option("--year", type=int, default=None, help="计划年份")
+@click.pass_context
+def ledger(ctx: click.Context, actor: str | None, government: str | None, year: int | None) -> None:
+    """任务台账：分工、报送、督办、评价。"""
+    ctx.obj = Ctx(actor, government, year)
+
+
+def _lead(c: Any) -> str:
+    lead = c.lead
+    if lead is None:
+        return "-"
+    return (lead.unit.short_name or lead.unit.name) + ("" if lead.confirmed else "?")
+
+
+@ledger.command("list")
+@click.option("--kind", type=click.Choice(["target", "milestone", "measure"]))
+@click.option("--state", type=click.Choice(["draft", "active", "closed"]))
+@click.option("--unit", default=None, help="只看某单位（牵头或配合）")
+@click.option("--section", default=None, help="章节编号，如 2.1")
+@JSON
+@pass_ctx
+def list_cmd(obj: Ctx, kind: str | None, state: str | None, unit: str | None, section: str | None, as_json: bool) -> None:
+    """列出任务（牵头单位后的 ? 表示尚未确认的建议）。"""
+    from luoshi.ledger.services import commitments, units
+
+    with obj.work() as s:
+        report = obj.report(s)
+        u = units.resolve(s, report.government_id, unit) if unit else None
+        rows = commitments.list_commitments(s, report, kind=kind, state=state, unit=u, section=section)
+        if as_json:
+            echo_json([commitments.to_dict(c) for c in rows])
+            return
+        click.echo(table(["ID", "编号", "类型", "状态", "牵头单位", "时限", "内容"],
+                         [[c.id, c.code, c.kind, c.state, _lead(c), c.deadline, c.title] for c in rows]))  # fmt: skip
+        click.echo(f"共 {len(rows)} 项")
+
+
+@ledger.command("show")
+@click.argument("commitment_id", type=int)
+@JSON
+@pass_ctx
+def show(obj: Ctx, commitment_id: int, as_json: bool) -> None:
+    """显示一项任务：原文、指标、责任单位、各期进度。"""
+    from sqlalchemy import select
+
+    from luoshi.ledger.models import ProgressReport
+    from luoshi.ledger.services import commitments, common
+
+    with obj.work() as s:
+        c = common.commitment(s, commitment_id)
+        data = commitments.to_dict(c)
+        data["reports"] = [
+            {"id": r.id, "period": r.period.label, "percent": r.percent, "value": r.reported_value, "state": r.state,
+             "late": r.late, "author": r.author, "narrative": r.narrative, "return_reason": r.return_reason,
+             "evidence": [e.filename for e in r.evidence]}
+            for r in s.scalars(select(ProgressReport).where(ProgressReport.commitment_id == c.id).order_by(ProgressReport.id))
+        ]  # fmt: skip
+    if as_json:
+        echo_json(data)
+        return
+    for k in ("id", "code", "kind", "state", "section", "indicator", "metric", "value", "value_max", "unit",
+              "comparator", "modality", "deadline", "version"):  # fmt: skip
+        if data[k] is not None:
+            click.echo(f"{k:>10}: {data[k]}")
+    click.echo(f"{'text':>10}: {data['text']}")
+    for a in data["assignments"]:
+        role = "牵头" if a["role"] == "lead" else "配合"
+        click.echo(f"{role:>8}: {a['unit']}{'' if a['confirmed'] else '（建议，触发词：' + '、'.join(a['suggested_by']) + '）'}")
+    for r in data["reports"]:
+        click.echo(f"{'进度':>8}: {r['period']} {r['percent']:g}% {r['state']}{' 逾期' if r['late'] else ''} {r['narrative']}")
+
+
+@ledger.command("assign")
+@click.argument("commitment_ids", type=int, nargs=-1)
+@click.option("--lead", default=None, help="牵头单位（名称、简称或别名）")
+@click.option("--support", default=None, help="配合单位，逗号分隔（空字符串 = 无）")
+@click.option("--all-suggested", is_flag=True, help="确认所有有建议牵头单位的草稿任务")
+@click.option("--version", "expected_version", type=int, default=None, help="编辑所基于的版本（乐观锁）")
+@JSON
+@pass_ctx
+def assign_cmd(obj: Ctx, commitment_ids: tuple[int, ...], lead: str | None, support: str | None, all_suggested: bool, expected_version: int | None, as_json: bool) -> None:
+    """确认或改派责任单位；确认后任务进入督办（active）。"""
+    from luoshi.errors import ValidationError
+    from luoshi.ledger.services import assign, commitments, common
+
+    with obj.work() as s:
+        if all_suggested:
+            targets = [c for c in commitments.list_commitments(s, obj.report(s), state="draft") if c.lead]
+        elif commitment_ids:
+            targets = [common.commitment(s, i) for i in commitment_ids]
+        else:
+            raise ValidationError("请给出任务 ID，或使用 --all-suggested")
+        sup = None if support is None else [x.strip() for x in support.replace("，", ",").split(",") if x.strip()]
+        done = [assign.assign(s, c, lead=lead, support=sup, expected_version=expected_version) for c in targets]
+        data = [commitments.to_dict(c) for c in done]
+    if as_json:
+        echo_json(data)
+    else:
+        for d in data:
+            units = "；".join(f"{'牵头' if a['role'] == 'lead' else '配合'} {a['unit']}" for a in d["assignments"])
+            click.echo(f"任务 {d['id']}：{units}")
+
+
+@ledger.command("report")
+@click.argument("commitment_id", type=int)
+@click.option("--period", "label", required=True, help="周期，如 2024Q1")
+@click.option("--percent", default=None, help="完成百分比 0–100")
+@click.option("--value", default=None, help="报送值（量化目标）")
+@click.option("--narrative", default="", help="进展情况")
+@click.option("--evidence", "files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="证明材料（可多个）")
+@click.option("--draft", is_flag=True, help="只保存草稿，不提交")
+@click.option("--at", "at", default=None, help="提交时间（ISO，默认现在；用于补录）")
+@JSON
+@pass_ctx
+def report_cmd(obj: Ctx, commitment_id: int, label: str, percent: str | None, value: str | None, narrative: str, files: tuple[str, ...], draft: bool, at: str | None, as_json: bool) -> None:
+    """报送一项任务某周期的进度（默认保存并提交）。"""
+    from luoshi.ledger.services import common, periods, progress
+
+    now = _when(at)
+    with obj.work() as s:
+        c = common.commitment(s, commitment_id)
+        p = periods.period(s, c.report, label)
+        pr = progress.save_draft(s, c, p, author=obj.who, percent=percent, value=value, narrative=narrative)
+        for f in files:
+            progress.attach(s, pr, Path(f).name, Path(f).read_bytes())
+        if not draft:
+            progress.submit(s, pr, now=now)
+        data = {"id": pr.id, "commitment": c.id, "period": p.label, "percent": pr.percent, "value": pr.reported_value,
+                "state": pr.state, "late": pr.late, "evidence": [e.sha256 for e in pr.evidence]}  # fmt: skip
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(f"进度报告 {data['id']}：任务 {c.id} {p.label} {data['percent']:g}% {data['state']}{'（逾期提交）' if data['late'] else ''}")
+
+
+def _when(at: str | None) -> dt.datetime | None:
+    if at is None:
+        return None
+    from luoshi.errors import ValidationError
+
+    try:
+        t = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise ValidationError(f"--at 不是有效时间：{at!r}") from None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def _review(obj: Ctx, report_id: int, reason: str | None, as_json: bool) -> None:
+    from luoshi.ledger.models import ProgressReport
+    from luoshi.ledger.services import common, progress
+
+    with obj.work() as s:
+        pr = common.get(s, ProgressReport, report_id)
+        if reason is None:
+            progress.accept(s, pr)
+        else:
+            progress.return_report(s, pr, reason)
+        data = {"id": pr.id, "state": pr.state, "return_reason": pr.return_reason}
+    echo_json(data) if as_json else click.echo(f"进度报告 {data['id']}：{data['state']}")
+
+
+@ledger.command("accept")
+@click.argument("report_id", type=int)
+@JSON
+@pass_ctx
+def accept_cmd(obj: Ctx, report_id: int, as_json: bool) -> None:
+    """审核通过一份进度报告。"""
+    _review(obj, report_id, None, as_json)
+
+
+@ledger.command("return")
+@click.argument("report_id", type=int)
+@click.option("--reason", required=True, help="退回原因")
+@JSON
+@pass_ctx
+def return_cmd(obj: Ctx, report_id: int, reason: str, as_json: bool) -> None:
+    """退回一份进度报告（须写明原因）。"""
+    _review(obj, report_id, reason, as_json)
+
+
+@ledger.command("periods")
+@click.option("--cycle", type=click.Choice(["月", "季"]), default=None, help="报送周期（生成前设置）")
+@click.option("--generate", is_flag=True, help="生成本年度周期")
+@click.option("--close", "close_label", default=None, help="关闭某周期")
+@JSON
+@pass_ctx
+def periods_cmd(obj: Ctx, cycle: str | None, generate: bool, close_label: str | None, as_json: bool) -> None:
+    """查看、生成、关闭报送周期（截止日 = 周期末 + N 个工作日）。"""
+    from luoshi.ledger.services import periods
+
+    with obj.work() as s:
+        report = obj.report(s)
+        if cycle:
+            periods.configure(s, report, cycle=cycle)
+        if generate:
+            periods.generate_periods(s, report)
+        if close_label:
+            periods.close_period(s, periods.period(s, report, close_label))
+        rows = [{"label": p.label, "start": p.start, "end": p.end, "due": p.due, "closed": p.closed} for p in periods.periods(s, report)]
+    if as_json:
+        echo_json(rows)
+    else:
+        click.echo(table(["周期", "开始", "结束", "报送截止", "已关闭"], [list(r.values()) for r in rows]))
+
+
+@ledger.command("settings")
+@click.option("--yellow", type=float, default=None, help="黄灯：落后时序进度的点数")
+@click.option("--red", type=float, default=None, help="红灯：落后时序进度的点数")
+@click.option("--tolerance", type=float, default=None, help="“左右”/基本完成的相对容差，如 0.05")
+@click.option("--notice-days", type=int, default=None, help="督办单答复期限（工作日）")
+@click.option("--report-days", type=int, default=None, help="周期结束后报送期限（工作日）")
+@JSON
+@pass_ctx
+def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, as_json: bool) -> None:
+    """查看或修改台账设置（阈值、容差、期限）。"""
+    from luoshi.ledger.services import periods
+
+    with obj.work() as s:
+        st = periods.configure(s, obj.report(s), yellow_behind=yellow, red_behind=red, tolerance=tolerance,
+                               notice_due_days=notice_days, report_due_days=report_days)  # fmt: skip
+        data = {"cycle": st.cycle, "yellow_behind": st.yellow_behind, "red_behind": st.red_behind, "tolerance": st.tolerance,
+                "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "weights": periods.weights(st)}  # fmt: skip
+    if as_json:
+        echo_json(data)
+    else:
+        for k, v in data.items():
+            click.echo(f"{k}: {v}")
+
+
+@ledger.command("status")
+@click.option("--period", "label", default=None, help="周期（默认今天所在周期）")
+@click.option("--color", type=click.Choice(["green", "yellow", "red"]), default=None)
+@JSON
+@pass_ctx
+def status_cmd(obj: Ctx, label: str | None, color: str | None, as_json: bool) -> None:
+    """各任务的红黄绿灯（时序进度 vs 报送进度）与缺报情况。"""
+    from luoshi.ledger.models import Commitment
+    from luoshi.ledger.services import common, periods, status
+
+    with obj.work() as s:
+        report = obj.report(s)
+        p = periods.period(s, report, label)
+        rows = [st for st in status.statuses(s, report, p) if color is None or st.color == color]
+        titles = {st.commitment_id: common.get(s, Commitment, st.commitment_id) for st in rows}
+        data = [{**st.to_dict(), "title": titles[st.commitment_id].title, "lead": _lead(titles[st.commitment_id])} for st in rows]
+    if as_json:
+        echo_json(data)
+        return
+    mark = {"green": "绿", "yellow": "黄", "red": "红"}
+    click.echo(table(["ID", "灯", "时序%", "报送%", "落后", "缺报", "逾期", "牵头", "内容"],
+                     [[d["commitment_id"], mark[d["color"]], d["expected"], d["reported"], d["behind"], d["missing"], d["overdue"], d["lead"], d["title"]] for d in data]))  # fmt: skip
+    counts = {c: sum(1 for d in data if d["color"] == c) for c in mark}
+    click.echo(f"{p.label}：绿 {counts['green']}，黄 {counts['yellow']}，红 {counts['red']}，缺报 {sum(d['missing'] for d in data)}")
+
+
+@ledger.command("notices")
+@click.option("--period", "label", default=None, help="周期")
+@click.option("--generate", is_flag=True, help="为红灯和缺报任务生成督办单（可重复执行）")
+@click.option("--on", "on", default=None, help="签发日期（默认今天）")
+@click.option("--answer", "answer", nargs=2, type=(int, str), default=None, help="答复：督办单ID 内容")
+@click.option("--close", "close_id", type=int, default=None, help="办结督办单")
+@click.option("--open", "open_only", is_flag=True, help="只看未办结")
+@JSON
+@pass_ctx
+def notices_cmd(obj: Ctx, label: str | None, generate: bool, on: str | None, answer: tuple[int, str] | None, close_id: int | None, open_only: bool, as_json: bool) -> None:
+    """督办单：生成、查看、答复、办结。"""
+    from luoshi.ledger.models import Notice
+    from luoshi.ledger.services import common, periods, status
+
+    with obj.work() as s:
+        report = obj.report(s)
+        day = common.parse_date(on, "--on") or dt.date.today()
+        if generate:
+            p = periods.period(s, report, label, on=day)
+            created = status.generate_notices(s, report, p, on=day)
+            if not as_json:
+                click.echo(f"{p.label}：新签发督办单 {len(created)} 份")
+        if answer:
+            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1])
+        if close_id is not None:
+            status.close_notice(s, common.get(s, Notice, close_id))
+        data = [{"id": n.id, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
+                 "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
+                 "issued": n.issued, "due": n.due, "answered": n.answered_at is not None, "answer": n.answer, "closed": n.closed}
+                for n in status.notices(s, report, open_only=open_only)]  # fmt: skip
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(table(["ID", "任务", "单位", "周期", "原因", "签发", "答复期限", "已答复", "办结", "说明"],
+                         [[d["id"], d["commitment"], d["unit"], d["period"], d["reason"], d["issued"], d["due"], d["answered"], d["closed"], d["detail"]] for d in data]))  # fmt: skip
+
+
+@ledger.command("evaluate")
+@click.argument("commitment_ids", type=int, nargs=-1)
+@click.option("--final-value", default=None, help="最终值（默认最后一次审核通过的报送值）")
+@click.option("--result", type=click.Choice(["超额完成", "完成", "基本完成", "未完成"]), default=None)
+@click.option("--reason", default=None, help="与规则结果不同时的书面理由")
+@click.option("--all", "all_", is_flag=True, help="按规则评价所有可自动评价的任务")
+@JSON
+@pass_ctx
+def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | None, result: str | None, reason: str | None, all_: bool, as_json: bool) -> None:
+    """年终评价：超额完成/完成/基本完成/未完成。"""
+    from luoshi.errors import ValidationError
+    from luoshi.ledger.services import common, evaluation
+
+    with obj.work() as s:
+        skipped: list[tuple[int, str]] = []
+        if all_:
+            done, skipped = evaluation.evaluate_all(s, obj.report(s), by=obj.who)
+        elif commitment_ids:
+            done = [evaluation.evaluate(s, common.commitment(s, i), by=obj.who, final_value=final_value, result=result, reason=reason) for i in commitment_ids]
+        else:
+            raise ValidationError("请给出任务 ID，或使用 --all")
+        data = {"evaluated": [{"commitment": e.commitment_id, "result": e.result, "computed": e.computed_result,
+                               "final_value": e.final_value, "score": e.score, "override_reason": e.override_reason} for e in done],
+                "skipped": [{"commitment": i, "why": w} for i, w in skipped]}  # fmt: skip
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(table(["任务", "结果", "规则结果", "最终值", "得分", "理由"],
+                     [[e["commitment"], e["result"], e["computed"], e["final_value"], e["score"], e["override_reason"]] for e in data["evaluated"]]))  # fmt: skip
+    if skipped:
+        click.echo(f"另有 {len(skipped)} 项需人工评价（--result）")
+
+
+@ledger.command("scorecard")
+@click.option("--period", "label", default=None, help="按某周期的红黄绿灯计分（默认用年终评价）")
+@click.option("--save", is_flag=True, help="保存排名快照（用于下期比较名次变化）")
+@JSON
+@pass_ctx
+def scorecard_cmd(obj: Ctx, label: str | None, save: bool, as_json: bool) -> None:
+    """单位得分与排名（差异化权重：确保 > 预期 > 力争，牵头 > 配合）。"""
+    from luoshi.ledger.services import evaluation, periods
+
+    with obj.work() as s:
+        report = obj.report(s)
+        p = periods.period(s, report, label) if label else None
+        rows = [r.to_dict() for r in evaluation.scorecard(s, report, period=p, save=save)]
+    if as_json:
+        echo_json(rows)
+        return
+
+    def arrow(ch: int | None) -> str:
+        return "新" if ch is None else ("↑" + str(ch) if ch > 0 else ("↓" + str(-ch) if ch < 0 else "—"))
+
+    click.echo(table(["名次", "单位", "得分", "牵头", "配合", "变化"], [[r["rank"], r["unit"], r["score"], r["lead"], r["support"], arrow(r["change"])] for r in rows]))
+
+
+@ledger.group("units")
+def units_grp() -> None:
+    """单位名录：查看、导入、新增、改名、别名。"""
+
+
+@units_grp.command("list")
+@JSON
+@pass_ctx
+def units_list(obj: Ctx, as_json: bool) -> None:
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        rows = [{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind, "aliases": u.aliases} for u in units.list_units(s, gov)]
+    if as_json:
+        echo_json(rows)
+    else:
+        click.echo(table(["ID", "名称", "简称", "类型", "别名"], [[r["id"], r["name"], r["short_name"], r["kind"], "、".join(r["aliases"])] for r in rows]))
+
+
+@units_grp.command("load")
+@click.argument("path", type=click.Path(dir_okay=False))
+@JSON
+@pass_ctx
+def units_load(obj: Ctx, path: str, as_json: bool) -> None:
+    """从 YAML 或 CSV 导入单位名录（--government 指定政府）。"""
+    from luoshi.ledger.services import units
+
+    data = units.read_directory(path)
+    with obj.work() as s:
+        r = units.load_directory(s, data, obj.government, where=path)
+    out = {"government": r.government, "added": r.added, "updated": r.updated, "unchanged": r.unchanged}
+    echo_json(out) if as_json else click.echo(f"{r.government}：新增 {r.added}，更新 {r.updated}，未变 {r.unchanged}")
+
+
+@units_grp.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["部门", "区市", "园区", "企业"]), default="部门")
+@click.option("--short-name", default=None)
+@click.option("--alias", "aliases", multiple=True)
+@pass_ctx
+def units_add(obj: Ctx, name: str, kind: str, short_name: str | None, aliases: tuple[str, ...]) -> None:
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        u = units.add_unit(s, gov, name, kind=kind, short_name=short_name, aliases=list(aliases))
+        click.echo(f"单位 {u.id}：{u.name}")
+
+
+@units_grp.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@pass_ctx
+def units_rename(obj: Ctx, name: str, new_name: str) -> None:
+    """改名（旧名保留为别名）。"""
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        u = units.rename_unit(s, units.find_unit(s, gov, name).id, new_name)
+        click.echo(f"单位 {u.id}：{u.name}（别名 {'、'.join(u.aliases)}）")
+
+
+@units_grp.command("alias")
+@click.argument("name")
+@click.argument("alias")
+@pass_ctx
+def units_alias(obj: Ctx, name: str, alias: str) -> None:
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        u = units.add_alias(s, units.find_unit(s, gov, name).id, alias)
+        click.echo(f"单位 {u.id}：{u.name}（别名 {'、'.join(u.aliases)}）")
+
+
+@ledger.command("calendar")
+@click.argument("path", type=click.Path(dir_okay=False))
+@pass_ctx
+def calendar_cmd(obj: Ctx, path: str) -> None:
+    """导入本地节假日/调休表（CSV：date,workday,note），用于日历包尚未覆盖的年份。"""
+    from luoshi.ledger.services import calendar
+
+    with obj.work() as s:
+        n = calendar.load_overrides(s, path)
+    click.echo(f"已导入 {n} 天")
+
+
+def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Ctx).actor = value
+
+
+def _add_actor_option(cmd: click.Command) -> None:
+    """``--as/--actor`` on every subcommand too, so it can follow the subcommand name."""
+    cmd.params.append(
+        click.Option(["--as", "--actor", "actor_"], default=None, expose_value=False, is_eager=True,
+                     callback=_set_actor, help="审计记录中的操作人（默认 $USER）")
+    )
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _add_actor_option(sub)
+
+
+for _cmd in ledger.commands.values():
+    _add_actor_option(_cmd)

@@ -1,0 +1,108 @@
+"""The audit trail, written once for every change.
+
+A single ``after_flush`` hook on :class:`~luoshi.ledger.db.LedgerSession` looks at every inserted,
+updated and deleted instance of a model marked ``__audited__`` and inserts one ``audit_events`` row
+per instance through the flush's own connection — so the event commits or rolls back with the
+change itself, and no service has to remember to log anything. Updates record only the changed
+columns (before/after); inserts record the new row, deletes the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from luoshi.ledger.db import LedgerSession, default_actor
+from luoshi.ledger.models import AuditEvent, Base, Commitment, Evidence, utcnow
+
+IGNORED = {"version"}
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Base) -> dict[str, Any]:
+    """Column values of ``obj`` as JSON-ready data."""
+    mapper = inspect(obj).mapper
+    return {attr.key: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+
+
+def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in IGNORED:
+            continue
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if jsonable(old) == jsonable(new):
+            continue
+        before[attr.key] = jsonable(old)
+        after[attr.key] = jsonable(new)
+    return before, after
+
+
+def _commitment_id(obj: Base) -> int | None:
+    if isinstance(obj, Commitment):
+        return obj.id
+    if isinstance(obj, Evidence):
+        pr = obj.__dict__.get("progress_report")
+        return pr.commitment_id if pr is not None else None
+    value = getattr(obj, "commitment_id", None)
+    return value if isinstance(value, int) else None
+
+
+def _entity_id(obj: Base) -> str:
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(jsonable(i)) for i in ident)
+
+
+@event.listens_for(LedgerSession, "after_flush")
+def _write_audit(session: Session, _flush: UOWTransaction) -> None:
+    actor = str(session.info.get("actor") or default_actor())
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        rows.append(
+            {
+                "actor": actor,
+                "at": now,
+                "entity_type": type(obj).__name__,
+                "entity_id": _entity_id(obj),
+                "action": action,
+                "commitment_id": _commitment_id(obj),
+                "before": before,
+                "after": after,
+            }
+        )
+
+    for obj in session.new:
+        if getattr(obj, "__audited__", False):
+            add(obj, "create", None, snapshot(obj))
+    for obj in session.dirty:
+        if getattr(obj, "__audited__", False) and session.is_modified(obj, include_collections=False):
+            before, after = _changes(obj)
+            if after:
+                add(obj, "update", before, after)
+    for obj in session.deleted:
+        if getattr(obj, "__audited__", False):
+            add(obj, "delete", snapshot(obj), None)
+    if rows:
+        session.connection().execute(AuditEvent.__table__.insert(), rows)

@@ -1,0 +1,455 @@
+"""The ledger's data model (SQLAlchemy 2 declarative, typed).
+
+One schema for SQLite and PostgreSQL. The "ledger" of a plan year is its ``Report``: periods,
+settings and commitments hang off it. Status (green/yellow/red) is derived in
+``luoshi.ledger.services.status`` and never stored as user input; only its consequences (notices)
+are rows. Every change to an audited model is written to ``AuditEvent`` by the session hook in
+``luoshi.ledger.audit`` in the same transaction.
+
+Vocabularies (kept as short strings so that both engines and the JSON dumps agree):
+
+- Unit.kind: 部门 | 区市 | 园区 | 企业
+- Commitment.kind: target | milestone | measure; .state: draft | active | closed (销号);
+  .source: extracted | manual; .comparator: >= | <= | ~ | =; .modality: 确保 | 预期 | 力争 | 争取
+- Assignment.role: lead | support
+- LedgerSettings.cycle: 月 | 季
+- ProgressReport.state: draft | submitted | accepted | returned
+- Notice.reason: red | missing
+- Evaluation.result: 超额完成 | 完成 | 基本完成 | 未完成
+- User.role: admin | liaison | leader | public
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+UNIT_KINDS = ("部门", "区市", "园区", "企业")
+COMMITMENT_KINDS = ("target", "milestone", "measure")
+COMMITMENT_STATES = ("draft", "active", "closed")
+COMPARATORS = (">=", "<=", "~", "=")
+MODALITIES = ("确保", "预期", "力争", "争取")
+ROLES = ("lead", "support")
+CYCLES = ("月", "季")
+REPORT_STATES = ("draft", "submitted", "accepted", "returned")
+NOTICE_REASONS = ("red", "missing")
+RESULTS = ("超额完成", "完成", "基本完成", "未完成")
+USER_ROLES = ("admin", "liaison", "leader", "public")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite drops the offset; we put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+    # models with ``__audited__ = True`` get an AuditEvent for every insert/update/delete
+    __audited__ = False
+
+
+class Government(Base):
+    __tablename__ = "governments"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="government")
+
+
+class Unit(Base):
+    """A responsible unit (department, county/district, park or enterprise)."""
+
+    __tablename__ = "units"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("government_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("governments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str | None] = mapped_column(String(50))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    government: Mapped[Government] = relationship(back_populates="units")
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Report(Base):
+    """One imported 政府工作报告; the ledger of its plan year hangs off it."""
+
+    __tablename__ = "reports"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("government_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("governments.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text)  # cleaned text; spans point into it
+    source_name: Mapped[str | None] = mapped_column(String(300))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    government: Mapped[Government] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Section.start"
+    )
+    commitments: Mapped[list[Commitment]] = relationship(back_populates="report", order_by="Commitment.id")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("report_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(20))  # hierarchical id from extraction: "2.3.1"
+    parent_key: Mapped[str | None] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+    report: Mapped[Report] = relationship(back_populates="sections")
+
+
+commitment_targets = Table(
+    "commitment_targets",
+    Base.metadata,
+    Column("measure_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Commitment(Base):
+    """A target, milestone or measure the government committed to (from a span, or added by hand)."""
+
+    __tablename__ = "commitments"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
+    code: Mapped[str | None] = mapped_column(String(20))  # extraction id at import (T001 / K001)
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    indicator: Mapped[str | None] = mapped_column(String(200))
+    metric: Mapped[str | None] = mapped_column(String(50))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_max: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(50))
+    comparator: Mapped[str | None] = mapped_column(String(2))
+    modality: Mapped[str] = mapped_column(String(4), default="预期")
+    headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # per-commitment expected-progress curve: [{"date": "2024-06-30", "percent": 50}, ...]
+    milestones: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    source: Mapped[str] = mapped_column(String(10), default="extracted")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    report: Mapped[Report] = relationship(back_populates="commitments")
+    section: Mapped[Section | None] = relationship()
+    targets: Mapped[list[Commitment]] = relationship(
+        secondary=commitment_targets,
+        primaryjoin=lambda: Commitment.id == commitment_targets.c.measure_id,
+        secondaryjoin=lambda: Commitment.id == commitment_targets.c.target_id,
+        order_by=lambda: Commitment.id,
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    @property
+    def lead(self) -> Assignment | None:
+        return next((a for a in self.assignments if a.role == "lead"), None)
+
+
+class Assignment(Base):
+    """Who answers for a commitment: one lead (牵头) and any number of supporting (配合) units."""
+
+    __tablename__ = "assignments"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("commitment_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    suggested_by: Mapped[list[str]] = mapped_column(default=list)  # trigger words of the suggestion
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    commitment: Mapped[Commitment] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+
+
+class LedgerSettings(Base):
+    """Per-ledger (per report) cycle and rules; defaults apply until someone changes them."""
+
+    __tablename__ = "ledger_settings"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), unique=True)
+    cycle: Mapped[str] = mapped_column(String(2), default="季")
+    yellow_behind: Mapped[float] = mapped_column(Float, default=10.0)  # points behind 时序进度
+    red_behind: Mapped[float] = mapped_column(Float, default=30.0)
+    report_due_days: Mapped[int] = mapped_column(Integer, default=5)  # working days after period end
+    notice_due_days: Mapped[int] = mapped_column(Integer, default=5)  # working days to answer 督办单
+    tolerance: Mapped[float] = mapped_column(Float, default=0.05)  # relative band for 左右 / 基本完成
+    # 差异化考核 weights: {"kind": {...}, "modality": {...}, "role": {...}, "result": {...}}
+    weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Period(Base):
+    __tablename__ = "periods"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("report_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20))  # 2024Q1 / 2024-03
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    due: Mapped[dt.date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProgressReport(Base):
+    __tablename__ = "progress_reports"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("commitment_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    reported_value: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float] = mapped_column(Float)
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    commitment: Mapped[Commitment] = relationship()
+    period: Mapped[Period] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="progress_report", order_by="Evidence.id")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Evidence(Base):
+    """A file attached to a progress report; the bytes live content-addressed on disk."""
+
+    __tablename__ = "evidence"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    progress_report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+
+
+class Notice(Base):
+    """督办单: issued for a red item or a missing report, answered by the unit, closed by the office."""
+
+    __tablename__ = "notices"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("commitment_id", "period_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    reason: Mapped[str] = mapped_column(String(10))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    issued: Mapped[dt.date] = mapped_column(Date)
+    due: Mapped[dt.date] = mapped_column(Date)
+    answered_at: Mapped[dt.datetime | None] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(Text)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    commitment: Mapped[Commitment] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    period: Mapped[Period | None] = relationship()
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), unique=True)
+    result: Mapped[str] = mapped_column(String(10))
+    computed_result: Mapped[str | None] = mapped_column(String(10))  # what the rule said
+    final_value: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    commitment: Mapped[Commitment] = relationship()
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class ScoreSnapshot(Base):
+    """A unit's scorecard at one point (period label or "final"), kept to show rank changes."""
+
+    __tablename__ = "score_snapshots"
+    __table_args__ = (UniqueConstraint("report_id", "label", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CalendarDay(Base):
+    """Local override of the official calendar: a holiday or make-up working day.
+
+    ``chinese_calendar`` only knows the years the State Council has announced; rows here extend or
+    correct it (e.g. next year's schedule entered by hand before a package update).
+    """
+
+    __tablename__ = "calendar_days"
+    __audited__ = True
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "users"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    api_token_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class AuditEvent(Base):
+    """Append-only change log; written only by ``luoshi.ledger.audit``.
+
+    ``commitment_id`` is filled for rows that belong to a commitment (its assignments, reports,
+    notices, evaluation) so that a commitment's history is one indexed query.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    commitment_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# tables in dependency order (backup/restore and truncation rely on it)
+TABLE_ORDER = [t.name for t in Base.metadata.sorted_tables]

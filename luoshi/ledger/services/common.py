@@ -1,0 +1,103 @@
+"""Small helpers every service uses: lookups that fail with a clear message, version checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.models import Base, Commitment, Government, Report
+
+M = TypeVar("M", bound=Base)
+
+ENTITY_NAMES = {
+    "Commitment": "任务",
+    "Unit": "单位",
+    "Report": "报告",
+    "Period": "周期",
+    "ProgressReport": "进度报告",
+    "Notice": "督办单",
+    "Evaluation": "评价",
+    "User": "用户",
+    "Government": "政府",
+}
+
+
+def get(session: Session, model: type[M], ident: Any) -> M:
+    obj = session.get(model, ident)
+    if obj is None:
+        name = ENTITY_NAMES.get(model.__name__, model.__name__)
+        raise NotFoundError(f"{name} {ident} 不存在")
+    return obj
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    """Optimistic lock: refuse an edit based on an older version of ``obj``."""
+    if expected is not None and obj.version != expected:
+        raise ConflictError(
+            f"{type(obj).__name__} {obj.id} 已被他人修改（当前版本 {obj.version}，你的版本 {expected}），请刷新后重试"
+        )
+
+
+def government(session: Session, name: str, *, create: bool = False) -> Government:
+    gov = session.scalar(select(Government).where(Government.name == name))
+    if gov is None:
+        if not create:
+            raise NotFoundError(f"政府“{name}”不存在（先导入报告或单位名录）")
+        gov = Government(name=name)
+        session.add(gov)
+        session.flush()
+    return gov
+
+
+def report_for(session: Session, government_name: str | None = None, year: int | None = None) -> Report:
+    """The ledger (report) for government+year; with neither given, the only/most recent one."""
+    q = select(Report).join(Government)
+    if government_name:
+        q = q.where(Government.name == government_name)
+    if year:
+        q = q.where(Report.year == year)
+    reports = list(session.scalars(q.order_by(Report.year.desc(), Report.id.desc())))
+    if not reports:
+        what = " ".join(str(x) for x in (government_name, year) if x) or "任何政府"
+        raise NotFoundError(f"没有找到 {what} 的报告台账（先运行 luoshi import）")
+    return reports[0]
+
+
+def commitment(session: Session, ident: int | str) -> Commitment:
+    try:
+        key = int(ident)
+    except (TypeError, ValueError):
+        raise ValidationError(f"任务编号应为数字：{ident!r}") from None
+    return get(session, Commitment, key)
+
+
+def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field} 不是有效日期（YYYY-MM-DD）：{value!r}") from None
+
+
+def parse_number(value: Any, field: str) -> float | None:
+    """Numbers as typed by a person: '12', '12.5', '12%', '1,200' → float; anything else → ValidationError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} 应为数字：{value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        raw = str(value).strip().replace(",", "").replace("，", "").rstrip("%％")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValidationError(f"{field} 应为数字：{value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field} 应为有限数字：{value!r}")
+    return number

@@ -1,0 +1,256 @@
+"""Year-end evaluation (结果问效) and unit scorecards (差异化考核).
+
+Rules for a quantified target with value ``v`` (range ``v``–``v_max``), final value ``f`` and
+tolerance ``t`` (ledger setting, default 5 %, relative):
+
+- ``>=`` / ``=`` (at least; growth targets compare the growth values): f ≥ top·(1+t) → 超额完成;
+  f ≥ v → 完成; f ≥ v·(1−t) → 基本完成; else 未完成 (top = v_max or v).
+- ``~`` (左右): |f − v| ≤ v·t → 完成; above the band → 超额完成; within 2t below → 基本完成; else 未完成.
+- ``<=`` (ceiling): f ≤ v·(1−t) → 超额完成; f ≤ v → 完成; f ≤ v·(1+t) → 基本完成; else 未完成.
+
+Milestones and measures are rated from their last accepted percent (100 → 完成, ≥ 100·(1−4t) →
+基本完成, else 未完成); qualitative targets (no value) need the operator's result. Any result other
+than the computed one needs a written reason.
+
+Scorecards: each commitment's points (evaluation result, or during the year its current status)
+are weighted by kind × modality × role (确保 > 预期 > 力争, lead > support; configurable in the
+ledger settings) and averaged per unit; units are ranked, and the rank is compared with the last
+saved snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.models import (
+    RESULTS,
+    Assignment,
+    Commitment,
+    Evaluation,
+    Period,
+    Report,
+    ScoreSnapshot,
+    Unit,
+)
+from luoshi.ledger.services import progress
+from luoshi.ledger.services.common import check_version, parse_number
+from luoshi.ledger.services.periods import settings, weights
+from luoshi.ledger.services.status import status_of
+
+
+def rate(c: Commitment, final: float | None, tolerance: float, percent: float | None = None) -> str | None:
+    """The rule's result for ``c`` (None when only the operator can judge)."""
+    if c.kind == "target" and c.value is not None:
+        if final is None:
+            return None
+        v, t = c.value, tolerance
+        top = c.value_max if c.value_max is not None else v
+        band = abs(v) * t
+        if c.comparator == "<=":
+            if final <= v - band:
+                return "超额完成"
+            if final <= v:
+                return "完成"
+            return "基本完成" if final <= v + band else "未完成"
+        if c.comparator == "~":
+            if abs(final - v) <= band:
+                return "完成"
+            if final > v:
+                return "超额完成"
+            return "基本完成" if final >= v - 2 * band else "未完成"
+        if final >= top + abs(top) * t:
+            return "超额完成"
+        if final >= v:
+            return "完成"
+        return "基本完成" if final >= v - band else "未完成"
+    if c.kind in ("milestone", "measure") and percent is not None:
+        if percent >= 100:
+            return "完成"
+        return "基本完成" if percent >= 100 * (1 - 4 * tolerance) else "未完成"
+    return None
+
+
+def evaluate(
+    session: Session,
+    c: Commitment,
+    *,
+    by: str,
+    final_value: object = None,
+    result: str | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Evaluation:
+    """Evaluate (or re-evaluate) ``c``. ``final_value`` defaults to the last accepted reported value."""
+    s = settings(session, c.report)
+    final = parse_number(final_value, "最终值")
+    last = progress.latest(session, c, states=("accepted",))
+    if final is None and c.kind == "target" and last is not None:
+        final = last.reported_value
+    computed = rate(c, final, s.tolerance, last.percent if last else None)
+    if result is not None and result not in RESULTS:
+        raise ValidationError(f"评价结果应为 {'/'.join(RESULTS)}，而不是 {result!r}")
+    chosen = result or computed
+    if chosen is None:
+        what = "没有可用的最终值" if c.kind == "target" and c.value is not None else "定性任务"
+        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果（--result）")
+    if computed is not None and chosen != computed and not (reason and reason.strip()):
+        raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由（--reason）")
+    if (
+        computed is None
+        and result is not None
+        and c.kind == "target"
+        and c.value is not None
+        and not (reason and reason.strip())
+    ):
+        raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由（--reason）")
+    points = float(weights(s)["result"][chosen])
+    ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
+    fields: dict[str, Any] = {
+        "result": chosen,
+        "computed_result": computed,
+        "final_value": final,
+        "score": points,
+        "override_reason": (reason.strip() if reason and chosen != computed else None),
+        "by": by,
+    }
+    if ev is None:
+        ev = Evaluation(commitment=c, **fields)
+        session.add(ev)
+    else:
+        check_version(ev, expected_version)
+        for k, v in fields.items():
+            if getattr(ev, k) != v:
+                setattr(ev, k, v)
+    session.flush()
+    return ev
+
+
+def evaluate_all(
+    session: Session, report: Report, *, by: str
+) -> tuple[list[Evaluation], list[tuple[int, str]]]:
+    """Evaluate every active commitment the rules can rate; returns (done, [(id, why not)])."""
+    done: list[Evaluation] = []
+    skipped: list[tuple[int, str]] = []
+    for c in session.scalars(
+        select(Commitment).where(Commitment.report_id == report.id, Commitment.state == "active")
+    ):
+        try:
+            with session.begin_nested():
+                done.append(evaluate(session, c, by=by))
+        except ValidationError as exc:
+            skipped.append((c.id, exc.message))
+    return done, skipped
+
+
+@dataclass
+class ScoreRow:
+    rank: int
+    unit_id: int
+    unit: str
+    score: float
+    lead: int
+    support: int
+    previous_rank: int | None
+    change: int | None  # positive = moved up
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _points(session: Session, c: Commitment, p: Period | None, w: dict[str, Any]) -> float | None:
+    ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
+    if ev is not None:
+        return ev.score
+    if p is None:
+        return None
+    st = status_of(session, c, p)
+    return float(w["status"]["missing"] if st.missing and st.reported is None else w["status"][st.color])
+
+
+def scorecard(
+    session: Session,
+    report: Report,
+    *,
+    period: Period | None = None,
+    label: str | None = None,
+    save: bool = False,
+) -> list[ScoreRow]:
+    """Weighted unit scores and ranking; ``save`` stores a snapshot under ``label`` (default period label or "final")."""
+    w = weights(settings(session, report))
+    label = label or (period.label if period else "final")
+    totals: dict[int, list[float]] = {}
+    counts: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(Assignment, Commitment)
+        .join(Commitment, Assignment.commitment_id == Commitment.id)
+        .where(Commitment.report_id == report.id, Commitment.state != "draft", Assignment.confirmed)
+    ).all()
+    cache: dict[int, float | None] = {}
+    for a, c in rows:
+        if c.id not in cache:
+            cache[c.id] = _points(session, c, period, w)
+        pts = cache[c.id]
+        if pts is None:
+            continue
+        weight = w["kind"].get(c.kind, 1.0) * w["modality"].get(c.modality, 1.0) * w["role"].get(a.role, 1.0)
+        acc = totals.setdefault(a.unit_id, [0.0, 0.0])
+        acc[0] += weight * pts
+        acc[1] += weight
+        cnt = counts.setdefault(a.unit_id, [0, 0])
+        cnt[0 if a.role == "lead" else 1] += 1
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(totals)))}
+    ordered = sorted(totals, key=lambda uid: (-(totals[uid][0] / totals[uid][1]), units[uid].name))
+    prev_label = session.scalar(
+        select(ScoreSnapshot.label)
+        .where(ScoreSnapshot.report_id == report.id, ScoreSnapshot.label != label)
+        .order_by(ScoreSnapshot.taken_at.desc(), ScoreSnapshot.id.desc())
+        .limit(1)
+    )
+    prev = {}
+    if prev_label:
+        prev = {
+            s.unit_id: s.rank
+            for s in session.scalars(
+                select(ScoreSnapshot).where(
+                    ScoreSnapshot.report_id == report.id, ScoreSnapshot.label == prev_label
+                )
+            )
+        }
+    out: list[ScoreRow] = []
+    last_score: float | None = None
+    rank = 0
+    for i, uid in enumerate(ordered, 1):
+        score = round(totals[uid][0] / totals[uid][1], 2)
+        if score != last_score:
+            rank, last_score = i, score
+        before = prev.get(uid)
+        out.append(
+            ScoreRow(
+                rank,
+                uid,
+                units[uid].short_name or units[uid].name,
+                score,
+                counts[uid][0],
+                counts[uid][1],
+                before,
+                None if before is None else before - rank,
+            )
+        )
+    if save:
+        if session.scalar(
+            select(ScoreSnapshot.id)
+            .where(ScoreSnapshot.report_id == report.id, ScoreSnapshot.label == label)
+            .limit(1)
+        ):
+            raise ConflictError(f"排名快照“{label}”已存在")
+        for r in out:
+            session.add(
+                ScoreSnapshot(report_id=report.id, label=label, unit_id=r.unit_id, score=r.score, rank=r.rank)
+            )
+        session.flush()
+    return out

@@ -1,0 +1,211 @@
+"""Derived status (green/yellow/red) and the 督办单 it triggers.
+
+Status is computed, never typed in: the expected progress (时序进度) on the period's last day —
+linear from 1 January of the plan year to the deadline, or following the commitment's own
+milestones (date → expected percent) — minus the progress the unit reported (latest submitted or
+accepted report up to that period). Behind by ``yellow_behind`` points or more → yellow; by more
+than ``red_behind`` points, or past the deadline and not finished → red. A separate flag says the
+unit has no (submitted) report for this period. Red items and missing reports (once the period's
+due date has passed) get one notice each per period — generating again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.models import Commitment, Notice, Period, Report, utcnow
+from luoshi.ledger.services import progress
+from luoshi.ledger.services.calendar import Calendar
+from luoshi.ledger.services.periods import settings
+
+
+def expected_percent(c: Commitment, on: dt.date, year: int) -> float:
+    """时序进度 of ``c`` on day ``on`` (0–100)."""
+    start = dt.date(year, 1, 1)
+    deadline = c.deadline or dt.date(year, 12, 31)
+    points: list[tuple[dt.date, float]] = [(start, 0.0)]
+    for m in sorted(c.milestones or [], key=lambda m: m["date"]):
+        points.append((dt.date.fromisoformat(m["date"]), float(m["percent"])))
+    if points[-1][0] < deadline:
+        points.append((deadline, 100.0))
+    if on <= points[0][0]:
+        return 0.0
+    for (d0, p0), (d1, p1) in itertools.pairwise(points):
+        if on <= d1:
+            span = (d1 - d0).days
+            return p1 if span <= 0 else p0 + (p1 - p0) * (on - d0).days / span
+    return 100.0 if points[-1][1] >= 100 else points[-1][1]
+
+
+def set_milestones(
+    session: Session,
+    c: Commitment,
+    milestones: list[dict[str, object]],
+    *,
+    expected_version: int | None = None,
+) -> Commitment:
+    """Replace the commitment's expected-progress curve: [{"date": ISO, "percent": 0–100}, ...]."""
+    from luoshi.ledger.services.common import check_version
+
+    check_version(c, expected_version)
+    clean = []
+    last = -1.0
+    for m in sorted(milestones, key=lambda m: str(m.get("date"))):
+        try:
+            day = dt.date.fromisoformat(str(m["date"]))
+            pct = float(m["percent"])  # type: ignore[arg-type]
+        except (KeyError, ValueError, TypeError):
+            raise ValidationError(f"节点格式应为 {{date: YYYY-MM-DD, percent: 数字}}：{m!r}") from None
+        if not 0 <= pct <= 100 or pct < last:
+            raise ValidationError("节点百分比应在 0–100 之间且随日期不减")
+        last = pct
+        clean.append({"date": day.isoformat(), "percent": pct})
+    c.milestones = clean or None
+    session.flush()
+    return c
+
+
+@dataclass
+class Status:
+    commitment_id: int
+    period: str
+    expected: float
+    reported: float | None
+    behind: float
+    color: str  # green | yellow | red
+    missing: bool  # no submitted/accepted report for this period
+    overdue: bool
+    late: bool  # this period's report came after the due date
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def status_of(session: Session, c: Commitment, p: Period, *, report: Report | None = None) -> Status:
+    report = report or c.report
+    s = settings(session, report)
+    expected = round(expected_percent(c, p.end, report.year), 1)
+    this = progress.find(session, c, p)
+    counted = this is not None and this.state in ("submitted", "accepted")
+    last = this if counted else progress.latest(session, c, until=p.end)
+    reported = last.percent if last is not None else None
+    done = reported or 0.0
+    behind = round(max(0.0, expected - done), 1)
+    overdue = c.deadline is not None and c.deadline < p.end and done < 100
+    if overdue or behind > s.red_behind:
+        color = "red"
+    elif behind >= s.yellow_behind:
+        color = "yellow"
+    else:
+        color = "green"
+    return Status(
+        c.id,
+        p.label,
+        expected,
+        reported,
+        behind,
+        color,
+        not counted,
+        overdue,
+        bool(counted and this and this.late),
+    )
+
+
+def tracked(session: Session, report: Report) -> list[Commitment]:
+    """Commitments under supervision: assigned (active), not closed."""
+    return list(
+        session.scalars(
+            select(Commitment)
+            .where(Commitment.report_id == report.id, Commitment.state == "active")
+            .order_by(Commitment.id)
+        )
+    )
+
+
+def statuses(session: Session, report: Report, p: Period) -> list[Status]:
+    return [status_of(session, c, p, report=report) for c in tracked(session, report)]
+
+
+def generate_notices(
+    session: Session,
+    report: Report,
+    p: Period,
+    *,
+    on: dt.date | None = None,
+    calendar: Calendar | None = None,
+) -> list[Notice]:
+    """Issue 督办单 for red items and missing reports of period ``p`` (idempotent); returns new ones."""
+    on = on or dt.date.today()
+    s = settings(session, report)
+    cal = calendar or Calendar(session)
+    due = cal.add_workdays(on, s.notice_due_days)
+    existing = {
+        (n.commitment_id, n.reason) for n in session.scalars(select(Notice).where(Notice.period_id == p.id))
+    }
+    created: list[Notice] = []
+    for c in tracked(session, report):
+        st = status_of(session, c, p, report=report)
+        reasons: list[tuple[str, str]] = []
+        if st.color == "red":
+            why = "已过完成时限仍未完成" if st.overdue else f"落后时序进度 {st.behind:g} 个百分点"
+            reasons.append(
+                ("red", f"{p.label}：{why}（时序进度 {st.expected:g}%，报送 {st.reported or 0:g}%）")
+            )
+        if st.missing and on > p.due:
+            reasons.append(("missing", f"{p.label}：截至 {p.due} 未报送进度"))
+        lead = c.lead
+        for reason, detail in reasons:
+            if (c.id, reason) in existing:
+                continue
+            n = Notice(
+                commitment=c,
+                unit=lead.unit if lead else None,
+                period=p,
+                reason=reason,
+                detail=detail,
+                issued=on,
+                due=due,
+            )
+            session.add(n)
+            created.append(n)
+            existing.add((c.id, reason))
+    session.flush()
+    return created
+
+
+def notices(
+    session: Session, report: Report, *, open_only: bool = False, unit_id: int | None = None
+) -> list[Notice]:
+    q = select(Notice).join(Commitment).where(Commitment.report_id == report.id)
+    if open_only:
+        q = q.where(Notice.closed.is_(False))
+    if unit_id is not None:
+        q = q.where(Notice.unit_id == unit_id)
+    return list(session.scalars(q.order_by(Notice.id)))
+
+
+def answer_notice(session: Session, n: Notice, answer: str, *, now: dt.datetime | None = None) -> Notice:
+    if n.closed:
+        raise ConflictError(f"督办单 {n.id} 已办结")
+    if not answer.strip():
+        raise ValidationError("答复内容不能为空")
+    n.answer = answer.strip()
+    n.answered_at = now or utcnow()
+    session.flush()
+    return n
+
+
+def close_notice(session: Session, n: Notice) -> Notice:
+    if n.closed:
+        raise ConflictError(f"督办单 {n.id} 已办结")
+    if n.answer is None:
+        raise ConflictError(f"督办单 {n.id} 尚未答复，不能办结")
+    n.closed = True
+    session.flush()
+    return n
