@@ -1,282 +1,83 @@
-"""Score the extractor against the hand-annotated gold of the seed report.
+"""Score the extractor against the hand-annotated gold files.
 
-The gold (``tests/fixtures/gold/<name>.yaml``) is an independent reference: every target of the plan
-part and every actual of the review part, annotated by reading the text. This module
+The gold files (``tests/fixtures/gold/<name>.yaml``) are independent references: every target of the
+plan part and every actual of the review part of a report, annotated by reading the text. The seed
+(zaozhuang-2024) is the report the rules were written on; the national reports (national-2021,
+national-2022) were annotated separately and measure the extractor on text it was not tuned on. This
+module
 
-- validates the fixture itself (every quote is found in the cleaned text, in the right part, fields
-  are well-formed),
-- holds the one-to-one matcher (span overlap + equal value + equal unit) with its own unit tests on
-  synthetic data,
-- runs ``luoshi.pipeline.extract_path`` on the seed report and asserts precision/recall of targets and
-  actuals and the accuracy of comparator, modality and indicator on matched items, printing a readable
-  list of misses and false positives when a threshold is not met.
+- validates each fixture (every quote is found in the cleaned text, in the right part, fields are
+  well-formed, excluded numbers carry a reason),
+- tests the one-to-one matcher of ``gold.py`` (span overlap + equal value + equal unit) on synthetic
+  data,
+- runs ``luoshi.pipeline.extract_path`` on each report, prints precision/recall of targets and actuals
+  and the accuracy of comparator, modality and indicator on matched items (``pytest -s`` shows
+  them), and asserts the floors of that gold file, printing the misses and false positives when a
+  floor is not met.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import yaml
+from gold import (
+    COMPARATORS,
+    MODALITIES,
+    REPORTS_DIR,
+    Item,
+    accuracy,
+    attribute_report,
+    cleaned_text,
+    gold_file,
+    gold_items,
+    gold_names,
+    indicator_agrees,
+    match,
+    parts,
+    predicted_items,
+    report,
+    same_value,
+    value_is_written,
+)
 
-from luoshi.ingest.read import load
-
-GOLD_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "gold"
-REPORTS_DIR = Path(os.environ.get("LUOSHI_REPORTS_DIR", "/work/shared/reports"))
 SEED = "zaozhuang-2024"
-
-MIN_PRECISION = 0.97
-MIN_RECALL = 0.97
-MIN_ATTRIBUTE_ACCURACY = 0.90
-VALUE_TOLERANCE = 1e-9
-
-COMPARATORS = {">=", "<=", "~", "="}
-MODALITIES = {"确保", "力争", "争取", "预期"}
-PLAN_MARKER = "二、2024年工作安排"
-REVIEW_MARKER = "一、2023年工作回顾"
-HEADLINE_MARKER = "主要预期目标"
-
-
-# --------------------------------------------------------------------------------------------------
-# Matcher
-# --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Item:
-    """A target or actual reduced to what scoring needs (gold or predicted alike)."""
+class Floors:
+    """Minimum scores the extractor must reach on one gold file."""
 
-    start: int
-    end: int
-    value: float | None
-    unit: str | None
-    quote: str = ""
-    indicator: str = ""
-    comparator: str | None = None
-    modality: str | None = None
-    optional: bool = False
+    precision: float
+    recall: float
+    attribute_accuracy: float
 
 
-@dataclass
-class Score:
-    """Outcome of matching one predicted list against one gold list."""
-
-    pairs: list[tuple[Item, Item]]  # (gold, predicted), non-optional gold only
-    optional_pairs: list[tuple[Item, Item]]  # (gold, predicted) where the gold item is optional
-    misses: list[Item]  # non-optional gold items nobody matched
-    false_positives: list[Item]  # predictions matching no gold item
-    gold_total: int  # non-optional gold items
-    predicted_total: int  # predictions not matched to an optional gold item
-    near: dict[int, list[Item]] = field(default_factory=dict)  # id(false positive) -> overlapping gold
-
-    @property
-    def precision(self) -> float:
-        return len(self.pairs) / self.predicted_total if self.predicted_total else 1.0
-
-    @property
-    def recall(self) -> float:
-        return len(self.pairs) / self.gold_total if self.gold_total else 1.0
+# The seed is the report the rules were written on: near-perfect. The national reports are unseen
+# text: a useful extractor still finds and reads most items.
+FLOORS = {
+    SEED: Floors(precision=0.97, recall=0.97, attribute_accuracy=0.90),
+    "national-2021": Floors(precision=0.85, recall=0.85, attribute_accuracy=0.85),
+    "national-2022": Floors(precision=0.85, recall=0.85, attribute_accuracy=0.85),
+}
+PLAN_YEARS = {SEED: 2024, "national-2021": 2021, "national-2022": 2022}
+NAMES = gold_names()
 
 
-def _unit(unit: str | None) -> str:
-    return "".join((unit or "").split())
-
-
-def same_value(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(float(a) - float(b)) <= VALUE_TOLERANCE
-
-
-def overlaps(a: Item, b: Item) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def compatible(gold: Item, pred: Item) -> bool:
-    """The matching rule: spans overlap, values equal (both None for qualitative), units equal."""
-    return (
-        overlaps(gold, pred) and same_value(gold.value, pred.value) and _unit(gold.unit) == _unit(pred.unit)
-    )
-
-
-def _max_matching(golds: Sequence[Item], preds: Sequence[Item], free: Iterable[int]) -> dict[int, int]:
-    """Maximum bipartite matching (Kuhn's augmenting paths) of the predictions in ``free``.
-
-    Returns {prediction index: gold index}.
-    """
-    edges = {p: [g for g, gold in enumerate(golds) if compatible(gold, preds[p])] for p in free}
-    gold_owner: dict[int, int] = {}
-
-    def augment(p: int, seen: set[int]) -> bool:
-        for g in edges[p]:
-            if g in seen:
-                continue
-            seen.add(g)
-            if g not in gold_owner or augment(gold_owner[g], seen):
-                gold_owner[g] = p
-                return True
-        return False
-
-    for p in edges:
-        augment(p, set())
-    return {p: g for g, p in gold_owner.items()}
-
-
-def match(gold: Sequence[Item], predicted: Sequence[Item]) -> Score:
-    """One-to-one matching; non-optional gold is matched first so optional items never steal a hit.
-
-    Precision excludes predictions that matched an optional gold item; recall counts only
-    non-optional gold items.
-    """
-    required = [g for g in gold if not g.optional]
-    optional = [g for g in gold if g.optional]
-    first = _max_matching(required, predicted, range(len(predicted)))
-    rest = [p for p in range(len(predicted)) if p not in first]
-    second = _max_matching(optional, predicted, rest)
-
-    pairs = sorted(((required[g], predicted[p]) for p, g in first.items()), key=lambda gp: gp[0].start)
-    optional_pairs = [(optional[g], predicted[p]) for p, g in second.items()]
-    matched_required = set(first.values())
-    misses = [g for i, g in enumerate(required) if i not in matched_required]
-    false_positives = [predicted[p] for p in rest if p not in second]
-    near = {id(fp): [g for g in gold if overlaps(g, fp)] for fp in false_positives}
-    return Score(
-        pairs=pairs,
-        optional_pairs=optional_pairs,
-        misses=misses,
-        false_positives=false_positives,
-        gold_total=len(required),
-        predicted_total=len(predicted) - len(second),
-        near=near,
-    )
-
-
-def indicator_agrees(gold: str, predicted: str) -> bool:
-    """Gold indicator equal to, contained in, or containing the predicted one (whitespace ignored)."""
-    g, p = "".join(gold.split()), "".join((predicted or "").split())
-    return bool(g) and bool(p) and (g in p or p in g)
-
-
-def accuracy(pairs: Sequence[tuple[Item, Item]], attribute: str) -> tuple[float, list[tuple[Item, Item]]]:
-    """Share of matched pairs whose ``attribute`` agrees; plus the disagreeing pairs."""
-    if not pairs:
-        return 1.0, []
-    if attribute == "indicator":
-        wrong = [(g, p) for g, p in pairs if not indicator_agrees(g.indicator, p.indicator)]
-    else:
-        wrong = [(g, p) for g, p in pairs if getattr(g, attribute) != getattr(p, attribute)]
-    return 1 - len(wrong) / len(pairs), wrong
-
-
-def _fmt(item: Item) -> str:
-    value = "—" if item.value is None else f"{item.value:g}"
-    return f"[{item.start}:{item.end}] {item.quote!r} value={value} unit={item.unit!r}"
-
-
-def report(kind: str, score: Score) -> str:
-    """Readable account of what to fix: misses, false positives (with overlapping gold), scores."""
-    lines = [
-        f"{kind}: precision {score.precision:.3f} ({len(score.pairs)}/{score.predicted_total}), "
-        f"recall {score.recall:.3f} ({len(score.pairs)}/{score.gold_total}), "
-        f"{len(score.optional_pairs)} matched optional item(s)"
-    ]
-    if score.misses:
-        lines.append(f"  missed gold {kind} ({len(score.misses)}):")
-        lines += [f"    - {_fmt(g)} indicator={g.indicator!r}" for g in score.misses]
-    if score.false_positives:
-        lines.append(f"  false positive {kind} ({len(score.false_positives)}):")
-        for fp in score.false_positives:
-            lines.append(f"    + {_fmt(fp)} indicator={fp.indicator!r}")
-            lines += [f"        overlaps gold {_fmt(g)}" for g in score.near.get(id(fp), [])]
-    return "\n".join(lines)
-
-
-def attribute_report(kind: str, attribute: str, wrong: Sequence[tuple[Item, Item]]) -> str:
-    lines = [f"{kind}: {attribute} disagrees on {len(wrong)} matched item(s):"]
-    lines += [
-        f"    {g.quote!r}: gold {getattr(g, attribute)!r} vs predicted {getattr(p, attribute)!r}"
-        for g, p in wrong
-    ]
-    return "\n".join(lines)
+def test_every_gold_file_has_floors() -> None:
+    assert set(NAMES) == set(FLOORS), "give every gold file its floors (and plan year)"
+    assert NAMES[0] == SEED
 
 
 # --------------------------------------------------------------------------------------------------
-# Gold loading
+# The fixtures themselves
 # --------------------------------------------------------------------------------------------------
 
 
-@cache
-def cleaned_text(source: str) -> str:
-    return load(REPORTS_DIR / source).text
-
-
-def locate(text: str, quote: str, occurrence: int | None) -> int:
-    """Offset of the ``occurrence``-th (1-based, default 1) appearance of ``quote``; -1 if absent."""
-    pos = -1
-    for _ in range(occurrence or 1):
-        pos = text.find(quote, pos + 1)
-        if pos < 0:
-            return -1
-    return pos
-
-
-@cache
-def gold_file(name: str) -> dict[str, Any]:
-    with (GOLD_DIR / f"{name}.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def gold_items(name: str, kind: str) -> list[Item]:
+@pytest.mark.parametrize("name", NAMES)
+def test_every_gold_quote_is_found_once_or_by_occurrence(name: str) -> None:
     data = gold_file(name)
-    text = cleaned_text(data["source"])
-    items = []
-    for entry in data[kind]:
-        start = locate(text, entry["quote"], entry.get("occurrence"))
-        assert start >= 0, f"gold quote not found: {entry['quote']!r}"
-        items.append(
-            Item(
-                start=start,
-                end=start + len(entry["quote"]),
-                value=entry["value"],
-                unit=entry["unit"],
-                quote=entry["quote"],
-                indicator=entry["indicator"],
-                comparator=entry.get("comparator"),
-                modality=entry.get("modality"),
-                optional=bool(entry.get("optional", False)),
-            )
-        )
-    return items
-
-
-def predicted_items(records: Iterable[Any]) -> list[Item]:
-    return [
-        Item(
-            start=r.start,
-            end=r.end,
-            value=r.value,
-            unit=r.unit,
-            quote=r.quote,
-            indicator=r.indicator,
-            comparator=getattr(r, "comparator", None),
-            modality=getattr(r, "modality", None),
-        )
-        for r in records
-    ]
-
-
-# --------------------------------------------------------------------------------------------------
-# The fixture itself
-# --------------------------------------------------------------------------------------------------
-
-
-def test_every_gold_quote_is_found_once_or_by_occurrence() -> None:
-    data = gold_file(SEED)
     text = cleaned_text(data["source"])
     problems = []
     for kind in ("targets", "actuals"):
@@ -291,26 +92,31 @@ def test_every_gold_quote_is_found_once_or_by_occurrence() -> None:
                 problems.append(f"{kind}: occurrence {occurrence} of {count}: {quote!r}")
             elif occurrence is not None and count == 1:
                 problems.append(f"{kind}: unique quote needs no occurrence: {quote!r}")
+    for entry in data.get("excluded", []):
+        if entry["quote"] not in text:
+            problems.append(f"excluded: not found: {entry['quote']!r}")
+        if not entry.get("note"):
+            problems.append(f"excluded: give the reason: {entry['quote']!r}")
     assert not problems, "\n".join(problems)
 
 
-def test_gold_items_lie_in_their_part_of_the_report() -> None:
-    text = cleaned_text(gold_file(SEED)["source"])
-    review, plan = text.index(REVIEW_MARKER), text.index(PLAN_MARKER)
-    headline_start = text.index(HEADLINE_MARKER)
-    headline_end = text.index("。", headline_start)
-    for t in gold_items(SEED, "targets"):
-        assert t.start >= plan, f"target before the plan part: {t.quote!r}"
-    for a in gold_items(SEED, "actuals"):
-        assert review <= a.start and a.end <= plan, f"actual outside the review part: {a.quote!r}"
-    for entry, t in zip(gold_file(SEED)["targets"], gold_items(SEED, "targets"), strict=True):
-        inside = headline_start <= t.start and t.end <= headline_end
+@pytest.mark.parametrize("name", NAMES)
+def test_gold_items_lie_in_their_part_of_the_report(name: str) -> None:
+    where = parts(name)
+    for t in gold_items(name, "targets"):
+        assert t.start >= where.plan, f"target before the plan part: {t.quote!r}"
+    for a in gold_items(name, "actuals"):
+        inside = where.review <= a.start and a.end <= where.review_end
+        assert inside, f"actual outside the review part: {a.quote!r}"
+    for entry, t in zip(gold_file(name)["targets"], gold_items(name, "targets"), strict=True):
+        inside = where.headline_start <= t.start and t.end <= where.headline_end
         assert bool(entry.get("headline", False)) == inside, f"headline flag wrong: {t.quote!r}"
 
 
-def test_gold_fields_are_well_formed() -> None:
-    data = gold_file(SEED)
-    assert data["plan_year"] == 2024
+@pytest.mark.parametrize("name", NAMES)
+def test_gold_fields_are_well_formed(name: str) -> None:
+    data = gold_file(name)
+    assert data["plan_year"] == PLAN_YEARS[name]
     assert (REPORTS_DIR / data["source"]).is_file()
     total = optional = 0
     for kind in ("targets", "actuals"):
@@ -321,8 +127,8 @@ def test_gold_fields_are_well_formed() -> None:
             assert entry["indicator"], where
             assert (entry["value"] is None) == (entry["unit"] is None), where
             if entry["value"] is not None:
-                # the value is written in the quote, as written (5.5, 1.8, 139.01)
-                assert f"{entry['value']:g}" in entry["quote"], where
+                # the value is written in the quote, as written (5.5, 1.8, 139.01, 两次)
+                assert value_is_written(entry["value"], entry["quote"]), where
             if entry.get("value_max") is not None:
                 assert entry["value_max"] > entry["value"], where
             if entry.get("optional"):
@@ -333,6 +139,13 @@ def test_gold_fields_are_well_formed() -> None:
                 if entry["value"] is None:
                     assert entry.get("headline"), f"a qualitative target must be a headline one: {where}"
     assert optional <= 0.05 * total, f"{optional} optional items out of {total}: mark fewer"
+
+
+def test_value_is_written_in_digits_or_characters() -> None:
+    assert value_is_written(139.01, "新增专项债券额度139.01亿元")
+    assert value_is_written(2, "两次全面降准")
+    assert not value_is_written(3, "两次全面降准")
+    assert not value_is_written(5.6, "增长5.5%")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -394,6 +207,15 @@ def test_matching_finds_the_assignment_that_matches_most() -> None:
     assert (score.precision, score.recall) == (1.0, 1.0)
 
 
+def test_items_of_one_list_are_paired_by_indicator() -> None:
+    # 开发区工业投资和规上工业总产值均增长12%以上: two gold items, same value, overlapping spans
+    gold = [_item(0, 20, 12.0, indicator="开发区工业投资"), _item(7, 20, 12.0, indicator="规上工业总产值")]
+    preds = [_item(7, 20, 12.0, indicator="规上工业总产值"), _item(0, 20, 12.0, indicator="开发区工业投资")]
+    score = match(gold, preds)
+    assert (score.precision, score.recall) == (1.0, 1.0)
+    assert accuracy(score.pairs, "indicator") == (1.0, [])
+
+
 def test_optional_gold_neither_missed_nor_false_positive() -> None:
     gold = [_item(0, 10, 100.0), _item(5, 10, 100.0, optional=True)]
     one = match(gold, [_item(0, 10, 100.0)])
@@ -436,28 +258,40 @@ def test_report_names_misses_and_false_positives() -> None:
 
 
 @pytest.fixture(scope="module")
-def extraction() -> Any:
-    from luoshi.pipeline import extract_path
+def extractions() -> dict[str, Any]:
+    """One extraction per report, made on first use and shared by the tests of this module."""
+    return {}
 
-    return extract_path(REPORTS_DIR / gold_file(SEED)["source"])
+
+def _extraction(extractions: dict[str, Any], name: str) -> Any:
+    if name not in extractions:
+        from luoshi.pipeline import extract_path
+
+        extractions[name] = extract_path(REPORTS_DIR / gold_file(name)["source"])
+    return extractions[name]
 
 
 @pytest.mark.parametrize("kind", ["targets", "actuals"])
-def test_extractor_precision_and_recall(extraction: Any, kind: str) -> None:
-    score = match(gold_items(SEED, kind), predicted_items(getattr(extraction, kind)))
+@pytest.mark.parametrize("name", NAMES)
+def test_extractor_precision_and_recall(extractions: dict[str, Any], name: str, kind: str) -> None:
+    score = match(gold_items(name, kind), predicted_items(getattr(_extraction(extractions, name), kind)))
     text = report(kind, score)
-    print("\n" + text)
-    assert score.precision >= MIN_PRECISION and score.recall >= MIN_RECALL, text
+    print(f"\n[{name}] {text}")
+    floors = FLOORS[name]
+    assert score.precision >= floors.precision and score.recall >= floors.recall, text
 
 
 @pytest.mark.parametrize(
     ("kind", "attribute"),
     [("targets", "comparator"), ("targets", "modality"), ("targets", "indicator"), ("actuals", "indicator")],
 )
-def test_extractor_attribute_accuracy(extraction: Any, kind: str, attribute: str) -> None:
-    score = match(gold_items(SEED, kind), predicted_items(getattr(extraction, kind)))
+@pytest.mark.parametrize("name", NAMES)
+def test_extractor_attribute_accuracy(
+    extractions: dict[str, Any], name: str, kind: str, attribute: str
+) -> None:
+    score = match(gold_items(name, kind), predicted_items(getattr(_extraction(extractions, name), kind)))
     rate, wrong = accuracy(score.pairs + score.optional_pairs, attribute)
     text = attribute_report(kind, attribute, wrong)
-    print(f"\n{kind} {attribute} accuracy {rate:.3f}\n{text}")
+    print(f"\n[{name}] {kind} {attribute} accuracy {rate:.3f}\n{text}")
     assert score.pairs, f"no {kind} matched the gold at all:\n{report(kind, score)}"
-    assert rate >= MIN_ATTRIBUTE_ACCURACY, text
+    assert rate >= FLOORS[name].attribute_accuracy, text
