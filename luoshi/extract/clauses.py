@@ -27,6 +27,11 @@ from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_qu
 _PUNCT_AFTER = set("，。；、：！？）)”’》,.;:!?")
 _CONJ_AFTER = set("和及与")
 _CJK = re.compile(r"[\u4e00-\u9fff“《]")
+# words between a verb and the count it governs that belong to the counted noun (提振消费)
+_BETWEEN_RE = re.compile(r"[\u4e00-\u9fff]{2,6}")
+# a number with its measure word inside a list item (9个, 8届), not a digit of a name (PM2.5)
+_OWN_COUNT_RE = re.compile(r"(?<![A-Za-z.\d])\d+(?:\.\d+)?[\u4e00-\u9fff]")
+_MAGNITUDES = frozenset({"万", "亿", "万亿"})
 _REACHES_RE = re.compile(r"(?:年限|寿命|年龄)(?:达到|提高到|提高至|为)$")
 
 
@@ -67,9 +72,14 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         return True  # 第三批, 十二届四次全会
     if q.chinese and q.value == 1 and q.value_max is None:
         return True  # 一张蓝图, 一批: words, not counts
+    if lx.SET_COUNT_RE.match(sent, s):
+        return True  # 56个民族, 八项规定: a count that is part of a set phrase
     after = sent[e] if e < len(sent) else ""
     if after == "的":
-        return True  # 总投资44亿元的城乡供水一体化工程
+        # 总投资44亿元的城乡供水一体化工程 is an attribute; 用于1500万人次以上的职工培训 is the
+        # promise itself: the number is the object of the verb standing right before it
+        head = sent[max(0, s - 8) : s - len(q.prefix or "")] if q.prefix else sent[max(0, s - 8) : s]
+        return lx.VERB_FIRST_END_RE.search(head) is None
     if q.prefix == "过" and after and after not in _PUNCT_AFTER:
         return True  # 过500万元工业技改项目
     if (
@@ -145,6 +155,13 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
         if m_light:
             before, pos = before[m_light.end() :], pos + m_light.end()  # 实现有效发明专利增长
         distribute = bool(lx.DISTRIBUTE_RE.search(before))
+        cut = _finished_items_end(before)
+        if cut and not _strip_trail(before[cut:]):
+            # nothing left: what the finished item counted names it (举办8届全国双创活动周、超过…)
+            last = list(_OWN_COUNT_RE.finditer(before, 0, cut))
+            if last:
+                cut = last[-1].end()
+        before, pos = before[cut:], pos + cut
         ind = _strip_trail(before)
         verb = m_after.group("verb")
         if not ind:
@@ -154,8 +171,9 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
         return _Head(ind, pos, verb, pos, distribute)
     m_end = lx.VERB_FIRST_END_RE.search(text_np)
     if m_end and m_end.start() > 0:
-        # 从失业保险基金结余中拿出1000亿元
-        return _Head(_strip_trail(text_np[: m_end.start()]), pos, m_end.group(0), pos, False)
+        # 从失业保险基金结余中拿出1000亿元: what the money comes from names it
+        source = re.sub(r"^(?:从|由)(.+?)(?:中|里)?$", r"\1", text_np[: m_end.start()])
+        return _Head(_strip_trail(source), pos, m_end.group(0), pos, False)
     m_any = lx.VERB_FIRST_ANY_RE.search(text_np)
     continues = prev is not None and _continues(head)
     if (
@@ -171,6 +189,40 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
     if not ind and prev is not None:
         return _Head(prev.indicator, prev.ind_start, metric, pos, False)
     return _Head(ind, pos, metric, pos, False)
+
+
+def _finished_items_end(text: str) -> int:
+    """Where the indicator starts after list items that are clauses of their own.
+
+    ``黑臭水体动态清零、9个国省控河流断面优良水体比例``: the item before 、 has its own predicate
+    (清零) or its own number, so it is no part of the indicator that follows.
+    """
+    cut = 0
+    for m in re.finditer("、", text):
+        piece = text[cut : m.start()]
+        if lx.PREDICATE_END_RE.search(piece) or _OWN_COUNT_RE.search(piece):
+            cut = m.end()
+    return cut
+
+
+def _share_measure(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Give earlier list items the measure written once on the last one.
+
+    ``居民医保和基本公共卫生服务经费人均财政补助标准`` → 居民医保人均财政补助标准, …; an item that
+    already names a measure (``开发区工业投资``) keeps its name.
+    """
+    if len(items) < 2:
+        return items
+    last = items[-1][0]
+    m = lx.MEASURE_HEAD_RE.search(last)
+    if m is None or m.start() == 0:
+        return items
+    suffix = last[m.start() :]
+    out = [
+        (t + suffix, o) if not lx.MEASURE_END_RE.search(t) and not lx.MEASURE_HEAD_RE.search(t) else (t, o)
+        for t, o in items[:-1]
+    ]
+    return [*out, items[-1]]
 
 
 def _modality(sent: str, upto: int) -> str:
@@ -231,6 +283,12 @@ def read_sentence(
     for k in range(1, len(out)):
         if not out[k].indicator:
             out[k].indicator = out[k - 1].indicator  # 安排专项债券2.15万亿元，比去年增加8000亿元
+        elif lx.ATTRIBUTE_NOUN_RE.match(out[k].indicator):
+            # 转移支付增加约1.5万亿元、规模近9.8万亿元: the 规模 of what was just named
+            prev_ind = out[k - 1].indicator
+            if prev_ind and not lx.ATTRIBUTE_NOUN_RE.match(prev_ind):
+                attr = out[k].indicator
+                out[k].indicator = prev_ind if prev_ind.endswith(attr) else prev_ind + attr
     return out
 
 
@@ -264,12 +322,18 @@ def _read_clause(
             if conj and not sep:
                 rest_end -= len(conj.group(0))
                 rest = sent[qe:rest_end]
+            if rest.startswith("的"):
+                rest = rest[1:]  # 用于1500万人次以上的职工技能培训
             i += 1
             if i < len(cqs) and not sep and lx.VERB_AFTER_END_RE.search(rest):
                 continue  # 9个国省控河流断面优良水体比例达到100%: the 9个 only qualifies
             head_text = sent[cursor:qs_]
             stripped, hpos = _strip_lead(head_text, base + cursor)
-            countable = q.base_unit in COUNT_UNITS or q.base_unit in MEASURE_UNITS
+            countable = (
+                q.base_unit in COUNT_UNITS
+                or q.base_unit in MEASURE_UNITS
+                or (q.unit in _MAGNITUDES and not q.chinese)  # 3700多万学生受益: people counted
+            )
             m_verb = re.search(rf"(?:{lx.VERB_FIRST})(?:了)?$", stripped) if countable else None
             if rest.startswith("方面") or (q.base_unit == "次" and lx.ANY_VERB_START_RE.match(rest)):
                 cursor = rest_end  # 8个方面90项政策措施, 先后4次降准: not counts of results
@@ -277,8 +341,12 @@ def _read_clause(
             if m_verb is None and lx.ANY_VERB_START_RE.match(rest):
                 # 赤字率按2.8%左右安排: a value followed by its verb
                 h = _read_head(head_text, base + cursor, prev)
-                metric = h.metric or lx.ANY_VERB_START_RE.match(rest).group(0)  # type: ignore[union-attr]
-                out.append(_stmt(sent, base, h.indicator, metric, q, h.quote_start, q.end, cs, ce))
+                verb = lx.ANY_VERB_START_RE.match(rest).group(0)  # type: ignore[union-attr]
+                metric = h.metric or verb
+                # the quote runs through the verb: 赤字率拟按2.8%左右安排
+                out.append(
+                    _stmt(sent, base, h.indicator, metric, q, h.quote_start, q.end + len(verb), cs, ce)
+                )
                 prev, cursor = h, qe
                 continue
             if not countable:
@@ -289,6 +357,15 @@ def _read_clause(
             if m_verb is None and not q.chinese:
                 m_verb = re.search(rf"(?:{lx.VERB_FIRST})", stripped)
             ind = re.sub(r"[和及与等]+$", "", rest)
+            between = stripped[m_verb.end() :] if m_verb is not None else ""
+            if (
+                between
+                and len(between) <= 6
+                and _BETWEEN_RE.fullmatch(between)
+                and ind
+                and between[0] not in "并和及与或等"
+            ):
+                ind = between + ind  # 出台提振消费13条措施 → 提振消费措施
             if m_verb is None and not stripped and prev is not None and _continues(head_text):
                 # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared
                 out.append(_stmt(sent, base, ind, prev.metric, q, q.start, base + rest_end, cs, ce))
@@ -339,6 +416,8 @@ def _read_clause(
             h.metric = last_metric
         _share_qualifiers(group)
         items = _split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        if len(items) == len(group) > 1 or (len(group) == 1 and h.distribute):
+            items = _share_measure(items)
         if len(group) > 1 and len(items) == len(group):
             for (ind, off), gq in zip(items, group, strict=True):
                 out.append(_stmt(sent, base, _strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))

@@ -22,6 +22,7 @@ VERB_FIRST = _alt(
     开工 新登记 培训 认定 出台 推出 开展 新培育 安排 发行 扶持 帮扶 资助 吸纳 开行 建立 推广 新开 扩建 新改造
     提标改造 治理 整治 新造 植树 造林 补植 新种 选派 招聘 招录 转移 接送 救助 减免 筹集 下达 拨付
     发布 落实 投入 落地 使用 守住 确定 储备 谋划 实现 改善 认证 带动 入选 获评 获批 荣获 上榜 跻身 贯通
+    用于 惠及
     """
 )
 # verbs that follow what they measure: 生产总值增长5.5%, 规上工业企业达到1400家
@@ -33,7 +34,7 @@ VERB_AFTER = _alt(
 )
 # verbs that follow a count at the head of a clause: 3家企业入选…, 2个境外城市建立友好关系
 VERB_HONOUR = _alt(
-    "入选 获评 获批 被评为 被认定为 荣获 上榜 跻身 建立 列入 通过 获得 进入 被授予 达标 安排 建成 投产"
+    "入选 获评 获批 被评为 被认定为 荣获 上榜 跻身 建立 列入 通过 获得 进入 被授予 达标 安排 建成 投产 受益 参与 纳入"
 )
 
 MODAL_RE = re.compile("确保|力争|争取|争创|力求")
@@ -50,11 +51,13 @@ MODALITY = {
 # words that open a clause without naming anything: modality, time, scope adverbs
 _LEAD_WORDS = _alt(
     """
-    去年 上年 过去一年 力争 争取 确保 力求 预计 全年 年内 今年 当年 本年 年底前 上半年 累计 共 共计 再 还 并 并且 计划 拟 要 将 继续
+    去年 上年 过去一年 今明两年 力争 争取 确保 力求 预计 全年 年内 今年 当年 本年 年底前 上半年 累计 共 共计 再 还 并 并且 计划 拟 要 将 继续
     持续 进一步 积极 大力 努力 全力 加快 重点 稳步 其中 同时 另外 此外 以及 和 及 与 全面 有序 扎实 着力 推动
     """
 )
-LEAD_RE = re.compile(rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?)+")
+LEAD_RE = re.compile(
+    rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?(?!以来))+"
+)
 # words between an indicator and its verb: 均增长, 分别控制在, 继续保持在
 _TRAIL_WORDS = _alt(
     "每年 净 平均 实际 名义 比去年 比上年 较去年 均 都 分别 再 继续 稳步 进一步 全年 年内 今年 同比 比上年 较上年 年均 总体 力争 确保 预计 将 拟 要 可 基本 也 仍 还 已 已经"
@@ -93,5 +96,42 @@ FROM_RE = re.compile(r"(?<=[\u4e00-\u9fff”）)])(?:由|从)[^，；。]*\d[^�
 
 # a headline clause without a number: where the predicate starts
 QUAL_PREDICATE_RE = re.compile(
-    "保持|促稳|保稳|量稳质升|稳中|稳步|基本|继续|进一步|持续|同步|完成|下降|增长|改善|提质|平衡|稳定|降低|控制|有效|明显|不断|显著"
+    "全部|统筹考核|保持|促稳|保稳|量稳质升|稳中|稳步|基本|继续|进一步|持续|同步|完成|下降|增长|改善|提质|平衡|稳定|降低|控制|有效|明显|不断|显著"
 )
+
+# counts that are part of a set phrase, not quantities: 56个民族, 八项规定, 两个确立, 四个意识
+SET_COUNT_RE = re.compile(
+    r"(?:56|五十六)个民族|八项规定|[两二]个(?:确立|维护|毫不动摇|大局|积极性|市场|一百年|务必|先行)"
+    r"|[三四五]个(?:意识|自信|全面|统筹|文明)|[三四五六七八九十]大(?:攻坚战|战略|工程|行动)"
+    r"|[两二三四]种资源"
+)
+
+# a generic measure noun naming an attribute of what the clause already named: 规模, 总量
+ATTRIBUTE_NOUN_RE = re.compile(r"^(?:规模|总规模|总量|总额|余额|增速|增幅|占比|比重)$")
+
+# where the measure part of an indicator starts, shared by every item of a list written before it:
+# 居民医保和基本公共卫生服务经费人均财政补助标准 → 人均财政补助标准 (居民医保人均财政补助标准 …)
+MEASURE_HEAD_RE = re.compile(
+    r"(?:人均|户均|平均|年均)[\u4e00-\u9fff]*$|(?:补助标准|排放量|覆盖率|达标率|比例|比重|浓度|资费|标准)$"
+)
+# an indicator that already names a measure keeps its own name: 开发区工业投资
+MEASURE_END_RE = re.compile(
+    r"(?:投资|产值|增加值|收入|总额|额|量|率|数|值|规模|支出|比例|比重|标准|费|价格|浓度|资费|人数|面积|产量|效益|贷款|利润)$"
+)
+
+# a list item that is a clause of its own (it has its predicate): 黑臭水体动态清零、9个…比例达到100%
+PREDICATE_END_RE = re.compile(
+    r"(?:清零|全覆盖|覆盖|达标|到位|完成|落实|改善|提升|提高|下降|增长|稳定|消除|平衡|同步|提质|见效|销号|"
+    r"脱贫|摘帽|实现|建成|投用|运行|开工|竣工|贯通|通车)$"
+)
+
+# a clause that says what is NOT counted or how a target is accounted: a note, not a target
+ACCOUNTING_NOTE_RE = re.compile(r"不(?:纳入|计入|列入|包括|包含|含|计算|作为|占用)")
+
+# a clause that only restates a target already set: 预期目标设定为6%以上
+TARGET_RESTATED_RE = re.compile(r"目标(?:值)?(?:设定|确定|定|设|拟定)?为")
+
+# a fact the government does not control, stated as the setting of the promise that follows:
+# 今年高校毕业生超过1000万人，要加强就业创业指导
+STATE_VERB_RE = re.compile(r"^(?:超过|突破|达|有|约为|接近|将达)$")
+PROMISE_FOLLOWS_RE = re.compile(r"[，,](?:我们|各地|各级政府)?(?:要|需要|必须|务必|应当|应|需)")

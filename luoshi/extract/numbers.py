@@ -41,7 +41,8 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CN = rf"[一二两三四五六七八九十][{_CN_DIGITS}]*"
 _NUM = rf"(?:{_ARABIC}|{_CN})"
 _MULT = r"(?:万亿|亿|万)"
-_UNIT = "|".join(re.escape(u) for u in _BASE_UNITS)
+# 家 counts firms, but not in 家庭/家属/家长…: there the magnitude counts households or people
+_UNIT = "|".join(re.escape(u) if u != "家" else "家(?![庭属长乡园具电])" for u in _BASE_UNITS)
 _RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
 _PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过)"
 _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
@@ -52,7 +53,7 @@ QUANTITY_RE = re.compile(
     rf"(?:每(?P<per>{_PER_UNITS}))?"
     rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-    rf"(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:{_PER_UNITS}))?"
+    rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
 )
 _CMP_WORDS = {
@@ -154,12 +155,12 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
         full_unit += m.group("perslash")
     if m.group("per"):
         full_unit = f"{full_unit}/{m.group('per')}" if full_unit else None
-    more = m.group("more")
+    more = m.group("more") or (m.group("more0") if mult else None)  # 3700多万
     suffix = m.group("suffix")
     comparator = comparator_of(suffix) or comparator_of(more) or comparator_of(prefix) or "="
     start = m.start("per") - 1 if m.group("per") else m.start("num")
     unit_end = max(m.end("num"), m.end("num2") if num2 else -1, m.end("mult") if mult else -1,
-                   m.end("more") if more else -1, m.end("unit") if unit and m.group("unit") else -1,
+                   m.end("more") if m.group("more") else -1, m.end("unit") if unit and m.group("unit") else -1,
                    m.end("perslash") if m.group("perslash") else -1)  # fmt: skip
     end = m.end("suffix") if suffix else unit_end
     return Quantity(

@@ -41,19 +41,73 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
         clause = m.group(0)
         if re.search(r"\d", clause) or len(_CJK.findall(clause)) < 4:
             continue
-        lead = lx.LEAD_RE.match(clause)
-        body_off = lead.end() if lead else 0
-        body = clause[body_off:]
-        first = lx.VERB_FIRST_RE.match(body)
-        if first:
-            indicator, metric = body[first.end() :], first.group(0)
-        else:
-            pred = lx.QUAL_PREDICATE_RE.search(body)
-            if pred is None or pred.start() == 0:
-                continue
-            indicator, metric = body[: pred.start()], body[pred.start() :]
-        out.append((start + m.start() + body_off, start + m.end(), indicator, metric))
+        if lx.ACCOUNTING_NOTE_RE.search(clause):
+            continue  # 新增可再生能源和原料用能不纳入能源消费总量控制: how to count, not a target
+        for ps, pe in _own_predicate_items(clause):
+            piece = clause[ps:pe]
+            lead = lx.LEAD_RE.match(piece)
+            body_off = ps + (lead.end() if lead else 0)
+            read = _qualitative_clause(clause[body_off:pe])
+            if read is not None:
+                out.append((start + m.start() + body_off, start + m.start() + pe, *read))
     return out
+
+
+def _qualitative_clause(body: str) -> tuple[str, str] | None:
+    """(indicator, metric) of a headline clause without a number, or ``None``."""
+    first = lx.VERB_FIRST_RE.match(body)
+    if first:
+        return body[first.end() :], first.group(0)
+    pred = lx.QUAL_PREDICATE_RE.search(body)
+    if pred is None:
+        return None
+    if pred.start() == 0:
+        # verb before its object: 重点控制化石能源消费
+        obj = body[pred.end() :]
+        return (obj, pred.group(0)) if len(_CJK.findall(obj)) >= 2 else None
+    indicator = body[: pred.start()]
+    # 能耗强度目标在“十四五”规划期内统筹考核: the time frame is not part of the name
+    indicator = re.sub(r"在[^，；。]*(?:内|期间|中)$", "", indicator) or indicator
+    return indicator, body[pred.start() :]
+
+
+def _own_predicate_items(clause: str) -> list[tuple[int, int]]:
+    """Split ``clause`` at 、 when every item has its own predicate (农村贫困人口全部脱贫、贫困县全部摘帽);
+    else the whole clause is one item."""
+    spans = []
+    pos = 0
+    for m in re.finditer("、", clause):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(clause)))
+    if len(spans) > 1 and all(
+        (p := lx.QUAL_PREDICATE_RE.search(clause, a, b)) is not None and p.start() > a for a, b in spans
+    ):
+        return spans
+    return [(0, len(clause))]
+
+
+def _context_fact(text: str, st: Statement, sent_start: int) -> bool:
+    """A fact the government does not control, stated as the setting of the promise after it.
+
+    ``今年高校毕业生超过1000万人，要加强就业创业指导``: the first clause of the sentence states a
+    level with a verb of state (超过/达/有), no modality word, and the next clause says what must be
+    done about it.
+    """
+    if st.modality != "预期" or not lx.STATE_VERB_RE.match(st.metric or ""):
+        return False
+    head = text[sent_start : st.clause_start]
+    if head.strip("，,；; "):
+        return False  # not the sentence's first clause
+    return lx.PROMISE_FOLLOWS_RE.match(text, st.clause_end - 1) is not None
+
+
+def _restated(text: str, st: Statement, headline_values: set[tuple[float, str | None]]) -> bool:
+    """``预期目标设定为6%以上，考虑了…``: a sentence explaining a headline target restates its value."""
+    q = st.quantity
+    if (q.value, q.unit) not in headline_values:
+        return False
+    return lx.TARGET_RESTATED_RE.search(text, st.clause_start, st.start + (q.start - st.start)) is not None
 
 
 def find_targets(doc: Document, outline: Outline) -> list[Target]:
@@ -62,6 +116,10 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
     year = outline.year
     hl = outline.headline_span
     found: list[tuple[int, int, Target]] = []
+    headline_values: set[tuple[float, str | None]] = set()
+    if hl is not None:
+        for st in read_sentence(text, hl[0], hl[1]):
+            headline_values.add((st.quantity.value, st.quantity.unit))
     for sent in outline.sentences:
         if outline.role_at(sent.start) != "plan":
             continue
@@ -70,6 +128,9 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
         statements: list[Statement] = read_sentence(text, sent.start, sent.end, skip_past=True)
         for st in statements:
             q = st.quantity
+            headline = in_headline and hl is not None and hl[0] <= st.start < hl[1]
+            if not headline and (_context_fact(text, st, sent.start) or _restated(text, st, headline_values)):
+                continue
             found.append(
                 (
                     st.start,
@@ -88,7 +149,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                         end=st.end,
                         deadline=_deadline(text, text[st.clause_start : st.clause_end], sentence_text, year),
                         value_max=q.value_max,
-                        headline=in_headline and hl is not None and hl[0] <= st.start < hl[1],
+                        headline=headline,
                     ),
                 )
             )

@@ -78,3 +78,31 @@ def test_not_actuals(sentence: str, expected: list[float]) -> None:
 def test_year_defaults_to_the_year_before_the_plan() -> None:
     (a,) = review("全市地区生产总值增长6.4%。", title="过去一年工作回顾")
     assert a.year == 2023
+
+
+def test_people_counted_in_ten_thousands_with_their_verb() -> None:
+    assert [
+        (a.indicator, a.metric, a.value, a.unit) for a in review("3700多万学生受益。惠及500多万在校生。")
+    ] == [
+        ("学生", "受益", 3700, "万"),
+        ("在校生", "惠及", 500, "万"),
+    ]
+    # a round magnitude in characters is no figure
+    assert review("惠及近千万家庭。") == []
+
+
+def test_ba_construction_is_not_a_future_statement() -> None:
+    (a,) = review("将2.8万亿元中央财政资金纳入直达范围。")
+    assert (a.indicator, a.metric, a.value, a.unit) == ("中央财政资金", "纳入", 2.8, "万亿元")
+
+
+def test_value_followed_by_its_verb_after_a_list_item() -> None:
+    ts = review("连续举办8届全国双创活动周、超过5.2亿人次参与。")
+    assert [(a.value, a.unit) for a in ts] == [(5.2, "亿人次")]
+    assert ts[0].indicator == "全国双创活动周" and ts[0].quote.endswith("5.2亿人次参与")
+    assert [a.indicator for a in review("惠及2900多万家庭。")] == ["家庭"]
+
+
+def test_a_year_since_which_is_kept_in_the_indicator() -> None:
+    (a,) = review("2013年以来新增的涉税市场主体去年纳税达到4.76万亿元。")
+    assert a.indicator.startswith("2013年以来新增的涉税市场主体")

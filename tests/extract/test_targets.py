@@ -53,7 +53,8 @@ def test_jun_distributes_one_value() -> None:
 
 def test_fenbie_pairs_two_lists_and_shares_rate_unit() -> None:
     ts = plan("PM2.5、二氧化硫平均浓度分别控制在每立方米45微克、60微克以下。")
-    assert values(ts) == [("PM2.5", 45, "微克/立方米"), ("二氧化硫平均浓度", 60, "微克/立方米")]
+    # the measure written once on the last item (平均浓度) is shared by the earlier one
+    assert values(ts) == [("PM2.5平均浓度", 45, "微克/立方米"), ("二氧化硫平均浓度", 60, "微克/立方米")]
     assert all(t.comparator == "<=" for t in ts)
 
 
@@ -98,6 +99,13 @@ def test_range_before_noun() -> None:
         ("畅通12345政务服务热线，办好市第十四届全民健身运动会，启动村卫生室三年提升行动。", []),
         ("2024年是中华人民共和国成立75周年。", []),
         ("重点抓好八个方面的工作，一张蓝图绘到底。", []),
+        # counts that belong to a set phrase
+        ("同心协力建设56个民族共同团结奋斗、共同繁荣发展的美好家园。", []),
+        ("认真贯彻落实中央八项规定及其实施细则精神。", []),
+        ("深刻认识两个确立的决定性意义，打好三大攻坚战，发挥中央和地方两个积极性。", []),
+        ("利用两个市场两种资源，增强四个意识、坚定四个自信。", []),
+        # the count of people or things in a category is no promise when a verb of state names it
+        ("我国有2.9亿在校学生，要坚持把教育办好。", []),
     ],
 )
 def test_names_and_qualifiers_are_not_targets(sentence: str, expected: list[float]) -> None:
@@ -204,3 +212,87 @@ def test_units_of_other_reports(sentence: str, value: float, unit: str) -> None:
 
 def test_age_thresholds_are_qualifiers() -> None:
     assert [t.value for t in plan("3岁以下婴幼儿托位数达到1.5万个。")] == [1.5]
+
+
+def test_value_before_de_is_the_promise_when_a_verb_governs_it() -> None:
+    ts = plan("从失业保险基金结余中拿出1000亿元，用于1500万人次以上的职工技能提升和转岗转业培训。")
+    assert values(ts) == [("失业保险基金结余", 1000, "亿元"), ("职工技能提升和转岗转业培训", 1500, "万人次")]
+    assert ts[1].metric == "用于" and ts[1].comparator == ">="
+    # an attribute of a project stays out
+    assert plan("实施总投资44亿元的城乡供水一体化工程。") == []
+
+
+def test_list_items_share_the_measure_written_on_the_last_one() -> None:
+    ts = plan("居民医保和基本公共卫生服务经费人均财政补助标准分别再提高30元和5元。")
+    assert values(ts) == [
+        ("居民医保人均财政补助标准", 30, "元"),
+        ("基本公共卫生服务经费人均财政补助标准", 5, "元"),
+    ]
+    # an item that already names a measure keeps its own name
+    ts = plan("开发区工业投资和规上工业总产值均增长12%以上。")
+    assert [t.indicator for t in ts] == ["开发区工业投资", "规上工业总产值"]
+
+
+def test_words_between_verb_and_count_belong_to_the_noun() -> None:
+    (t,) = plan("出台提振消费13条措施。")
+    assert (t.indicator, t.metric, t.value, t.unit) == ("提振消费措施", "出台", 13, "条")
+
+
+def test_a_finished_list_item_is_not_part_of_the_next_indicator() -> None:
+    (t,) = plan("确保黑臭水体动态清零、9个国省控河流断面优良水体比例达到100%。")
+    assert "黑臭水体" not in t.indicator and t.indicator.endswith("国省控河流断面优良水体比例")
+    assert not t.quote.startswith("黑臭水体")
+
+
+def test_generic_measure_noun_takes_the_name_of_what_was_just_named() -> None:
+    ts = plan("中央对地方转移支付增加约1.5万亿元、规模近9.8万亿元，增长18%。")
+    assert [t.indicator for t in ts] == [
+        "中央对地方转移支付",
+        "中央对地方转移支付规模",
+        "中央对地方转移支付规模",
+    ]
+
+
+def test_a_fact_setting_the_scene_for_a_promise_is_not_a_target() -> None:
+    assert plan("今年高校毕业生超过1000万人，要加强就业创业指导、政策支持和不断线服务。") == []
+    assert plan("今年高校毕业生达874万人，要促进市场化社会化就业。") == []
+    # the same verb in a sentence that promises the number stays a target
+    assert [t.value for t in plan("城镇新增就业超过1100万人，确保就业形势稳定。")] == [1100]
+
+
+def test_an_explanation_restating_a_headline_value_is_not_another_target() -> None:
+    ts = plan(
+        "经济增速是综合性指标，今年预期目标设定为6%以上，考虑了经济运行恢复情况。城乡居民收入增长6%。",
+        headline="生产总值增长6%以上；城镇新增就业1.5万人。",
+    )
+    assert [(t.value, t.headline) for t in ts] == [(6, True), (1.5, True), (6, False)]
+    assert ts[-1].indicator == "城乡居民收入"
+
+
+def test_qualitative_headline_items_with_their_own_predicates_are_split() -> None:
+    ts = plan(
+        "新增校车60辆。", headline="城镇新增就业1.5万人；现行标准下农村贫困人口全部脱贫、贫困县全部摘帽。"
+    )
+    head = [(t.indicator, t.metric) for t in ts if t.headline and t.value is None]
+    assert head == [("现行标准下农村贫困人口", "全部脱贫"), ("贫困县", "全部摘帽")]
+
+
+def test_accounting_notes_in_the_headline_are_not_targets() -> None:
+    ts = plan(
+        "新增校车60辆。",
+        headline="生态环境质量持续改善；能耗强度目标在规划期内统筹考核，并留有适当弹性，"
+        "新增可再生能源和原料用能不纳入能源消费总量控制。",
+    )
+    head = [(t.indicator, t.metric) for t in ts if t.headline]
+    assert head == [("生态环境质量", "持续改善"), ("能耗强度目标", "统筹考核")]
+
+
+def test_qualitative_headline_verb_before_object() -> None:
+    ts = plan("新增校车60辆。", headline="城镇新增就业1.5万人；重点控制化石能源消费，生态环境质量稳定改善。")
+    head = [(t.quote, t.indicator) for t in ts if t.headline and t.value is None]
+    assert head == [("控制化石能源消费", "化石能源消费"), ("生态环境质量稳定改善", "生态环境质量")]
+
+
+def test_value_then_verb_quote_runs_through_the_verb() -> None:
+    (t,) = plan("今年赤字率拟按3%安排。")
+    assert (t.quote, t.indicator, t.metric, t.value) == ("赤字率拟按3%安排", "赤字率", "安排", 3)
