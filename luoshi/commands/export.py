@@ -1,0 +1,74 @@
+"""``luoshi export plan|template|bulletin``: the documents offices print, fill in and send back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from luoshi.errors import InputError
+
+REPORT = click.option("--report", "report_id", type=int, default=None, help="报告（台账）编号，默认最近一年")
+OUT = click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="输出文件")
+
+
+def _write(out: str, download) -> None:  # type: ignore[no-untyped-def]
+    path = Path(out)
+    try:
+        path.write_bytes(download.content)
+    except OSError as exc:
+        raise InputError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    click.echo(f"已导出 {path}（{len(download.content) / 1024:.0f} KB）")
+
+
+@click.group()
+def export() -> None:
+    """导出：分工方案（xlsx/docx）、进度填报模板（xlsx）、督查通报（docx）。"""
+
+
+@export.command("plan")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx"]), default=None,
+              help="xlsx（可修改后用 import-xlsx 导回）或 docx（打印）；默认按 --out 的扩展名")
+@OUT
+@REPORT
+@click.option("--with-leader", is_flag=True, help="加“责任领导”列（台账不保存该列，供填写打印）")
+def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool) -> None:
+    """导出《政府工作报告》重点任务分工方案。"""
+    from luoshi.export.downloads import plan_download
+    from luoshi.ledger.cli_support import unit_of_work
+
+    fmt = fmt or (Path(out).suffix.lstrip(".").lower() if Path(out).suffix.lower() in (".xlsx", ".docx") else "xlsx")
+    with unit_of_work(None) as session:
+        download = plan_download(session, report_id, fmt=fmt, with_leader=with_leader)
+    _write(out, download)
+
+
+@export.command("template")
+@click.option("--unit", required=True, help="单位名称、简称、别名或编号")
+@click.option("--period", required=True, help="周期，如 2024Q1 或 2024-03")
+@OUT
+@REPORT
+def template(unit: str, period: str, out: str, report_id: int | None) -> None:
+    """导出某单位某周期的进度填报模板（填好后用 import-xlsx 导入）。"""
+    from luoshi.export.downloads import template_download
+    from luoshi.ledger.cli_support import unit_of_work
+
+    with unit_of_work(None) as session:
+        download = template_download(session, unit, period, report=report_id)
+    _write(out, download)
+
+
+@export.command("bulletin")
+@click.option("--period", required=True, help="周期，如 2024Q1")
+@OUT
+@REPORT
+@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通报日期（默认今天）")
+def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime | None) -> None:
+    """导出某周期的督查通报（含红黄灯清单、单位排名和图表）。"""
+    from luoshi.export.downloads import bulletin_download
+    from luoshi.ledger.cli_support import unit_of_work
+
+    with unit_of_work(None) as session:
+        download = bulletin_download(session, period, report=report_id, issued=issued.date() if issued else None)
+    _write(out, download)

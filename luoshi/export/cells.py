@@ -1,0 +1,76 @@
+"""Writing and reading cell text safely.
+
+Text that comes from people (task wording, unit names, narratives) may start with ``=``, ``+``,
+``-`` or ``@``; a spreadsheet would evaluate such a cell as a formula (CSV/formula injection). On
+export such text gets a leading apostrophe and is forced to a string cell; on import the apostrophe
+is removed again, so a round trip keeps the words unchanged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from openpyxl.cell.cell import Cell
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def escape_formula(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a leading apostrophe when it could start a formula."""
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return ESCAPE + text
+    return text
+
+
+def unescape_formula(text: str) -> str:
+    if len(text) > 1 and text.startswith(ESCAPE) and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def set_text(cell: Cell, text: str | None) -> None:
+    """Put user-provided ``text`` into ``cell`` as a plain string, never a formula."""
+    if text is None or text == "":
+        cell.value = None
+        return
+    cell.value = escape_formula(text)
+    cell.data_type = "s"
+
+
+def cell_text(value: object) -> str:
+    """A cell's value read back as stripped text ('' for empty); formula escapes undone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return unescape_formula(str(value).strip())
+
+
+def split_units(text: str) -> list[str]:
+    """Unit names as offices write them in one cell: 市发展改革委、市工业和信息化局 (also ， , ； / newline)."""
+    parts = re.split(r"[、，,；;/\n\r]+|\s{2,}", text)
+    seen: list[str] = []
+    for part in (p.strip() for p in parts):
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+def join_units(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def format_deadline(day: dt.date | None) -> str:
+    """完成时限 as offices write it: 2024年12月底 for a month end, else 2024年6月15日."""
+    if day is None:
+        return ""
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return f"{day.year}年{day.month}月底"
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,119 @@
+"""The 分工方案 as an .xlsx offices can print, edit and send back.
+
+Layout of sheet ``分工方案``: a title row, a note row, the header row (repeated on every printed
+page), then for each group a merged heading row (主要预期目标 first, then the report's areas)
+followed by its tasks. The last column ``编号`` holds the commitment id; it is hidden, and it is how
+an edited copy is matched back to the ledger (rows without it are new tasks). A very hidden
+``_luoshi`` sheet marks the workbook as a plan (see ``luoshi.export.marker``).
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from luoshi.export import xlsx_style as st
+from luoshi.export.cells import join_units, set_text
+from luoshi.export.marker import PLAN, Marker, write_marker
+from luoshi.export.model import Plan
+
+SHEET = "分工方案"
+TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
+# (header, width, key); 责任领导 is dropped when the plan has no leaders column
+COLUMNS: list[tuple[str, float, str]] = [
+    ("序号", 6, "seq"),
+    ("重点任务", 64, "text"),
+    ("牵头单位", 18, "lead"),
+    ("配合单位", 24, "support"),
+    ("责任领导", 10, "leader"),
+    ("完成时限", 17, "deadline"),
+    ("编号", 8, "id"),
+]
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+NOTE = "说明：“编号”列（隐藏）用于导回系统，请勿修改；新增任务请插入新行并留空编号；多个单位用顿号“、”分隔。"
+
+
+def columns(plan: Plan) -> list[tuple[str, float, str]]:
+    return [c for c in COLUMNS if plan.with_leader or c[2] != "leader"]
+
+
+def write_plan_xlsx(plan: Plan) -> bytes:
+    """The plan as .xlsx bytes (see module docstring for the layout)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    cols = columns(plan)
+    ncol = len(cols)
+    last = get_column_letter(ncol)
+
+    ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    title = ws.cell(TITLE_ROW, 1, plan.title)
+    title.font, title.alignment = st.TITLE, st.WRAP_CENTER
+    ws.row_dimensions[TITLE_ROW].height = 36
+    ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
+    note = ws.cell(NOTE_ROW, 1, NOTE)
+    note.font, note.alignment = st.NOTE, st.WRAP
+    ws.row_dimensions[NOTE_ROW].height = 20
+
+    for j, (header, width, _key) in enumerate(cols, start=1):
+        cell = ws.cell(HEADER_ROW, j, header)
+        cell.font, cell.alignment, cell.border, cell.fill = st.HEADER, st.WRAP_CENTER, st.BORDER, st.HEADER_FILL
+        ws.column_dimensions[get_column_letter(j)].width = width
+    widths = {j: width for j, (_h, width, _k) in enumerate(cols, start=1)}
+    id_letter = get_column_letter(ncol)
+    ws.column_dimensions[id_letter].hidden = True
+
+    r = HEADER_ROW
+    seq = 0
+    for group in plan.groups:
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        head = ws.cell(r, 1)
+        set_text(head, group.title)
+        for j in range(1, ncol + 1):
+            c = ws.cell(r, j)
+            c.font, c.fill, c.border, c.alignment = st.GROUP, st.GROUP_FILL, st.BORDER, st.WRAP
+        for row in group.rows:
+            r += 1
+            seq += 1
+            values = {
+                "seq": seq,
+                "text": row.text,
+                "lead": join_units(row.lead),
+                "support": join_units(row.support),
+                "leader": row.leader or "",
+                "deadline": row.deadline,
+                "id": row.id,
+            }
+            for j, (_h, _w, key) in enumerate(cols, start=1):
+                c = ws.cell(r, j)
+                value = values[key]
+                if isinstance(value, str):
+                    set_text(c, value)
+                else:
+                    c.value = value
+                c.font, c.border = st.BODY, st.BORDER
+                c.alignment = st.WRAP_LEFT_TOP if key in ("text", "lead", "support") else st.WRAP_CENTER
+                if key == "deadline":
+                    c.number_format = DATE_FORMAT
+            st.fit_row_height(
+                ws, r,
+                {j: values[key] for j, (_h, _w, key) in enumerate(cols, start=1) if key in ("text", "lead", "support")},
+                widths,
+            )
+    ws.auto_filter.ref = None
+    st.setup_print(ws, header_row=HEADER_ROW, title=plan.title)
+    ws.print_area = f"A1:{get_column_letter(ncol - 1)}{max(r, HEADER_ROW)}"
+
+    meta = {"report_id": plan.report_id or "", "government": plan.government, "year": plan.year}
+    for group in plan.groups:
+        meta[f"group:{group.title}"] = "headline" if group.headline else (group.section_id or "")
+    records = {row.id: row.version or 0 for row in plan.rows() if row.id is not None}
+    write_marker(wb, Marker(kind=PLAN, meta=meta, records=records))
+    wb.properties.title = plan.title
+    wb.properties.creator = "luoshi"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

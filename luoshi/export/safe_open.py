@@ -1,0 +1,85 @@
+"""Opening an uploaded workbook without trusting it.
+
+An .xlsx is a zip of XML parts. Before openpyxl sees the bytes we check: the size of the upload,
+that it is a zip at all, the number of entries, and every entry's *declared* uncompressed size and
+compression ratio (Python's zipfile never inflates past the declared size, so the declaration is a
+real bound). A zip bomb, a renamed binary or 5 MB of junk is refused with a clear message instead
+of a crash or a hang. XML parsing goes through defusedxml (openpyxl picks it up when installed),
+which refuses entity expansion.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.workbook.workbook import Workbook
+
+from luoshi.errors import InputError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 2_000
+MAX_ENTRY_BYTES = 50 * 1024 * 1024
+MAX_TOTAL_BYTES = 150 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+def read_upload(source: bytes | str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The bytes of an uploaded file, refusing anything larger than ``max_bytes``."""
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+        if size > max_bytes:
+            raise InputError(f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB）：{path.name}")
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise InputError(f"文件过大（{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB）")
+    return data
+
+
+def check_xlsx_container(data: bytes) -> None:
+    """Refuse bytes that are not a plausible, bounded .xlsx zip."""
+    if not data:
+        raise InputError("文件为空，不是 Excel 工作簿")
+    if not data.startswith(b"PK\x03\x04"):
+        hint = "（旧版 .xls 格式请另存为 .xlsx）" if data.startswith(b"\xd0\xcf\x11\xe0") else ""
+        raise InputError(f"不是 .xlsx 工作簿（文件不是 zip 格式）{hint}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise InputError(f"不是有效的 .xlsx 工作簿（zip 结构损坏：{exc}）") from None
+    if len(infos) > MAX_ENTRIES:
+        raise InputError(f"工作簿包含 {len(infos)} 个部件，超过上限 {MAX_ENTRIES}，拒绝打开")
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise InputError(f"工作簿部件 {info.filename} 解压后 {info.file_size} 字节，超过上限，拒绝打开（疑似压缩炸弹）")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(f"工作簿部件 {info.filename} 压缩比异常，拒绝打开（疑似压缩炸弹）")
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise InputError(f"工作簿解压后共 {total} 字节，超过上限，拒绝打开（疑似压缩炸弹）")
+    names = {i.filename for i in infos}
+    missing = [p for p in REQUIRED_PARTS if p not in names]
+    if missing:
+        raise InputError(f"不是 Excel 工作簿（缺少 {', '.join(missing)}）")
+
+
+def open_workbook(source: bytes | str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Workbook:
+    """A read-only, values-only openpyxl workbook from an untrusted upload (checked first)."""
+    data = read_upload(source, max_bytes=max_bytes)
+    check_xlsx_container(data)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, XML errors) on bad parts
+        raise InputError(f"无法读取工作簿（文件已损坏或不是 Excel 格式）：{type(exc).__name__}: {exc}"[:300]) from None
