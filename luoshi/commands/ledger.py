@@ -256,22 +256,61 @@ def periods_cmd(obj: Ctx, cycle: str | None, generate: bool, close_label: str | 
 @click.option("--tolerance", type=float, default=None, help="“左右”/基本完成的相对容差，如 0.05")
 @click.option("--notice-days", type=int, default=None, help="督办单答复期限（工作日）")
 @click.option("--report-days", type=int, default=None, help="周期结束后报送期限（工作日）")
+@click.option("--weights", "weights_arg", default=None, metavar="FILE|JSON",
+              help='差异化考核权重：JSON 文本或 JSON/YAML 文件，如 \'{"modality": {"确保": 2}}\'；只改给出的项')  # fmt: skip
+@click.option("--reset-weights", is_flag=True, help="权重恢复默认值")
+@click.option("--version", "expected_version", type=int, default=None, help="编辑所基于的版本（乐观锁）")
 @JSON
 @pass_ctx
-def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, as_json: bool) -> None:
-    """查看或修改台账设置（阈值、容差、期限）。"""
+def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, weights_arg: str | None, reset_weights: bool, expected_version: int | None, as_json: bool) -> None:
+    """查看或修改台账设置（阈值、容差、期限、差异化考核权重）。"""
+    from luoshi.errors import ValidationError
     from luoshi.ledger.services import periods
 
+    if weights_arg is not None and reset_weights:
+        raise ValidationError("--weights 与 --reset-weights 不能同时使用")
+    changes = _read_weights(weights_arg) if weights_arg is not None else None
     with obj.work() as s:
-        st = periods.configure(s, obj.report(s), yellow_behind=yellow, red_behind=red, tolerance=tolerance,
-                               notice_due_days=notice_days, report_due_days=report_days)  # fmt: skip
+        report = obj.report(s)
+        new_weights: dict[str, Any] | None = {} if reset_weights else None
+        if changes is not None:
+            new_weights = periods.merge_weights(periods.settings(s, report).weights, changes)
+        st = periods.configure(s, report, yellow_behind=yellow, red_behind=red, tolerance=tolerance,
+                               notice_due_days=notice_days, report_due_days=report_days, weights=new_weights,
+                               expected_version=expected_version)  # fmt: skip
         data = {"cycle": st.cycle, "yellow_behind": st.yellow_behind, "red_behind": st.red_behind, "tolerance": st.tolerance,
-                "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "weights": periods.weights(st)}  # fmt: skip
+                "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "weights": periods.weights(st),
+                "custom_weights": st.weights or {}, "version": st.version}  # fmt: skip
     if as_json:
         echo_json(data)
     else:
         for k, v in data.items():
             click.echo(f"{k}: {v}")
+
+
+def _read_weights(value: str) -> Any:
+    """``--weights``: inline JSON (starts with “{”) or a JSON/YAML file."""
+    import json
+
+    import yaml
+
+    from luoshi.errors import InputError, ValidationError
+
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"--weights 不是有效的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）") from None
+    path = Path(value)
+    if not path.is_file():
+        raise InputError(f"--weights：文件 {value} 不存在（或直接给出 JSON 文本）")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{value}: 不是 UTF-8 文本") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{value}: JSON/YAML 格式错误：{str(exc).splitlines()[0]}") from None
 
 
 @ledger.command("status")
@@ -480,6 +519,40 @@ def calendar_cmd(obj: Ctx, path: str) -> None:
     with obj.work() as s:
         n = calendar.load_overrides(s, path)
     click.echo(f"已导入 {n} 天")
+
+
+@ledger.command("milestones")
+@click.argument("commitment_id", type=int)
+@click.option("--at", "points", multiple=True, metavar="DATE=PERCENT",
+              help="进度节点（可多个），如 --at 2024-06-30=40 --at 2024-09-30=70；替换原有节点")  # fmt: skip
+@click.option("--clear", is_flag=True, help="删除节点，恢复按时间线性的时序进度")
+@click.option("--version", "expected_version", type=int, default=None, help="编辑所基于的版本（乐观锁）")
+@JSON
+@pass_ctx
+def milestones_cmd(obj: Ctx, commitment_id: int, points: tuple[str, ...], clear: bool, expected_version: int | None, as_json: bool) -> None:
+    """查看或设置一项任务的时序进度曲线（各节点应完成的百分比）。"""
+    from luoshi.errors import ValidationError
+    from luoshi.ledger.services import common, periods, status
+
+    if points and clear:
+        raise ValidationError("--at 与 --clear 不能同时使用")
+    with obj.work() as s:
+        c = common.commitment(s, commitment_id)
+        if points or clear:
+            status.set_milestones(s, c, [status.parse_milestone(p) for p in points], expected_version=expected_version)
+        curve = [{"period": p.label, "end": p.end, "expected": round(status.expected_percent(c, p.end, c.report.year), 1)}
+                 for p in periods.periods(s, c.report)]  # fmt: skip
+        data = {"id": c.id, "deadline": c.deadline, "milestones": c.milestones or [], "expected": curve, "version": c.version}
+    if as_json:
+        echo_json(data)
+        return
+    if data["milestones"]:
+        nodes = "，".join(f"{m['date']} {m['percent']:g}%" for m in data["milestones"])
+        click.echo(f"任务 {c.id} 进度节点：{nodes}（完成时限 {data['deadline']}）")
+    else:
+        click.echo(f"任务 {c.id} 无进度节点：时序进度按时间线性推进至完成时限 {data['deadline']}")
+    if curve:
+        click.echo(table(["周期", "结束", "时序进度%"], [[r["period"], r["end"], r["expected"]] for r in curve]))
 
 
 def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -5,6 +5,12 @@ updated and deleted instance of a model marked ``__audited__`` and inserts one `
 per instance through the flush's own connection — so the event commits or rolls back with the
 change itself, and no service has to remember to log anything. Updates record only the changed
 columns (before/after); inserts record the new row, deletes the old one.
+
+The measure↔target link table (``commitment_targets``) has no model of its own, so the same hook
+reads the ``Commitment.targets`` collection history and writes one ``CommitmentTarget`` event per
+link added or removed (entity id ``measure,target``, filed under the measure). Links that the
+database drops because a linked commitment is deleted (``ON DELETE CASCADE``) are looked up in a
+``before_flush`` hook, while they still exist, and recorded as deletes too (either side).
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from luoshi.ledger.db import LedgerSession, default_actor
-from luoshi.ledger.models import AuditEvent, Base, Commitment, Evidence, utcnow
+from luoshi.ledger.models import AuditEvent, Base, Commitment, Evidence, commitment_targets, utcnow
 
 IGNORED = {"version"}
+LINK_ENTITY = "CommitmentTarget"
+_DROPPED_LINKS = "luoshi.audit.dropped_links"  # session.info key: links cascaded away by this flush
 
 
 def jsonable(value: Any) -> Any:
@@ -73,6 +81,34 @@ def _entity_id(obj: Base) -> str:
     return ",".join(str(jsonable(i)) for i in ident)
 
 
+def _link(measure_id: int, target_id: int) -> dict[str, int]:
+    return {"measure_id": measure_id, "target_id": target_id}
+
+
+@event.listens_for(LedgerSession, "before_flush")
+def _remember_dropped_links(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    """Links that will vanish with a deleted commitment, on either side, read while they exist."""
+    ids = [o.id for o in session.deleted if isinstance(o, Commitment) and o.id is not None]
+    if not ids:
+        return
+    t = commitment_targets.c
+    query = select(t.measure_id, t.target_id).where(t.target_id.in_(ids) | t.measure_id.in_(ids))
+    with session.no_autoflush:
+        session.info[_DROPPED_LINKS] = {(m, tg) for m, tg in session.connection().execute(query)}
+
+
+def _link_changes(session: Session) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(added, removed) measure↔target pairs of this flush."""
+    added: set[tuple[int, int]] = set()
+    removed: set[tuple[int, int]] = set(session.info.pop(_DROPPED_LINKS, set()))
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Commitment):
+            hist = inspect(obj).attrs.targets.history
+            added |= {(obj.id, t.id) for t in hist.added if t.id is not None}
+            removed |= {(obj.id, t.id) for t in hist.deleted if t.id is not None}
+    return added - removed, removed - added
+
+
 @event.listens_for(LedgerSession, "after_flush")
 def _write_audit(session: Session, _flush: UOWTransaction) -> None:
     actor = str(session.info.get("actor") or default_actor())
@@ -104,5 +140,20 @@ def _write_audit(session: Session, _flush: UOWTransaction) -> None:
     for obj in session.deleted:
         if getattr(obj, "__audited__", False):
             add(obj, "delete", snapshot(obj), None)
+    added, removed = _link_changes(session)
+    for pairs, action in ((added, "create"), (removed, "delete")):
+        for measure_id, target_id in sorted(pairs):
+            rows.append(
+                {
+                    "actor": actor,
+                    "at": now,
+                    "entity_type": LINK_ENTITY,
+                    "entity_id": f"{measure_id},{target_id}",
+                    "action": action,
+                    "commitment_id": measure_id,
+                    "before": _link(measure_id, target_id) if action == "delete" else None,
+                    "after": _link(measure_id, target_id) if action == "create" else None,
+                }
+            )
     if rows:
         session.connection().execute(AuditEvent.__table__.insert(), rows)

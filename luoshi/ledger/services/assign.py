@@ -4,6 +4,13 @@ Rules live in ``luoshi/data/assignment_rules.yaml`` (or any file with the same s
 is an unconfirmed ``Assignment`` whose ``suggested_by`` lists the words that triggered it; an
 operator confirms or overrides it with :func:`assign`, which replaces the commitment's assignments
 with confirmed ones and activates the commitment.
+
+A short target quote (「重点培育2—3个特色产业」) rarely carries the keywords that say who is
+responsible; its sentence and section do. When a commitment's own text matches no rule, the rules
+are tried on its enclosing context, in order: the sentence of the report that contains its span,
+then the title of its section, then the titles of the enclosing sections. The first context that
+matches decides, and each trigger word is recorded with where it was found, e.g.
+``特色产业（所在句）`` or ``实体经济（章节标题）``, so an operator can see how weak the evidence is.
 """
 
 from __future__ import annotations
@@ -24,6 +31,11 @@ from luoshi.ledger.services.common import check_version
 from luoshi.ledger.services.units import labels, resolve
 
 MENTION_KINDS = ("区市", "园区", "企业")
+SENTENCE_STOPS = "。！？!?\n"
+SENTENCE_LIMIT = 300  # characters searched on each side of a span for the sentence boundary
+CONTEXT_SENTENCE = "所在句"
+CONTEXT_SECTION = "章节标题"
+CONTEXT_PARENT = "上级章节标题"
 
 
 @dataclass
@@ -65,16 +77,63 @@ def _text_of(c: Commitment) -> str:
     return " ".join(x for x in (c.indicator, c.text) if x)
 
 
-def suggest_for(
-    c: Commitment, rules: list[Rule], units: list[Unit], by_label: dict[str, Unit], max_support: int
-) -> Suggestion:
-    text = _text_of(c)
+def sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` that contains ``text[start:end]`` (bounded by 。！？ or a line break)."""
+    lo = max(0, start - SENTENCE_LIMIT)
+    left = max((text.rfind(ch, lo, start) for ch in SENTENCE_STOPS), default=-1)
+    left = left + 1 if left >= 0 else lo
+    hi = min(len(text), end + SENTENCE_LIMIT)
+    rights = [i for i in (text.find(ch, max(start, end - 1), hi) for ch in SENTENCE_STOPS) if i >= 0]
+    right = min(rights) + 1 if rights else hi
+    return text[left:right].strip()
+
+
+def context_of(c: Commitment) -> list[tuple[str, str]]:
+    """The enclosing context of ``c`` as (where, text), most specific first.
+
+    The sentence containing the commitment's span in the report text (if it says more than the
+    commitment itself), then its section title, then the titles of the sections above it.
+    """
+    out: list[tuple[str, str]] = []
+    report = c.report
+    if c.start is not None and c.end is not None and report is not None and report.source_text:
+        sentence = sentence_of(report.source_text, c.start, c.end)
+        if sentence and sentence not in _text_of(c):
+            out.append((CONTEXT_SENTENCE, sentence))
+    section = c.section
+    if section is not None:
+        out.append((CONTEXT_SECTION, section.title))
+        by_key = {s.key: s for s in section.report.sections}
+        seen = {section.key}
+        parent = by_key.get(section.parent_key or "")
+        while parent is not None and parent.key not in seen:
+            seen.add(parent.key)
+            out.append((CONTEXT_PARENT, parent.title))
+            parent = by_key.get(parent.parent_key or "")
+    return out
+
+
+def _score(rules: list[Rule], text: str) -> list[tuple[int, int, Rule, list[str]]]:
+    """Matching rules, strongest first (sum of the lengths of the keywords found; ties → earlier rule)."""
     scored: list[tuple[int, int, Rule, list[str]]] = []
     for i, rule in enumerate(rules):
         hits = [k for k in rule.keywords if k in text]
         if hits:
             scored.append((sum(len(h) for h in hits), -i, rule, hits))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    return scored
+
+
+def suggest_for(
+    c: Commitment, rules: list[Rule], units: list[Unit], by_label: dict[str, Unit], max_support: int
+) -> Suggestion:
+    text = _text_of(c)
+    scored = _score(rules, text)
+    if not scored:  # lower-priority sources: the sentence, then the section titles
+        for where, context in context_of(c):
+            scored = [(n, i, rule, [f"{h}（{where}）" for h in hits]) for n, i, rule, hits in _score(rules, context)]
+            if scored:
+                break
     lead: tuple[Unit, list[str]] | None = None
     support: dict[int, tuple[Unit, list[str]]] = {}
 

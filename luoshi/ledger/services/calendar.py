@@ -45,7 +45,8 @@ class Calendar:
                 return day.weekday() < 5
             raise ValidationError(
                 f"日历没有 {day.year} 年的法定节假日数据（chinese_calendar {chinese_calendar.__version__}）；"
-                f"请升级 chinese-calendar，或用 luoshi ledger calendar load 导入 {day.year} 年的放假安排"
+                f"请升级 chinese-calendar，或用 luoshi ledger calendar 文件.csv（列 date,workday,note）"
+                f"导入 {day.year} 年的放假安排"
             ) from None
 
     def add_workdays(self, day: dt.date, n: int) -> dt.date:

@@ -3,6 +3,8 @@
 Bytes live at ``$LUOSHI_HOME/evidence/<sha[:2]>/<sha[2:]>``; the database row keeps name, hash,
 size and type. Identical files are stored once. A file written for a transaction that then rolls
 back stays on disk unreferenced, which is harmless (the same content would be stored there anyway).
+The uploaded file name is only ever a display name: it never takes part in a path, and
+:func:`safe_filename` strips directories (``../../x.pdf`` → ``x.pdf``) and control characters.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -45,6 +48,30 @@ def sniff(data: bytes) -> str | None:
             if any(n.startswith("xl/") for n in names):
                 return "xlsx"
     return None
+
+
+MAX_FILENAME = 255
+
+
+def safe_filename(name: str, *, fallback: str = "材料") -> str:
+    """A display name for an uploaded file: last path component only, no control characters.
+
+    Both ``/`` and ``\\`` count as separators (browsers on Windows send full paths); leading dots
+    and spaces go (no hidden files, no ``..``); what is left is cut to 255 characters keeping the
+    extension. An empty result becomes ``fallback``.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = base.strip().lstrip(". ").strip()
+    if not base:
+        return fallback
+    if len(base) > MAX_FILENAME:
+        stem, dot, ext = base.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            base = stem[: MAX_FILENAME - len(ext) - 1] + "." + ext
+        else:
+            base = base[:MAX_FILENAME]
+    return base
 
 
 def evidence_root() -> Path:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
 from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport, Report
 from luoshi.ledger.services.calendar import Calendar
-from luoshi.ledger.services.common import check_version
+from luoshi.ledger.services.common import check_version, parse_number
 
 DEFAULT_WEIGHTS: dict[str, Any] = {
     # 差异化考核: binding promises weigh more than expected ones, expected more than aspirational
@@ -31,6 +31,41 @@ def settings(session: Session, report: Report) -> LedgerSettings:
         session.add(s)
         session.flush()
     return s
+
+
+def validate_weights(data: Any) -> dict[str, dict[str, float]]:
+    """差异化考核 weights as given by a person → clean numbers, or a ValidationError naming the bad entry.
+
+    Only the groups and keys of :data:`DEFAULT_WEIGHTS` are accepted (a typo would otherwise be
+    silently ignored); values are non-negative numbers ("1.5" and 1.5 alike).
+    """
+    if not isinstance(data, dict):
+        raise ValidationError(f"权重应为对象，如 {{\"modality\": {{\"确保\": 1.5}}}}，而不是 {type(data).__name__}")
+    out: dict[str, dict[str, float]] = {}
+    for group, values in data.items():
+        if group not in DEFAULT_WEIGHTS:
+            raise ValidationError(f"未知的权重类别“{group}”（可用：{'、'.join(DEFAULT_WEIGHTS)}）")
+        if not isinstance(values, dict):
+            raise ValidationError(f"权重类别“{group}”应为对象（键 → 数值）")
+        clean: dict[str, float] = {}
+        for key, value in values.items():
+            if key not in DEFAULT_WEIGHTS[group]:
+                known = "、".join(DEFAULT_WEIGHTS[group])
+                raise ValidationError(f"权重“{group}.{key}”不存在（{group} 可用：{known}）")
+            number = parse_number(value, f"权重 {group}.{key}")
+            if number is None or number < 0:
+                raise ValidationError(f"权重 {group}.{key} 应为非负数：{value!r}")
+            clean[str(key)] = number
+        out[str(group)] = clean
+    return out
+
+
+def merge_weights(current: dict[str, Any] | None, changes: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """``current`` stored weights with ``changes`` laid over them, group by group (both validated)."""
+    merged = {k: dict(v) for k, v in validate_weights(current or {}).items()}
+    for group, values in validate_weights(changes).items():
+        merged.setdefault(group, {}).update(values)
+    return merged
 
 
 def weights(s: LedgerSettings) -> dict[str, Any]:
@@ -78,7 +113,9 @@ def configure(
             raise ValidationError("容差应在 0 与 1 之间（如 0.05 表示 5%）")
         s.tolerance = float(tolerance)
     if weights is not None:
-        s.weights = weights
+        clean = validate_weights(weights)
+        if clean != (s.weights or {}):
+            s.weights = clean or None
     session.flush()
     return s
 

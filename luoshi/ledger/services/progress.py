@@ -156,8 +156,9 @@ def attach(session: Session, pr: ProgressReport, filename: str, data: bytes) -> 
         raise ConflictError(f"进度报告 {pr.id} 已审核通过，不能再添加材料")
     if pr.period.closed:
         raise ConflictError(f"周期 {pr.period.label} 已关闭")
-    sha, size, ctype = evidence_store.store(data, filename)
-    ev = Evidence(progress_report=pr, filename=filename[:255], sha256=sha, size=size, content_type=ctype)
+    name = evidence_store.safe_filename(filename)
+    sha, size, ctype = evidence_store.store(data, name)
+    ev = Evidence(progress_report=pr, filename=name, sha256=sha, size=size, content_type=ctype)
     session.add(ev)
     session.flush()
     return ev

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, ValidationError
-from luoshi.ledger.models import Commitment, Notice, Period, Report, utcnow
+from luoshi.errors import ConflictError, PermissionDenied, ValidationError
+from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.calendar import Calendar
+from luoshi.ledger.services.common import check_version, parse_date, parse_number
 from luoshi.ledger.services.periods import settings
 
 
@@ -43,6 +44,19 @@ def expected_percent(c: Commitment, on: dt.date, year: int) -> float:
     return 100.0 if points[-1][1] >= 100 else points[-1][1]
 
 
+def parse_milestone(point: str) -> dict[str, object]:
+    """``2024-06-30=40`` (also ``40%``, full-width ＝/％) → {"date": "2024-06-30", "percent": 40.0}."""
+    raw = point.strip().replace("＝", "=")
+    day, sep, pct = raw.partition("=")
+    if not sep:
+        raise ValidationError(f"节点应写作 日期=百分比，如 2024-06-30=40：{point!r}")
+    parsed = parse_date(day.strip(), "节点日期")
+    percent = parse_number(pct.strip().replace("％", "%"), "节点百分比")
+    if parsed is None or percent is None:
+        raise ValidationError(f"节点应写作 日期=百分比，如 2024-06-30=40：{point!r}")
+    return {"date": parsed.isoformat(), "percent": percent}
+
+
 def set_milestones(
     session: Session,
     c: Commitment,
@@ -50,11 +64,17 @@ def set_milestones(
     *,
     expected_version: int | None = None,
 ) -> Commitment:
-    """Replace the commitment's expected-progress curve: [{"date": ISO, "percent": 0–100}, ...]."""
-    from luoshi.ledger.services.common import check_version
+    """Replace the commitment's expected-progress curve: [{"date": ISO, "percent": 0–100}, ...].
 
+    Dates must fall in the plan year, on or before the deadline, and be distinct; percentages must
+    not decrease with time. An empty list removes the curve (back to linear 时序进度).
+    """
     check_version(c, expected_version)
-    clean = []
+    if c.state == "closed":
+        raise ConflictError(f"任务 {c.id} 已销号，不能修改进度节点")
+    year = c.report.year
+    deadline = c.deadline or dt.date(year, 12, 31)
+    clean: list[dict[str, object]] = []
     last = -1.0
     for m in sorted(milestones, key=lambda m: str(m.get("date"))):
         try:
@@ -62,11 +82,18 @@ def set_milestones(
             pct = float(m["percent"])  # type: ignore[arg-type]
         except (KeyError, ValueError, TypeError):
             raise ValidationError(f"节点格式应为 {{date: YYYY-MM-DD, percent: 数字}}：{m!r}") from None
+        if day.year != year:
+            raise ValidationError(f"节点日期 {day} 不在计划年度 {year} 年内")
+        if day > deadline:
+            raise ValidationError(f"节点日期 {day} 晚于任务 {c.id} 的完成时限 {deadline}")
+        if clean and clean[-1]["date"] == day.isoformat():
+            raise ValidationError(f"节点日期 {day} 重复")
         if not 0 <= pct <= 100 or pct < last:
             raise ValidationError("节点百分比应在 0–100 之间且随日期不减")
         last = pct
         clean.append({"date": day.isoformat(), "percent": pct})
-    c.milestones = clean or None
+    if (clean or None) != c.milestones:
+        c.milestones = clean or None
     session.flush()
     return c
 
@@ -199,6 +226,41 @@ def answer_notice(session: Session, n: Notice, answer: str, *, now: dt.datetime 
     n.answered_at = now or utcnow()
     session.flush()
     return n
+
+
+def may_answer(user: User, n: Notice) -> bool:
+    """Who may answer a 督办单: the supervision office, or a liaison of the unit it was sent to or of
+    the commitment's lead unit."""
+    if not user.active:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role != "liaison" or user.unit_id is None:
+        return False
+    return n.unit_id == user.unit_id or any(
+        a.unit_id == user.unit_id and a.role == "lead" for a in n.commitment.assignments
+    )
+
+
+def may_close(user: User, n: Notice) -> bool:
+    """Only the supervision office (admin) closes (办结) a 督办单."""
+    return user.active and user.role == "admin"
+
+
+def answer_notice_as(
+    session: Session, n: Notice, answer: str, user: User, *, now: dt.datetime | None = None
+) -> Notice:
+    """:func:`answer_notice` after checking that ``user`` may answer it."""
+    if not may_answer(user, n):
+        raise PermissionDenied(f"用户 {user.username} 不能答复督办单 {n.id}（只能答复发给本单位的督办单）")
+    return answer_notice(session, n, answer, now=now)
+
+
+def close_notice_as(session: Session, n: Notice, user: User) -> Notice:
+    """:func:`close_notice` after checking that ``user`` may close it."""
+    if not may_close(user, n):
+        raise PermissionDenied(f"用户 {user.username} 不能办结督办单 {n.id}（由督查室办结）")
+    return close_notice(session, n)
 
 
 def close_notice(session: Session, n: Notice) -> Notice:

@@ -115,14 +115,14 @@ def load_directory(
             updated += 1
         else:
             unchanged += 1
-    session.flush()
+    # parents are set before the first flush, so a new unit's audit event already names its parent
     for e in entries:
         if e["parent"]:
             parent = existing.get(e["parent"])
             if parent is None:
                 raise ValidationError(f"{where}: 单位“{e['name']}”的上级“{e['parent']}”不在名录中")
-            if existing[e["name"]].parent_id != parent.id:
-                existing[e["name"]].parent_id = parent.id
+            if existing[e["name"]].parent is not parent:
+                existing[e["name"]].parent = parent
     _check_alias_clashes(list(existing.values()), where)
     session.flush()
     return LoadResult(gov.name, added, updated, unchanged)
@@ -188,9 +188,9 @@ def add_unit(
     clash = _label_owner(session, gov.id, [entry["name"], entry["short_name"], *entry["aliases"]])
     if clash:
         raise ConflictError(f"名称“{clash[0]}”已属于单位“{clash[1]}”")
+    parent_unit = resolve(session, gov.id, parent) if parent else None  # before the new row exists
     unit = Unit(government=gov, note=note, **{k: entry[k] for k in ("name", "short_name", "aliases", "kind")})
-    if parent:
-        unit.parent = resolve(session, gov.id, parent)
+    unit.parent = parent_unit
     session.add(unit)
     session.flush()
     return unit

@@ -1,0 +1,153 @@
+"""Unit directory (单位名录): loading another government's YAML/CSV, renames, aliases, resolve, audit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from luoshi.errors import ConflictError, InputError, NotFoundError, ValidationError
+from luoshi.ledger.models import AuditEvent, Unit
+from luoshi.ledger.services import assign, commitments, units
+from luoshi.ledger.services.common import government
+
+from .helpers import small_ledger
+
+YAML = """\
+government: 某某市
+units:
+  - {name: 某某市发展和改革委员会, short_name: 市发展改革委, aliases: [发改委, 市发改委], kind: 部门}
+  - {name: 某某市财政局, short_name: 市财政局, aliases: [财政局], kind: 部门}
+  - {name: 东城区, short_name: 东城区, aliases: [东城], kind: 区市}
+  - {name: 东城区经济开发区, aliases: [东城经开区], kind: 园区, parent: 东城区}
+"""
+
+CSV = """\
+name,short_name,aliases,kind,parent,note
+某某市教育局,市教育局,教育局|教体局,部门,,
+西山区,西山区,西山,区市,,
+西山工业园,,西山园区,园区,西山区,省级园区
+"""
+
+
+def unit_events(session, action: str | None = None) -> list[AuditEvent]:
+    q = select(AuditEvent).where(AuditEvent.entity_type == "Unit")
+    if action:
+        q = q.where(AuditEvent.action == action)
+    return list(session.scalars(q.order_by(AuditEvent.id)))
+
+
+def test_load_yaml_directory_for_another_government(session, tmp_path):
+    path = tmp_path / "mm.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    result = units.load_directory(session, units.read_directory(path), where=str(path))
+    assert (result.government, result.added, result.updated, result.unchanged) == ("某某市", 4, 0, 0)
+    gov = government(session, "某某市")
+    park = units.resolve(session, gov.id, "东城经开区")
+    assert park.kind == "园区" and park.parent is not None and park.parent.name == "东城区"
+    assert len(unit_events(session, "create")) == 4
+    # loading again changes nothing and writes no event; a changed file updates in place
+    again = units.load_directory(session, units.read_directory(path))
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 4)
+    assert len(unit_events(session)) == 4
+    path.write_text(YAML.replace("[财政局]", "[财政局, 市财局]"), encoding="utf-8")
+    changed = units.load_directory(session, units.read_directory(path))
+    assert (changed.added, changed.updated) == (0, 1)
+    update = unit_events(session, "update")[-1]
+    assert update.before == {"aliases": ["财政局"]} and update.after == {"aliases": ["财政局", "市财局"]}
+    # 某某市's directory is separate from 枣庄市's
+    assert units.list_units(session, "某某市")[0].name == "某某市发展和改革委员会"
+    with pytest.raises(NotFoundError):
+        units.list_units(session, "枣庄市")
+
+
+def test_load_csv_directory_needs_a_government(session, tmp_path):
+    path = tmp_path / "mm.csv"
+    path.write_text(CSV, encoding="utf-8-sig")  # Excel writes a BOM
+    data = units.read_directory(path)
+    with pytest.raises(ValidationError, match="没有指定政府"):
+        units.load_directory(session, data)
+    result = units.load_directory(session, data, "某某市")
+    assert (result.added, result.updated) == (3, 0)
+    gov = government(session, "某某市")
+    edu = units.resolve(session, gov.id, "教体局")
+    assert (edu.name, edu.short_name, edu.kind, edu.aliases) == ("某某市教育局", "市教育局", "部门", ["教育局", "教体局"])
+    park = units.resolve(session, gov.id, "西山园区")
+    assert park.parent.name == "西山区" and park.note == "省级园区" and park.short_name is None
+
+
+def test_bad_directories_are_refused(session, tmp_path):
+    bad_kind = tmp_path / "k.yaml"
+    bad_kind.write_text("government: 某某市\nunits:\n  - {name: 某局, kind: 科室}\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="类型“科室”无效"):
+        units.load_directory(session, units.read_directory(bad_kind))
+    clash = tmp_path / "c.yaml"
+    clash.write_text("government: 某某市\nunits:\n  - {name: 甲局, aliases: [局]}\n  - {name: 乙局, aliases: [局]}\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="同时属于“甲局”和“乙局”"):
+        units.load_directory(session, units.read_directory(clash))
+    no_header = tmp_path / "h.csv"
+    no_header.write_text("单位,简称\n某局,某\n", encoding="utf-8")
+    with pytest.raises(InputError, match="CSV 需要表头"):
+        units.read_directory(no_header)
+    with pytest.raises(InputError, match="文件不存在"):
+        units.read_directory(tmp_path / "missing.yaml")
+
+
+def test_resolve_full_short_and_alias(session):
+    report = small_ledger(session)
+    gid = report.government_id
+    full = units.resolve(session, gid, "市发展和改革委员会")
+    assert units.resolve(session, gid, "市发展改革委") is full
+    assert units.resolve(session, gid, "发改委") is full
+    assert units.resolve(session, gid, " 市发改委 ") is full
+    with pytest.raises(NotFoundError, match="未知单位“发展和改革委员会”；是否指：市发展和改革委员会"):
+        units.resolve(session, gid, "发展和改革委员会")
+
+
+def test_rename_keeps_old_name_as_alias_and_assignments_follow(session):
+    report = small_ledger(session)
+    c = commitments.add_manual(session, report, kind="measure", title="推进数字政府建设")
+    assign.assign(session, c, lead="大数据中心", support=["发改委"])
+    data_center = units.resolve(session, report.government_id, "大数据中心")
+    old_name = data_center.name
+    version = data_center.version
+    renamed = units.rename_unit(session, data_center.id, "市大数据局", expected_version=version)
+    assert renamed.name == "市大数据局" and old_name in renamed.aliases
+    # old texts and old names still resolve to the same unit; the assignment now shows the new name
+    assert units.resolve(session, report.government_id, old_name) is renamed
+    assert commitments.to_dict(c)["assignments"][0]["unit"] == "市大数据局"
+    assert assign.assign(session, c, lead=old_name).lead.unit is renamed
+    event = unit_events(session, "update")[-1]
+    assert event.entity_id == str(renamed.id) and event.actor == "tester"
+    assert event.before["name"] == old_name and event.after["name"] == "市大数据局"
+    assert old_name in event.after["aliases"]
+    with pytest.raises(ConflictError, match="已属于单位“市发展和改革委员会”"):
+        units.rename_unit(session, renamed.id, "发改委")
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        units.rename_unit(session, renamed.id, "市数据局", expected_version=version)
+
+
+def test_add_alias_is_audited_and_resolves(session):
+    report = small_ledger(session)
+    stats = units.resolve(session, report.government_id, "统计局")
+    before = len(unit_events(session))
+    units.add_alias(session, stats.id, "统计部门")
+    assert units.resolve(session, report.government_id, "统计部门") is stats
+    events = unit_events(session)
+    assert len(events) == before + 1 and events[-1].after == {"aliases": [*events[-1].before["aliases"], "统计部门"]}
+    units.add_alias(session, stats.id, "统计部门")  # already there: no change, no event
+    assert len(unit_events(session)) == before + 1
+    with pytest.raises(ConflictError, match="已属于单位“市发展和改革委员会”"):
+        units.add_alias(session, stats.id, "发改委")
+    with pytest.raises(ValidationError, match="别名不能为空"):
+        units.add_alias(session, stats.id, "  ")
+
+
+def test_add_unit_is_audited(session):
+    small_ledger(session)
+    u = units.add_unit(session, "枣庄市", "市数据和政务服务局", short_name="市数据局", aliases=["数据局"], parent="市政府办")
+    assert u.parent.name == "市政府办公室"
+    created = unit_events(session, "create")[-1]
+    assert created.entity_id == str(u.id) and created.after["name"] == "市数据和政务服务局"
+    with pytest.raises(ConflictError, match="名称“数据局”已属于单位“市数据和政务服务局”"):
+        units.add_unit(session, "枣庄市", "另一个局", aliases=["数据局"])
+    assert session.scalar(select(Unit).where(Unit.name == "另一个局")) is None
