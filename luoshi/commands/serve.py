@@ -1,0 +1,36 @@
+"""``luoshi serve``: run the web app with uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+
+def run_server(host: str, port: int, *, workers: int = 1, proxy_headers: bool = False,
+               forwarded_allow_ips: str | None = None) -> None:
+    import uvicorn
+
+    uvicorn.run("luoshi.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips if proxy_headers else None,
+                server_header=False, log_level="info")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数")
+@click.option("--proxy-headers", is_flag=True,
+              help="信任反向代理的 X-Forwarded-Proto/For（TLS 在代理终止时 Cookie 才会带 Secure）")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True, help="可信代理地址")
+def serve(host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str) -> None:
+    """启动 Web 服务（数据库见 LUOSHI_DATABASE_URL / LUOSHI_HOME）。"""
+    from luoshi.ledger.db import default_engine
+    from luoshi.ledger.migrate import current_revision, head_revision
+    from luoshi.web.config import Settings
+
+    Settings.from_env()  # creates the secret key once, before workers start
+    if current_revision(default_engine()) != head_revision():
+        from luoshi.errors import LuoshiError
+
+        raise LuoshiError("数据库尚未初始化或需要升级：请先运行 luoshi db upgrade（或 luoshi demo）")
+    click.echo(f"luoshi: serving http://{host}:{port}/", err=True)
+    run_server(host, port, workers=workers, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips)

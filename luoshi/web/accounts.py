@@ -1,0 +1,89 @@
+"""User accounts: create, change password, disable, issue an API token.
+
+Writes happen in a :class:`~luoshi.ledger.db.LedgerSession`, so the audit hook records them like
+any other ledger change (actor = whoever runs the command or the logged-in admin). Callers commit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.models import USER_ROLES, Government, Unit, User
+from luoshi.ledger.services.units import resolve
+from luoshi.web.auth import new_api_token
+from luoshi.web.passwords import hash_password
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,49}$")
+LOGIN_ROLES = tuple(r for r in USER_ROLES if r != "public")
+
+
+def get_user(db: Session, username: str) -> User:
+    user = db.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFoundError(f"用户“{username}”不存在")
+    return user
+
+
+def find_unit_any(db: Session, name: str) -> Unit:
+    """A unit by name, short name or alias in any government's directory (must be unambiguous)."""
+    found: list[Unit] = []
+    for gov_id in db.scalars(select(Government.id)):
+        try:
+            found.append(resolve(db, gov_id, name))
+        except NotFoundError:
+            continue
+    if not found:
+        raise NotFoundError(f"未知单位“{name}”（先导入报告或单位名录）")
+    if len(found) > 1:
+        raise ValidationError(f"单位“{name}”在多个政府的名录中出现，请用全称")
+    return found[0]
+
+
+def add_user(db: Session, username: str, role: str, password: str, *, unit: str | None = None,
+             display_name: str | None = None) -> User:
+    username = username.strip()
+    if not USERNAME.match(username):
+        raise ValidationError("用户名应为 2–50 个字母、数字、下划线、点或连字符，以字母或数字开头")
+    if role not in LOGIN_ROLES:
+        raise ValidationError(f"角色应为 {'、'.join(LOGIN_ROLES)} 之一，而不是 {role!r}")
+    if role == "liaison" and not unit:
+        raise ValidationError("单位联络员（liaison）必须指定所属单位（--unit）")
+    if db.scalar(select(User.id).where(User.username == username)):
+        raise ConflictError(f"用户名“{username}”已存在")
+    unit_row = find_unit_any(db, unit) if unit else None
+    user = User(username=username, display_name=display_name or (unit_row.name + "联络员" if unit_row and
+                role == "liaison" else username), password_hash=hash_password(password), role=role,
+                unit_id=unit_row.id if unit_row else None, active=True)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_password(db: Session, username: str, password: str) -> User:
+    user = get_user(db, username)
+    user.password_hash = hash_password(password)
+    db.flush()
+    return user
+
+
+def disable(db: Session, username: str) -> User:
+    user = get_user(db, username)
+    user.active = False
+    user.api_token_hash = None
+    db.flush()
+    return user
+
+
+def issue_token(db: Session, username: str) -> str:
+    """A new API token for ``username`` (replaces the previous one); shown once."""
+    user = get_user(db, username)
+    if not user.active:
+        raise ConflictError(f"用户“{username}”已停用")
+    token, digest = new_api_token(user.id)
+    user.api_token_hash = digest
+    db.flush()
+    return token

@@ -1,0 +1,315 @@
+"""Every change the web app can make, with its permission check, shared by forms and the JSON API.
+
+Each function checks who may do it, then calls the ledger services (which validate, write and are
+audited through the session's actor). None of them commits: the view does, after the action
+returned, so a failure leaves the ledger unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.ledger.models import Commitment, Notice, Period, ProgressReport, Report, User
+from luoshi.ledger.services import assign as assign_service
+from luoshi.ledger.services import commitments as commitment_service
+from luoshi.ledger.services import evaluation as evaluation_service
+from luoshi.ledger.services import periods as period_service
+from luoshi.ledger.services import progress as progress_service
+from luoshi.ledger.services import status as status_service
+from luoshi.ledger.services.common import get
+from luoshi.web import queries as qs
+from luoshi.web.context import Ctx
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _admin(ctx: Ctx) -> None:
+    ctx.require("admin")
+
+
+def _commitment(ctx: Ctx, cid: int) -> Commitment:
+    return qs.get_commitment(ctx.db, ctx.user, cid)
+
+
+def _version(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"版本号应为整数：{value!r}") from None
+
+
+def may_report(ctx: Ctx, c: Commitment) -> None:
+    """Admins, and liaisons of a unit that leads or supports ``c``."""
+    ctx.require("admin", "liaison")
+    if ctx.user.role == "liaison" and not qs.is_responsible(ctx.user, c):
+        raise PermissionDenied("只能报送本单位牵头或配合的任务")
+
+
+# --------------------------------------------------------------------------- reports & commitments
+
+
+def import_upload(ctx: Ctx, filename: str, data: bytes) -> tuple[Report, str]:
+    """Import an uploaded report file (txt/pdf/docx); a re-upload of a revision updates the ledger."""
+    from luoshi.ledger.services.importing import apply_plan, extract_for_import, plan_import
+
+    _admin(ctx)
+    if not data:
+        raise ValidationError("上传的文件为空")
+    if len(data) > ctx.settings.max_upload_bytes:
+        raise ValidationError(f"文件超过 {ctx.settings.max_upload_bytes // 1048576} MB 上限")
+    name = Path(filename or "report.txt").name[:200] or "report.txt"
+    ctx.settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    with tempfile.TemporaryDirectory(dir=ctx.settings.upload_dir) as tmp:
+        path = Path(tmp) / f"{digest[:16]}{Path(name).suffix[:10]}"
+        path.write_bytes(data)
+        extraction, text = extract_for_import(path, government=None, year=None)
+    extraction.report.path = name
+    plan = plan_import(ctx.db, extraction, source_text=text, source_name=name)
+    report = apply_plan(ctx.db, plan)
+    return report, plan.status
+
+
+FIELD_TYPES = ("title", "text", "indicator", "metric", "value", "value_max", "unit", "comparator", "modality",
+               "deadline")
+
+
+def edit_commitment(ctx: Ctx, cid: int, fields: dict[str, Any], version: Any = None) -> Commitment:
+    _admin(ctx)
+    c = _commitment(ctx, cid)
+    clean = {k: (v if v != "" else None) for k, v in fields.items() if k in (*FIELD_TYPES, "published")}
+    for k in ("title", "text"):
+        if k in clean and clean[k] is None:
+            clean[k] = ""
+    return commitment_service.update(ctx.db, c, clean, expected_version=_version(version))
+
+
+def add_commitment(ctx: Ctx, report_id: int, kind: str, title: str, text: str | None = None,
+                   deadline: str | None = None) -> Commitment:
+    _admin(ctx)
+    report = get(ctx.db, Report, report_id)
+    extra = {"deadline": deadline} if deadline else {}
+    return commitment_service.add_manual(ctx.db, report, kind=kind, title=title.strip(), text=(text or "").strip()
+                                         or None, **extra)
+
+
+def drop_commitment(ctx: Ctx, cid: int, version: Any = None) -> Commitment:
+    """Drop an item from the plan: it is closed (销号) and unpublished; its history stays."""
+    _admin(ctx)
+    c = _commitment(ctx, cid)
+    if c.published:
+        commitment_service.update(ctx.db, c, {"published": False}, expected_version=_version(version))
+        version = None
+    return commitment_service.close(ctx.db, c, expected_version=_version(version))
+
+
+def split_commitment(ctx: Ctx, cid: int, parts: list[str]) -> list[Commitment]:
+    """Replace one commitment by several manual ones (one per non-empty part), keeping its units."""
+    _admin(ctx)
+    c = _commitment(ctx, cid)
+    parts = [p.strip() for p in parts if p and p.strip()]
+    if len(parts) < 2:
+        raise ValidationError("拆分至少需要两段文字（每行一段）")
+    if c.state == "closed":
+        raise ConflictError(f"任务 {c.id} 已销号，不能拆分")
+    lead = c.lead.unit.name if c.lead else None
+    support = [a.unit.name for a in c.assignments if a.role == "support"]
+    new = []
+    for part in parts:
+        n = commitment_service.add_manual(ctx.db, c.report, kind=c.kind, title=_title(part), text=part,
+                                          deadline=c.deadline, modality=c.modality)
+        n.section = c.section
+        if lead:
+            assign_service.assign(ctx.db, n, lead=lead, support=support)
+        new.append(n)
+    drop_commitment(ctx, c.id)
+    return new
+
+
+def merge_commitments(ctx: Ctx, ids: list[int]) -> Commitment:
+    """Merge several commitments into the first: texts joined, the others closed."""
+    _admin(ctx)
+    ids = list(dict.fromkeys(ids))
+    if len(ids) < 2:
+        raise ValidationError("合并至少需要选择两项任务")
+    items = [_commitment(ctx, i) for i in ids]
+    keep, rest = items[0], items[1:]
+    if any(c.report_id != keep.report_id for c in rest):
+        raise ValidationError("只能合并同一报告中的任务")
+    if any(c.state == "closed" for c in items):
+        raise ConflictError("已销号的任务不能合并")
+    text = "".join([keep.text, *[c.text for c in rest]])
+    deadline = max((c.deadline for c in items if c.deadline), default=None)
+    commitment_service.update(ctx.db, keep, {"text": text, "deadline": deadline})
+    for c in rest:
+        drop_commitment(ctx, c.id)
+    return keep
+
+
+def _title(text: str, limit: int = 60) -> str:
+    t = text.strip().rstrip("。；;")
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def assign_units(ctx: Ctx, cid: int, lead: str | None, support: list[str] | None, version: Any = None) -> Commitment:
+    """Confirm the suggested units (no names given) or set lead/support by name."""
+    _admin(ctx)
+    c = _commitment(ctx, cid)
+    support = [s.strip() for s in (support or []) if s and s.strip()]
+    lead = (lead or "").strip() or None
+    if lead is None and not support:
+        return assign_service.assign(ctx.db, c, expected_version=_version(version))
+    return assign_service.assign(ctx.db, c, lead=lead, support=support, expected_version=_version(version))
+
+
+def confirm_all(ctx: Ctx, report_id: int) -> int:
+    """Confirm every suggested lead of the report's draft commitments."""
+    _admin(ctx)
+    n = 0
+    for c in ctx.db.scalars(select(Commitment).where(Commitment.report_id == report_id, Commitment.state == "draft")):
+        if c.lead is not None:
+            assign_service.assign(ctx.db, c)
+            n += 1
+    return n
+
+
+def publish_plan(ctx: Ctx, report_id: int) -> int:
+    """Publish every assigned (active) commitment of the report and create its periods."""
+    _admin(ctx)
+    report = get(ctx.db, Report, report_id)
+    n = 0
+    for c in ctx.db.scalars(select(Commitment).where(Commitment.report_id == report.id, Commitment.state == "active",
+                                                     Commitment.published.is_(False))):
+        commitment_service.update(ctx.db, c, {"published": True})
+        n += 1
+    if n == 0 and not ctx.db.scalar(select(Commitment.id).where(Commitment.report_id == report.id,
+                                                                Commitment.published.is_(True)).limit(1)):
+        raise ConflictError("没有可发布的任务：请先确认责任单位")
+    period_service.generate_periods(ctx.db, report)
+    return n
+
+
+# --------------------------------------------------------------------------- periods & notices
+
+
+def configure_cycle(ctx: Ctx, report_id: int, cycle: str) -> None:
+    _admin(ctx)
+    period_service.configure(ctx.db, get(ctx.db, Report, report_id), cycle=cycle)
+
+
+def generate_periods(ctx: Ctx, report_id: int) -> list[Period]:
+    _admin(ctx)
+    return period_service.generate_periods(ctx.db, get(ctx.db, Report, report_id))
+
+
+def set_period_closed(ctx: Ctx, period_id: int, closed: bool) -> Period:
+    _admin(ctx)
+    p = get(ctx.db, Period, period_id)
+    return period_service.close_period(ctx.db, p) if closed else period_service.reopen_period(ctx.db, p)
+
+
+def issue_notices(ctx: Ctx, period_id: int) -> list[Notice]:
+    _admin(ctx)
+    p = get(ctx.db, Period, period_id)
+    return status_service.generate_notices(ctx.db, get(ctx.db, Report, p.report_id), p, on=qs.today())
+
+
+def _notice(ctx: Ctx, nid: int) -> Notice:
+    n = ctx.db.get(Notice, nid)
+    if n is None:
+        raise NotFoundError(f"督办单 {nid} 不存在")
+    return n
+
+
+def _account(ctx: Ctx) -> User:
+    user = ctx.db.get(User, ctx.user.id) if ctx.user.id is not None else None
+    if user is None:
+        raise PermissionDenied("没有权限执行此操作")
+    return user
+
+
+def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
+    """The office, or a liaison of the unit the notice was sent to (or of the lead unit)."""
+    ctx.require("admin", "liaison")
+    n = _notice(ctx, nid)
+    return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx), now=qs.now())
+
+
+def close_notice(ctx: Ctx, nid: int) -> Notice:
+    _admin(ctx)
+    return status_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def submit_progress(ctx: Ctx, cid: int, period_id: int, *, percent: Any = None, value: Any = None,
+                    narrative: str = "", files: list[tuple[str, bytes]] | None = None,
+                    version: Any = None) -> ProgressReport:
+    c = _commitment(ctx, cid)
+    may_report(ctx, c)
+    p = get(ctx.db, Period, period_id)
+    files = [(name, data) for name, data in (files or []) if data]
+    for name, data in files:
+        if len(data) > ctx.settings.max_evidence_bytes:
+            raise ValidationError(f"{name}: 超过 {ctx.settings.max_evidence_bytes // 1048576} MB 上限")
+    pr = progress_service.save_draft(ctx.db, c, p, author=ctx.user.display_name, percent=percent, value=value,
+                                     narrative=(narrative or "").strip(), expected_version=_version(version))
+    for name, data in files:
+        progress_service.attach(ctx.db, pr, name, data)
+    return progress_service.submit(ctx.db, pr, now=qs.now())
+
+
+def _progress(ctx: Ctx, pid: int) -> ProgressReport:
+    pr = ctx.db.get(ProgressReport, pid)
+    if pr is None:
+        raise NotFoundError(f"进度报告 {pid} 不存在")
+    return pr
+
+
+def review_progress(ctx: Ctx, pid: int, decision: str, reason: str | None = None,
+                    version: Any = None) -> ProgressReport:
+    _admin(ctx)
+    pr = _progress(ctx, pid)
+    if decision == "accept":
+        return progress_service.accept(ctx.db, pr, expected_version=_version(version))
+    if decision == "return":
+        return progress_service.return_report(ctx.db, pr, reason or "", expected_version=_version(version))
+    raise ValidationError(f"审核结果应为 accept 或 return：{decision!r}")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(ctx: Ctx, cid: int, *, final_value: Any = None, result: str | None = None,
+             reason: str | None = None, version: Any = None) -> Any:
+    _admin(ctx)
+    c = _commitment(ctx, cid)
+    return evaluation_service.evaluate(ctx.db, c, by=ctx.user.username, final_value=final_value,
+                                       result=result or None, reason=reason or None,
+                                       expected_version=_version(version))
+
+
+def evaluate_all(ctx: Ctx, report_id: int) -> tuple[int, list[tuple[int, str]]]:
+    _admin(ctx)
+    done, skipped = evaluation_service.evaluate_all(ctx.db, get(ctx.db, Report, report_id), by=ctx.user.username)
+    return len(done), skipped
+
+
+def working_days_left(ctx: Ctx, due: dt.date) -> int:
+    from luoshi.ledger.services.calendar import Calendar
+
+    today = qs.today()
+    cal = Calendar(ctx.db)
+    if due >= today:
+        return cal.workdays_between(today, due)
+    return -cal.workdays_between(due, today)

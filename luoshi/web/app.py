@@ -1,0 +1,48 @@
+"""The web application: HTML pages for each role and a JSON API for everything they show.
+
+Kept small on purpose (like Datasette's ``app.py``): it wires settings, the database, middleware,
+error handlers, static files and the routers in ``luoshi.web.views``. Nothing here downloads
+anything: the OpenAPI document is served at /api/openapi.json, the CDN-based docs pages are off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from luoshi.ledger.db import make_engine, session_factory
+from luoshi.web import errors
+from luoshi.web.config import Settings
+from luoshi.web.ratelimit import LoginThrottle
+from luoshi.web.security import SecurityHeaders
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="luoshi 落实",
+        summary="政府工作报告任务台账：督办、进度、考核与公开亮屏",
+        version="0.1.0",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    from luoshi.web.views import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

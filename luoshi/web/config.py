@@ -1,0 +1,61 @@
+"""Where the web app keeps its state, read once from the environment.
+
+Everything lives under ``$LUOSHI_HOME`` (default ``./var``, see ``luoshi.ledger.db``): the SQLite
+database unless ``LUOSHI_DATABASE_URL`` names another one, evidence files, and the secret key that
+signs session cookies (``LUOSHI_SECRET_KEY``, or created on first use, readable only by its owner).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from luoshi.ledger.db import database_url as _database_url
+from luoshi.ledger.db import luoshi_home
+
+
+def _load_secret(home: Path) -> bytes:
+    env = os.environ.get("LUOSHI_SECRET_KEY")
+    if env:
+        return env.encode()
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_bytes().strip()
+    home.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass
+class Settings:
+    """Runtime settings of one app instance (tests build their own)."""
+
+    home: Path
+    database_url: str
+    secret_key: bytes
+    session_hours: float = 12.0
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_evidence_bytes: int = 10 * 1024 * 1024
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+    screen_refresh_seconds: int = 60
+
+    @property
+    def upload_dir(self) -> Path:
+        """Uploaded report files waiting for import."""
+        return self.home / "uploads"
+
+    @classmethod
+    def from_env(cls, *, home: Path | None = None, database_url: str | None = None) -> Settings:
+        home = (home or luoshi_home()).resolve()
+        url = database_url or _database_url()
+        return cls(
+            home=home,
+            database_url=url,
+            secret_key=_load_secret(home),
+        )

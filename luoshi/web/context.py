@@ -1,0 +1,90 @@
+"""The per-request context every view receives: settings, a ledger session, the caller, CSRF.
+
+``Ctx`` is a FastAPI dependency. It opens one :class:`~luoshi.ledger.db.LedgerSession` whose
+audit actor is the caller's username, authenticates the request and, for every state-changing
+request made with the session cookie (and the anonymous login form), checks the CSRF token (form
+field or ``X-CSRF-Token`` header) before the view runs. Views commit explicitly with
+:meth:`Ctx.commit` after calling the ledger services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from sqlalchemy.orm.exc import StaleDataError
+
+from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
+from luoshi.ledger.db import LedgerSession
+from luoshi.web import csrf
+from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
+from luoshi.web.config import Settings
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+@dataclass
+class Ctx:
+    request: Request
+    settings: Settings
+    db: LedgerSession
+    user: Principal = ANONYMOUS
+    session_expired: bool = False
+    flashes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def csrf_token(self) -> str:
+        return csrf.token_for(self.settings.secret_key, self.user.sid, self.request)
+
+    def commit(self) -> None:
+        self.db.info.pop("luoshi_status_cache", None)
+        try:
+            self.db.commit()
+        except StaleDataError as exc:
+            self.db.rollback()
+            raise ConflictError("记录已被他人修改，请刷新后重试") from exc
+
+    def require(self, *roles: str) -> Principal:
+        """Allow only the given roles; anonymous callers get 401 (login), others 403."""
+        if self.user.is_anonymous:
+            raise Unauthenticated("登录已过期，请重新登录" if self.session_expired else "请先登录")
+        if roles and self.user.role not in roles:
+            raise PermissionDenied("没有权限执行此操作")
+        return self.user
+
+    def not_found(self, what: str = "记录") -> NotFoundError:
+        return NotFoundError(f"{what}不存在或未公开")
+
+
+async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
+    settings: Settings = request.app.state.settings
+    db: LedgerSession = request.app.state.sessions()
+    ctx = Ctx(request, settings, db)
+    try:
+        try:
+            ctx.user = authenticate(settings, db, request)
+        except Unauthenticated:
+            if is_api(request) or request.headers.get("authorization"):
+                raise
+            ctx.session_expired = True
+            request.state.clear_session = True
+        db.info["actor"] = ctx.user.username
+        request.state.user = ctx.user  # error pages show who is logged in
+        # Only ambient credentials (the session cookie) need CSRF protection; anonymous API calls
+        # carry none and are refused by the views (401), the anonymous login form has its own token.
+        needs_csrf = ctx.user.via == "session" or (ctx.user.via == "anonymous" and not is_api(request))
+        if request.method not in csrf.SAFE_METHODS and needs_csrf:
+            given = request.headers.get(csrf.HEADER)
+            if given is None and request.headers.get("content-type", "").startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")
+            ):
+                form = await request.form(max_part_size=settings.max_upload_bytes)
+                value = form.get(csrf.FIELD)
+                given = value if isinstance(value, str) else None
+            csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+        yield ctx
+    finally:
+        db.close()

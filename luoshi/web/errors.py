@@ -1,0 +1,77 @@
+"""One error shape: JSON ``{"error": ..., "detail": ...}`` under /api, a Chinese error page elsewhere.
+
+``LuoshiError.http_status`` gives the code; request validation is 422; unknown routes 404. An HTML
+request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from luoshi.errors import LuoshiError
+from luoshi.web.auth import TooManyAttempts, Unauthenticated
+from luoshi.web.context import is_api
+
+log = logging.getLogger("luoshi.web")
+
+STATUS_TEXT = {400: "请求有误", 401: "需要登录", 403: "没有权限", 404: "页面不存在", 405: "不支持的请求方法",
+               409: "数据冲突", 413: "文件太大", 422: "输入有误", 429: "尝试次数过多", 500: "服务器内部错误"}
+
+
+def _wants_json(request: Request) -> bool:
+    return is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    from luoshi.web.templating import templates
+
+    ctx_user = getattr(request.state, "user", None)
+    return templates.TemplateResponse(
+        request, "error.html",
+        {"request": request, "status": status, "title": STATUS_TEXT.get(status, "出错了"), "message": message,
+         "user": ctx_user, "csrf_token": "", "path": request.url.path, "flash": None, "flash_error": None},
+        status_code=status,
+    )
+
+
+def error_response(request: Request, status: int, message: str, detail: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
+    return _error_page(request, status, message)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(LuoshiError)
+    async def luoshi_error(request: Request, exc: LuoshiError) -> Response:
+        if isinstance(exc, Unauthenticated) and not _wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            resp = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            if "过期" in exc.message or "失效" in exc.message:
+                resp.delete_cookie("luoshi_session", path="/")
+            return resp
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        return error_response(request, exc.http_status, exc.message, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+        return error_response(request, 422, "请求参数无效", detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in {"Not Found", "Method Not Allowed"} \
+            else STATUS_TEXT.get(exc.status_code, "出错了")
+        return error_response(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "服务器内部错误，请稍后重试")

@@ -1,0 +1,120 @@
+"""The dashboard figures: completion, lights by area and by unit, lagging items, ranking, trend.
+
+Computed in a handful of bulk queries over the whole ledger (the seed has a few hundred
+commitments), so the leader's dashboard and the public summary stay well under 100 ms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
+from luoshi.web import queries as qs
+from luoshi.web import status as st
+from luoshi.web.auth import Principal
+from luoshi.web.charts import LIGHTS, LightRow
+
+
+def _counts() -> dict[str, int]:
+    return dict.fromkeys(LIGHTS, 0)
+
+
+def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None = None,
+            lagging_limit: int = 15) -> dict[str, Any]:
+    on = on or qs.today()
+    q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
+    clause = qs.visible_clause(user)
+    if clause is not None:
+        q = q.where(clause)
+    rows = qs.load_rows(db, q.order_by(Commitment.id))
+    statuses = st.statuses(db, report, rows, on)
+    by_section, titles = qs.area_lookup(db, report.id)
+
+    overall = _counts()
+    by_area: dict[str, dict[str, int]] = defaultdict(_counts)
+    by_unit: dict[int, dict[str, int]] = defaultdict(_counts)
+    unit_names: dict[int, str] = {}
+    percents: list[float] = []
+    expected: list[float] = []
+    lagging = []
+    for c in rows:
+        s = statuses[c.id]
+        overall[s.light] += 1
+        percents.append(min(100.0, s.percent or 0.0))
+        if s.expected is not None:
+            expected.append(s.expected)
+        area = by_section.get(c.section_id or -1)
+        if area and area["key"]:
+            by_area[area["key"]][s.light] += 1
+        for a in c.assignments:
+            if a.role == "lead":
+                by_unit[a.unit_id][s.light] += 1
+                unit_names[a.unit_id] = a.unit.name
+        if s.light in ("red", "yellow"):
+            lagging.append((s, c, area))
+    lagging.sort(key=lambda t: (t[0].light != "red", -((t[0].expected or 0) - (t[0].percent or 0)), t[1].id))
+    total = len(rows)
+    done = sum(1 for p in percents if p >= 100)
+    area_rows = [{"key": k, "title": titles.get(k, k), **v, "total": sum(v.values())}
+                 for k, v in sorted(by_area.items(), key=lambda kv: [int(x) for x in kv[0].split(".") if x.isdigit()])]
+    unit_rows = [{"id": uid, "name": unit_names[uid], **v, "total": sum(v.values())}
+                 for uid, v in sorted(by_unit.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], unit_names[kv[0]]))]
+    return {
+        "report": qs.report_json(report),
+        "on": on.isoformat(),
+        "total": total,
+        "lights": overall,
+        "completion": round(sum(percents) / total, 1) if total else 0.0,
+        "expected": round(sum(expected) / len(expected), 1) if expected else None,
+        "completed": done,
+        "by_area": area_rows,
+        "by_unit": unit_rows,
+        "lagging": [qs.commitment_json(c, s, area) for s, c, area in lagging[:lagging_limit]],
+        "lagging_total": len(lagging),
+    }
+
+
+def light_rows(rows: list[dict[str, Any]], href: str) -> list[LightRow]:
+    out = []
+    for r in rows:
+        key = r.get("key") or r.get("id")
+        out.append(LightRow(r.get("title") or r.get("name") or "", r["green"], r["yellow"], r["red"], r["grey"],
+                            href=href.format(key=key)))
+    return out
+
+
+def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str, Any]:
+    """Average reported progress (last accepted report carried forward) vs. 时序进度, per period."""
+    on = on or qs.today()
+    periods = [p for p in db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start))
+               if p.start <= on]
+    if not periods:
+        return {"labels": [], "actual": [], "expected": []}
+    commitments = [r for r in db.execute(select(Commitment.id, Commitment.deadline, Commitment.milestones)
+                                         .where(Commitment.report_id == report.id,
+                                                Commitment.published.is_(True), Commitment.state != "closed"))]
+    ids = {c.id for c in commitments}
+    reports = db.execute(select(ProgressReport.commitment_id, ProgressReport.period_id, ProgressReport.percent)
+                         .where(ProgressReport.state == "accepted",
+                                ProgressReport.commitment_id.in_(ids))).all() if ids else []
+    by_period: dict[int, dict[int, float]] = defaultdict(dict)
+    for cid, pid, pct in reports:
+        by_period[pid][cid] = pct
+    current: dict[int, float] = {}
+    labels, actual, expected = [], [], []
+    for p in periods:
+        current.update(by_period.get(p.id, {}))
+        labels.append(p.label)
+        actual.append(round(sum(min(100.0, v) for v in current.values()) / len(ids), 1) if ids else 0.0)
+        expected.append(round(st.average_expected(db, report, commitments, min(p.end, on)), 1))
+    return {"labels": labels, "actual": actual, "expected": expected}
+
+
+def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Unit scorecard with the rank change since the last saved snapshot (see ``status.scorecard``)."""
+    return st.scorecard(db, report, on or qs.today())

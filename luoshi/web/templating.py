@@ -1,0 +1,92 @@
+"""Jinja2 environment (autoescaping on for every template) and the ``render`` helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from luoshi.web import charts
+from luoshi.web.context import Ctx
+
+HERE = Path(__file__).resolve().parent
+
+KIND_LABELS = {"target": "指标", "milestone": "节点", "measure": "举措"}
+STATE_LABELS = {"draft": "草稿", "active": "已发布", "closed": "已销号"}
+REPORT_STATE_LABELS = {"draft": "草稿", "submitted": "待审核", "accepted": "已采纳", "returned": "已退回"}
+ROLE_LABELS = {"lead": "牵头", "support": "配合"}
+NOTICE_REASONS = {"red": "进度严重滞后", "missing": "未按时报送"}
+
+
+def _date(value: dt.date | dt.datetime | str | None, fmt: str = "%Y-%m-%d") -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        return value.strftime(fmt + " %H:%M")
+    return value.strftime(fmt)
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    from luoshi.web.summary import light_rows
+
+    env.filters.update(date=_date, pct=_pct, num=_num)
+    env.globals["light_rows"] = light_rows
+    env.globals.update(
+        charts=charts, query=_query, KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS,
+        REPORT_STATE_LABELS=REPORT_STATE_LABELS, ROLE_LABELS=ROLE_LABELS, NOTICE_REASONS=NOTICE_REASONS,
+        LIGHT_LABELS=charts.LIGHT_LABELS,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=make_env())
+
+
+def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+    flash = ctx.request.query_params.get("msg")
+    error = ctx.request.query_params.get("err")
+    context = {
+        "request": ctx.request,
+        "user": ctx.user,
+        "csrf_token": ctx.csrf_token,
+        "path": ctx.request.url.path,
+        "flash": flash,
+        "flash_error": error,
+        **data,
+    }
+    return templates.TemplateResponse(ctx.request, name, context, status_code=status_code)

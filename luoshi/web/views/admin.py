@@ -1,0 +1,291 @@
+"""督查室 (admin) pages: import and review, assignment, publishing, periods, notices, review of
+progress reports, year-end evaluation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
+
+from luoshi.errors import NotFoundError
+from luoshi.ledger.models import Commitment, Evaluation, Notice, ProgressReport, Report, Unit
+from luoshi.web import actions
+from luoshi.web import queries as qs
+from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.highlight import mark_spans
+from luoshi.web.templating import render
+from luoshi.web.views.forms import attempt, files, form_of, redirect, text
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def _report_or_404(ctx: Ctx, rid: int) -> Report:
+    r = ctx.db.get(Report, rid)
+    if r is None:
+        raise NotFoundError(f"报告 {rid} 不存在")
+    return r
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(ctx: CtxDep) -> Response:
+    ctx.require("admin")
+    reports = []
+    for r in ctx.db.scalars(select(Report).order_by(Report.year.desc(), Report.id.desc())):
+        counts = dict(ctx.db.execute(select(Commitment.state, func.count()).where(Commitment.report_id == r.id)
+                                     .group_by(Commitment.state)).all())
+        published = ctx.db.scalar(select(func.count()).where(Commitment.report_id == r.id,
+                                                             Commitment.published.is_(True)))
+        reports.append({**qs.report_json(r), "states": counts, "published": published})
+    pending = ctx.db.scalar(select(func.count()).select_from(ProgressReport).where(ProgressReport.state == "submitted"))
+    open_notices = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.closed.is_(False)))
+    return render(ctx, "admin/index.html", reports=reports, pending=pending, open_notices=open_notices)
+
+
+@router.post("/reports")
+async def upload(ctx: CtxDep) -> Response:
+    form = await form_of(ctx)
+    uploaded = await files(form, "file")
+    if not uploaded:
+        ctx.require("admin")
+        return redirect("/admin", err="请选择要上传的报告文件")
+    name, data = uploaded[0]
+    result: dict = {}
+
+    def run() -> Report:
+        report, status = actions.import_upload(ctx, name, data)
+        result["id"], result["status"] = report.id, status
+        return report
+
+    resp = attempt(ctx, "/admin", run, lambda r: {"new": "已导入", "unchanged": "该文件已导入过，未作改动",
+                                                  "revised": "已按新版本更新"}[result["status"]])
+    if "id" in result:
+        resp.headers["location"] = resp.headers["location"].replace("/admin?", f"/admin/reports/{result['id']}?", 1)
+    return resp
+
+
+@router.get("/reports/{rid}", response_class=HTMLResponse)
+def review(ctx: CtxDep, rid: int) -> Response:
+    ctx.require("admin")
+    r = _report_or_404(ctx, rid)
+    rows = qs.load_rows(ctx.db, select(*qs.ROW_COLUMNS).where(Commitment.report_id == r.id)
+                        .order_by(Commitment.start.is_(None), Commitment.start, Commitment.id))
+    spans = [(c.start, c.end, c.id, c.kind) for c in rows if c.start is not None and c.end is not None
+             and c.state != "closed"]
+    marked = mark_spans(r.source_text, spans)
+    unit_names = list(ctx.db.scalars(select(Unit.name).where(Unit.government_id == r.government_id,
+                                                              Unit.active.is_(True)).order_by(Unit.id)))
+    items = []
+    for c in rows:
+        d = qs.commitment_json(c, None)
+        d.update(start=c.start, value=c.value, unit=c.unit, version=c.version,
+                 suggestions=[{"name": a.unit.name, "role": a.role, "triggers": a.suggested_by,
+                               "confirmed": a.confirmed} for a in c.assignments])
+        items.append(d)
+    counts = {"total": len(rows), "draft": sum(c.state == "draft" for c in rows),
+              "active": sum(c.state == "active" for c in rows),
+              "published": sum(c.published for c in rows),
+              "suggested": sum(c.state == "draft" and c.lead is not None for c in rows)}
+    return render(ctx, "admin/review.html", report=qs.report_json(r), marked=marked, items=items,
+                  unit_names=unit_names, counts=counts)
+
+
+@router.post("/reports/{rid}/confirm")
+def confirm_all(ctx: CtxDep, rid: int) -> Response:
+    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.confirm_all(ctx, rid),
+                   lambda n: f"已确认 {n} 项建议的责任单位")
+
+
+@router.post("/reports/{rid}/publish")
+def publish(ctx: CtxDep, rid: int) -> Response:
+    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.publish_plan(ctx, rid),
+                   lambda n: f"已发布 {n} 项任务，报送周期已生成")
+
+
+@router.post("/reports/{rid}/commitments")
+async def add(ctx: CtxDep, rid: int) -> Response:
+    form = await form_of(ctx)
+    back = f"/admin/reports/{rid}"
+    return attempt(ctx, back, lambda: actions.add_commitment(ctx, rid, text(form, "kind", "measure"),
+                                                             text(form, "title"), text(form, "text"),
+                                                             text(form, "deadline") or None),
+                   lambda c: f"已新增任务 {c.id}")
+
+
+@router.post("/reports/{rid}/merge")
+async def merge(ctx: CtxDep, rid: int) -> Response:
+    form = await form_of(ctx)
+    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
+    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.merge_commitments(ctx, ids),
+                   lambda c: f"已合并为任务 {c.id}")
+
+
+def _back(ctx: Ctx, default: str) -> str:
+    ref = ctx.request.headers.get("referer", "")
+    host = ctx.request.url.netloc
+    if ref and host and f"//{host}/" in ref:
+        return ref.split(host, 1)[1].split("?")[0].split("#")[0]
+    return default
+
+
+@router.post("/commitments/{cid}/assign")
+async def assign(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    support = [s for s in text(form, "support").replace("，", ",").replace("、", ",").split(",") if s.strip()]
+    return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
+                   lambda: actions.assign_units(ctx, cid, text(form, "lead"), support, text(form, "version")),
+                   lambda c: f"任务 {c.id} 的责任单位已确认")
+
+
+@router.get("/commitments/{cid}", response_class=HTMLResponse)
+def edit_form(ctx: CtxDep, cid: int) -> Response:
+    ctx.require("admin")
+    c = qs.get_commitment(ctx.db, ctx.user, cid)
+    data = qs.commitment_detail(ctx.db, ctx.user, c)
+    ev = ctx.db.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
+    unit_names = list(ctx.db.scalars(select(Unit.name).where(Unit.government_id == c.report.government_id)))
+    return render(ctx, "admin/commitment.html", c=data, evaluation=ev, unit_names=unit_names,
+                  history=qs.history(ctx.db, c))
+
+
+@router.post("/commitments/{cid}")
+async def edit(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    fields = {k: text(form, k) for k in actions.FIELD_TYPES if k in form}
+    fields["published"] = text(form, "published") == "1"
+    return attempt(ctx, f"/admin/commitments/{cid}",
+                   lambda: actions.edit_commitment(ctx, cid, fields, text(form, "version")),
+                   lambda c: "已保存")
+
+
+@router.post("/commitments/{cid}/split")
+async def split(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    parts = text(form, "parts").splitlines()
+    rid_holder: dict = {}
+
+    def run() -> list[Commitment]:
+        new = actions.split_commitment(ctx, cid, parts)
+        rid_holder["rid"] = new[0].report_id
+        return new
+
+    resp = attempt(ctx, f"/admin/commitments/{cid}", run,
+                   lambda new: "已拆分为任务 " + "、".join(str(c.id) for c in new))
+    if "rid" in rid_holder:
+        loc = resp.headers["location"].replace(f"/admin/commitments/{cid}?", f"/admin/reports/{rid_holder['rid']}?", 1)
+        resp.headers["location"] = loc
+    return resp
+
+
+@router.post("/commitments/{cid}/drop")
+async def drop(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
+                   lambda: actions.drop_commitment(ctx, cid, text(form, "version")),
+                   lambda c: f"任务 {c.id} 已删除（销号并取消公开）")
+
+
+@router.post("/commitments/{cid}/evaluate")
+async def evaluate(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    return attempt(ctx, _back(ctx, "/admin/evaluations"),
+                   lambda: actions.evaluate(ctx, cid, final_value=text(form, "final_value") or None,
+                                            result=text(form, "result") or None, reason=text(form, "reason"),
+                                            version=text(form, "version")),
+                   lambda e: f"任务 {cid} 评价为“{e.result}”")
+
+
+# --------------------------------------------------------------------------- periods, notices
+
+
+@router.get("/periods", response_class=HTMLResponse)
+def periods_page(ctx: CtxDep, report: int | None = None) -> Response:
+    ctx.require("admin")
+    r = qs.current_report(ctx.db, report)
+    if r is None:
+        return redirect("/admin", err="请先导入报告")
+    from luoshi.ledger.models import LedgerSettings
+
+    s = ctx.db.scalar(select(LedgerSettings).where(LedgerSettings.report_id == r.id))
+    rows = qs.periods(ctx.db, r.id)
+    for p in rows:
+        p["reports"] = ctx.db.scalar(select(func.count()).select_from(ProgressReport)
+                                     .where(ProgressReport.period_id == p["id"]))
+        p["notices"] = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.period_id == p["id"]))
+    return render(ctx, "admin/periods.html", report=qs.report_json(r), periods=rows,
+                  cycle=s.cycle if s else "季", today=qs.today())
+
+
+@router.post("/periods")
+async def periods_action(ctx: CtxDep) -> Response:
+    form = await form_of(ctx)
+    rid = int(text(form, "report", "0") or 0)
+    op = text(form, "op")
+    back = f"/admin/periods?report={rid}"
+    if op == "cycle":
+        return attempt(ctx, back, lambda: actions.configure_cycle(ctx, rid, text(form, "cycle")),
+                       lambda _: "报送周期已设置")
+    if op == "generate":
+        return attempt(ctx, back, lambda: actions.generate_periods(ctx, rid), lambda ps: f"已生成 {len(ps)} 个周期")
+    pid = int(text(form, "period", "0") or 0)
+    if op in ("close", "reopen"):
+        return attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
+                       lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
+    if op == "notices":
+        return attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
+    ctx.require("admin")
+    return redirect(back, err="未知操作")
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices_page(ctx: CtxDep, open_only: bool = False) -> Response:
+    ctx.require("admin")
+    return render(ctx, "admin/notices.html", notices=qs.notices(ctx.db, ctx.user, open_only=open_only),
+                  open_only=open_only)
+
+
+@router.post("/notices/{nid}/close")
+def close_notice(ctx: CtxDep, nid: int) -> Response:
+    return attempt(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
+
+
+# --------------------------------------------------------------------------- progress review, evaluation
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_queue(ctx: CtxDep, state: str = "submitted", offset: int = 0) -> Response:
+    ctx.require("admin")
+    page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset))
+    return render(ctx, "admin/progress.html", page=page, state=state, params={"state": state})
+
+
+@router.post("/progress/{pid}")
+async def review_progress(ctx: CtxDep, pid: int) -> Response:
+    form = await form_of(ctx)
+    decision = text(form, "decision")
+    return attempt(ctx, "/admin/progress",
+                   lambda: actions.review_progress(ctx, pid, decision, text(form, "reason"), text(form, "version")),
+                   lambda pr: f"进度报告 {pr.id} 已{'采纳' if pr.state == 'accepted' else '退回'}")
+
+
+@router.get("/evaluations", response_class=HTMLResponse)
+def evaluations_page(ctx: CtxDep, report: int | None = None, offset: int = 0) -> Response:
+    ctx.require("admin")
+    r = qs.current_report(ctx.db, report)
+    if r is None:
+        return redirect("/admin", err="请先导入报告")
+    evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}
+    f = qs.Filters(report_id=r.id, limit=40, offset=max(0, offset), states=("active", "closed"))
+    page = qs.list_commitments(ctx.db, ctx.user, f)
+    return render(ctx, "admin/evaluations.html", report=qs.report_json(r), page=page, evals=evals,
+                  params={"report": r.id})
+
+
+@router.post("/evaluations")
+async def evaluate_all(ctx: CtxDep) -> Response:
+    form = await form_of(ctx)
+    rid = int(text(form, "report", "0") or 0)
+    return attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
+                   lambda res: f"已评价 {res[0]} 项；{len(res[1])} 项需人工评价")

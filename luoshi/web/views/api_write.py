@@ -1,0 +1,249 @@
+"""JSON API, write side. Same actions (and permission checks) as the HTML forms.
+
+Cookie-authenticated calls must send the ``X-CSRF-Token`` header (from ``POST /api/session`` or
+``GET /api/me``); Bearer-token calls need none.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, UploadFile
+from pydantic import BaseModel, Field
+
+from luoshi.ledger.services import commitments as commitment_service
+from luoshi.web import actions
+from luoshi.web import queries as qs
+from luoshi.web.context import Ctx, get_ctx
+
+router = APIRouter(prefix="/api")
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def _done(ctx: Ctx, value: Any) -> Any:
+    ctx.commit()
+    return value
+
+
+def _commitment_out(ctx: Ctx, cid: int) -> dict:
+    c = qs.get_commitment(ctx.db, ctx.user, cid)
+    return commitment_service.to_dict(c)
+
+
+@router.post("/reports", tags=["reports"], status_code=201, summary="上传报告文件并导入（督查室）")
+async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
+    ctx.require("admin")
+    data = await file.read()
+    report, status = actions.import_upload(ctx, file.filename or "report.txt", data)
+    ctx.commit()
+    return {"status": status, "report": qs.report_json(report)}
+
+
+@router.post("/reports/{rid}/confirm", tags=["reports"], summary="确认全部建议的责任单位（督查室）")
+def api_confirm(ctx: CtxDep, rid: int) -> dict:
+    return _done(ctx, {"confirmed": actions.confirm_all(ctx, rid)})
+
+
+@router.post("/reports/{rid}/publish", tags=["reports"], summary="发布任务分工方案（督查室）")
+def api_publish(ctx: CtxDep, rid: int) -> dict:
+    return _done(ctx, {"published": actions.publish_plan(ctx, rid)})
+
+
+class CommitmentPatch(BaseModel):
+    version: int | None = None
+    title: str | None = None
+    text: str | None = None
+    indicator: str | None = None
+    metric: str | None = None
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    comparator: str | None = None
+    modality: str | None = None
+    deadline: str | None = None
+    published: bool | None = None
+
+
+@router.patch("/commitments/{cid}", tags=["commitments"], summary="修改任务（督查室，version 用于并发检查）")
+def api_edit(ctx: CtxDep, cid: int, body: CommitmentPatch) -> dict:
+    fields = body.model_dump(exclude_unset=True)
+    version = fields.pop("version", None)
+    c = actions.edit_commitment(ctx, cid, fields, version)
+    ctx.commit()
+    return _commitment_out(ctx, c.id)
+
+
+class CommitmentNew(BaseModel):
+    report_id: int
+    kind: Literal["target", "milestone", "measure"] = "measure"
+    title: str = Field(min_length=1, max_length=200)
+    text: str | None = None
+    deadline: str | None = None
+
+
+@router.post("/commitments", tags=["commitments"], status_code=201, summary="新增任务（督查室）")
+def api_add(ctx: CtxDep, body: CommitmentNew) -> dict:
+    c = actions.add_commitment(ctx, body.report_id, body.kind, body.title, body.text, body.deadline)
+    ctx.commit()
+    return _commitment_out(ctx, c.id)
+
+
+@router.delete("/commitments/{cid}", tags=["commitments"], summary="从方案中删除（销号并取消公开，督查室）")
+def api_drop(ctx: CtxDep, cid: int, version: int | None = None) -> dict:
+    c = actions.drop_commitment(ctx, cid, version)
+    ctx.commit()
+    return _commitment_out(ctx, c.id)
+
+
+class SplitIn(BaseModel):
+    parts: list[str] = Field(min_length=2)
+
+
+@router.post("/commitments/{cid}/split", tags=["commitments"], summary="拆分任务（督查室）")
+def api_split(ctx: CtxDep, cid: int, body: SplitIn) -> list[dict]:
+    new = actions.split_commitment(ctx, cid, body.parts)
+    ctx.commit()
+    return [_commitment_out(ctx, c.id) for c in new]
+
+
+class MergeIn(BaseModel):
+    ids: list[int] = Field(min_length=2)
+
+
+@router.post("/commitments/merge", tags=["commitments"], summary="合并任务到第一项（督查室）")
+def api_merge(ctx: CtxDep, body: MergeIn) -> dict:
+    c = actions.merge_commitments(ctx, body.ids)
+    ctx.commit()
+    return _commitment_out(ctx, c.id)
+
+
+class AssignIn(BaseModel):
+    lead: str | None = None
+    support: list[str] = []
+    version: int | None = None
+
+
+@router.put("/commitments/{cid}/assignments", tags=["commitments"],
+            summary="确认建议（空请求体）或指定牵头/配合单位（督查室）")
+def api_assign(ctx: CtxDep, cid: int, body: AssignIn) -> dict:
+    c = actions.assign_units(ctx, cid, body.lead, body.support, body.version)
+    ctx.commit()
+    return _commitment_out(ctx, c.id)
+
+
+class ProgressIn(BaseModel):
+    period_id: int
+    percent: float | None = None
+    value: float | None = None
+    narrative: str = ""
+    version: int | None = None
+
+
+@router.post("/commitments/{cid}/progress", tags=["progress"], status_code=201,
+             summary="报送进度（牵头或配合单位的联络员、督查室）")
+def api_report(ctx: CtxDep, cid: int, body: ProgressIn) -> dict:
+    pr = actions.submit_progress(ctx, cid, body.period_id, percent=body.percent, value=body.value,
+                                 narrative=body.narrative, version=body.version)
+    ctx.commit()
+    return qs.progress_json(pr, private=True)
+
+
+@router.post("/progress/{pid}/evidence", tags=["progress"], status_code=201, summary="为未审核的进度报告附加佐证材料")
+async def api_evidence(ctx: CtxDep, pid: int, file: Annotated[UploadFile, File()]) -> dict:
+    from luoshi.ledger.models import ProgressReport
+    from luoshi.ledger.services import progress as progress_service
+
+    pr = ctx.db.get(ProgressReport, pid)
+    if pr is None:
+        raise ctx.not_found("进度报告")
+    c = qs.get_commitment(ctx.db, ctx.user, pr.commitment_id)
+    actions.may_report(ctx, c)
+    data = await file.read()
+    if len(data) > ctx.settings.max_evidence_bytes:
+        from luoshi.errors import ValidationError
+
+        raise ValidationError(f"文件超过 {ctx.settings.max_evidence_bytes // 1048576} MB 上限")
+    ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", data)
+    ctx.commit()
+    return qs.evidence_json(ev)
+
+
+class ReviewIn(BaseModel):
+    decision: Literal["accept", "return"]
+    reason: str | None = None
+    version: int | None = None
+
+
+@router.post("/progress/{pid}/review", tags=["progress"], summary="采纳或退回进度报告（督查室）")
+def api_review(ctx: CtxDep, pid: int, body: ReviewIn) -> dict:
+    pr = actions.review_progress(ctx, pid, body.decision, body.reason, body.version)
+    ctx.commit()
+    return qs.progress_json(pr, private=True)
+
+
+class CycleIn(BaseModel):
+    cycle: Literal["月", "季"]
+
+
+@router.put("/reports/{rid}/cycle", tags=["periods"], summary="设置报送周期（月/季，督查室）")
+def api_cycle(ctx: CtxDep, rid: int, body: CycleIn) -> dict:
+    actions.configure_cycle(ctx, rid, body.cycle)
+    return _done(ctx, {"cycle": body.cycle})
+
+
+@router.post("/reports/{rid}/periods", tags=["periods"], summary="生成报送周期（督查室）")
+def api_periods(ctx: CtxDep, rid: int) -> list[dict]:
+    actions.generate_periods(ctx, rid)
+    ctx.commit()
+    return qs.periods(ctx.db, rid)
+
+
+class PeriodState(BaseModel):
+    closed: bool
+
+
+@router.put("/periods/{pid}", tags=["periods"], summary="关闭或重新开放周期（督查室）")
+def api_period_state(ctx: CtxDep, pid: int, body: PeriodState) -> dict:
+    p = actions.set_period_closed(ctx, pid, body.closed)
+    return _done(ctx, {"id": p.id, "label": p.label, "closed": p.closed})
+
+
+@router.post("/periods/{pid}/notices", tags=["notices"], summary="为该周期的红灯和未报送任务生成督办单（督查室）")
+def api_issue(ctx: CtxDep, pid: int) -> list[dict]:
+    created = actions.issue_notices(ctx, pid)
+    ctx.commit()
+    return [qs.notice_json(n) for n in created]
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(min_length=1)
+
+
+@router.post("/notices/{nid}/answer", tags=["notices"], summary="答复督办单（责任单位联络员）")
+def api_answer(ctx: CtxDep, nid: int, body: AnswerIn) -> dict:
+    n = actions.answer_notice(ctx, nid, body.answer)
+    ctx.commit()
+    return qs.notice_json(n)
+
+
+@router.post("/notices/{nid}/close", tags=["notices"], summary="办结督办单（督查室）")
+def api_close_notice(ctx: CtxDep, nid: int) -> dict:
+    n = actions.close_notice(ctx, nid)
+    ctx.commit()
+    return qs.notice_json(n)
+
+
+class EvaluationIn(BaseModel):
+    final_value: float | None = None
+    result: Literal["超额完成", "完成", "基本完成", "未完成"] | None = None
+    reason: str | None = None
+    version: int | None = None
+
+
+@router.put("/commitments/{cid}/evaluation", tags=["evaluations"], summary="年终评价（督查室；改变规则结果须写理由）")
+def api_evaluate(ctx: CtxDep, cid: int, body: EvaluationIn) -> dict:
+    e = actions.evaluate(ctx, cid, final_value=body.final_value, result=body.result, reason=body.reason,
+                         version=body.version)
+    ctx.commit()
+    return {"commitment_id": cid, "result": e.result, "computed_result": e.computed_result, "score": e.score,
+            "final_value": e.final_value, "override_reason": e.override_reason, "version": e.version}

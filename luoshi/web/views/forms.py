@@ -1,0 +1,55 @@
+"""Helpers for HTML form handlers: read the submitted form, redirect with a message (PRG)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData, UploadFile
+
+from luoshi.errors import LuoshiError
+from luoshi.web.context import Ctx
+
+
+async def form_of(ctx: Ctx) -> FormData:
+    return await ctx.request.form(max_part_size=ctx.settings.max_upload_bytes)
+
+
+def text(form: FormData, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else default
+
+
+async def files(form: FormData, name: str) -> list[tuple[str, bytes]]:
+    out = []
+    for item in form.getlist(name):
+        if isinstance(item, UploadFile) and item.filename:
+            out.append((item.filename, await item.read()))
+    return out
+
+
+def redirect(url: str, msg: str | None = None, err: str | None = None) -> RedirectResponse:
+    sep = "&" if "?" in url else "?"
+    if msg:
+        url += f"{sep}msg={quote(msg)}"
+    elif err:
+        url += f"{sep}err={quote(err)}"
+    return RedirectResponse(url, status_code=303)
+
+
+def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
+    """Run ``action`` and commit; on a user error roll back and go back with the message.
+
+    Permission and login errors are not turned into messages: they propagate (403 page / login).
+    """
+    try:
+        result = action()
+        ctx.commit()
+    except LuoshiError as exc:
+        ctx.db.rollback()
+        if exc.http_status in (401, 403):
+            raise
+        return redirect(back, err=exc.message)
+    return redirect(back, msg=ok(result))

@@ -1,0 +1,124 @@
+"""单位联络员 pages: my commitments, what is due, reporting progress with evidence, notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from luoshi.ledger.models import Period, ProgressReport
+from luoshi.web import actions
+from luoshi.web import queries as qs
+from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.templating import render
+from luoshi.web.views.forms import attempt, files, form_of, text
+
+router = APIRouter(prefix="/my", include_in_schema=False)
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def reporting_period(periods: list[Period], today: dt.date) -> Period | None:
+    """The period a unit should report for now: the one whose window is open, else the current one."""
+    open_ = [p for p in periods if not p.closed and p.start <= today]
+    window = [p for p in open_ if p.end < today <= p.due]
+    if window:
+        return window[-1]
+    current = [p for p in open_ if p.start <= today <= p.end]
+    if current:
+        return current[0]
+    return open_[-1] if open_ else None
+
+
+def my_items(ctx: Ctx) -> dict:
+    report = qs.current_report(ctx.db)
+    if report is None:
+        return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
+    f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)
+    page = qs.list_commitments(ctx.db, ctx.user, f)
+    periods = list(ctx.db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start)))
+    period = reporting_period(periods, qs.today())
+    reports = {}
+    if period is not None:
+        ids = [i["id"] for i in page["items"]]
+        for pr in ctx.db.scalars(select(ProgressReport).where(ProgressReport.period_id == period.id,
+                                                              ProgressReport.commitment_id.in_(ids))):
+            reports[pr.commitment_id] = {"id": pr.id, "state": pr.state, "percent": pr.percent,
+                                         "return_reason": pr.return_reason}
+    ids = [i["id"] for i in page["items"]]
+    titles = {i["id"]: i["title"] for i in page["items"]}
+    returned = [{"id": pr.id, "commitment_id": pr.commitment_id, "title": titles[pr.commitment_id],
+                 "period": pr.period.label, "period_id": pr.period_id, "reason": pr.return_reason,
+                 "percent": pr.percent}
+                for pr in ctx.db.scalars(select(ProgressReport).where(ProgressReport.state == "returned",
+                                                                      ProgressReport.commitment_id.in_(ids))
+                                         .order_by(ProgressReport.id))] if ids else []
+    items = []
+    for i in page["items"]:
+        if i["state"] != "active":
+            continue
+        i = dict(i)
+        i["role"] = next((u["role"] for u in i["units"] if u["id"] == ctx.user.unit_id), None)
+        i["current"] = reports.get(i["id"])
+        items.append(i)
+    # returned first, then not yet reported, then the rest; red before green
+    order = {"returned": 0, None: 1, "draft": 1, "submitted": 2, "accepted": 3}
+    lights = {"red": 0, "yellow": 1, "grey": 2, "green": 3}
+    items.sort(key=lambda i: (order.get((i["current"] or {}).get("state")), lights[i["light"]], i["id"]))
+    due = None
+    if period is not None:
+        due = {"label": period.label, "due": period.due.isoformat(),
+               "working_days_left": actions.working_days_left(ctx, period.due)}
+    return {"items": items, "period": due, "report": qs.report_json(report), "returned": returned,
+            "notices": [n for n in qs.notices(ctx.db, ctx.user, open_only=True)]}
+
+
+@router.get("", response_class=HTMLResponse)
+def my_page(ctx: CtxDep) -> Response:
+    ctx.require("liaison")
+    return render(ctx, "my/index.html", **my_items(ctx))
+
+
+@router.get("/c/{cid}/report", response_class=HTMLResponse)
+def report_form(ctx: CtxDep, cid: int, period: int | None = None) -> Response:
+    c = qs.get_commitment(ctx.db, ctx.user, cid)
+    actions.may_report(ctx, c)
+    periods = list(ctx.db.scalars(select(Period).where(Period.report_id == c.report_id).order_by(Period.start)))
+    today = qs.today()
+    selectable = [p for p in periods if not p.closed and p.start <= today]
+    default = next((p for p in selectable if p.id == period), None) or reporting_period(periods, today)
+    existing = {pr.period_id: pr for pr in ctx.db.scalars(select(ProgressReport)
+                                                          .where(ProgressReport.commitment_id == c.id))}
+    current = existing.get(default.id) if default else None
+    return render(ctx, "my/report.html", c=qs.commitment_detail(ctx.db, ctx.user, c), periods=selectable,
+                  default=default, current=current,
+                  days_left=actions.working_days_left(ctx, default.due) if default else None)
+
+
+@router.post("/c/{cid}/report")
+async def report_submit(ctx: CtxDep, cid: int) -> Response:
+    form = await form_of(ctx)
+    evidence = await files(form, "evidence")
+    period = text(form, "period")
+    return attempt(ctx, f"/my/c/{cid}/report",
+                   lambda: actions.submit_progress(ctx, cid, int(period) if period.isdigit() else 0,
+                                                   percent=text(form, "percent") or None,
+                                                   value=text(form, "value") or None,
+                                                   narrative=text(form, "narrative"), files=evidence,
+                                                   version=text(form, "version") or None),
+                   lambda pr: f"已提交 {pr.period.label} 进度（{pr.percent:g}%），等待督查室审核")
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices_page(ctx: CtxDep) -> Response:
+    ctx.require("liaison", "admin")
+    return render(ctx, "my/notices.html", notices=qs.notices(ctx.db, ctx.user))
+
+
+@router.post("/notices/{nid}")
+async def answer(ctx: CtxDep, nid: int) -> Response:
+    form = await form_of(ctx)
+    return attempt(ctx, "/my/notices", lambda: actions.answer_notice(ctx, nid, text(form, "answer")),
+                   lambda n: f"已答复督办单 {n.id}")

@@ -1,0 +1,81 @@
+"""Public 亮屏 pages (no login): the published ledger, one page per commitment, the hall display."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from luoshi.errors import NotFoundError
+from luoshi.ledger.models import Evidence
+from luoshi.web import queries as qs
+from luoshi.web import summary as sm
+from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def list_filters(area: str | None, unit: int | None, status: str | None, kind: str | None, q: str | None,
+                 offset: int, limit: int, report: int | None = None) -> qs.Filters:
+    return qs.Filters(report_id=report, area=area or None, unit=unit, status=status or None, kind=kind or None,
+                      q=(q or "").strip() or None, offset=max(0, offset), limit=limit)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query()] = None,
+         status: str | None = None, kind: str | None = None, q: str | None = None,
+         offset: int = 0) -> Response:
+    unit_id = int(unit) if unit and unit.isdigit() else None
+    f = list_filters(area, unit_id, status, kind, q, offset, 30)
+    f.published = True
+    page = qs.list_commitments(ctx.db, ctx.user, f)
+    report = qs.current_report(ctx.db)
+    summary = sm.summary(ctx.db, qs.public_view(ctx.user), report) if report else None
+    return render(ctx, "public/index.html", page=page, params=f.params(), summary=summary,
+                  areas=qs.areas(ctx.db, report.id) if report else [], units=qs.units(ctx.db, report) if report else [])
+
+
+@router.get("/c/{cid}", response_class=HTMLResponse)
+def commitment_page(ctx: CtxDep, cid: int) -> Response:
+    c = qs.get_commitment(ctx.db, ctx.user, cid)
+    data = qs.commitment_detail(ctx.db, ctx.user, c)
+    return render(ctx, "public/commitment.html", c=data)
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screen(ctx: CtxDep, area: str | None = None, offset: int = 0) -> Response:
+    report = qs.current_report(ctx.db)
+    viewer = qs.public_view(ctx.user)
+    f = qs.Filters(area=area or None, published=True, limit=12, offset=max(0, offset))
+    page = qs.list_commitments(ctx.db, viewer, f)
+    summary = sm.summary(ctx.db, viewer, report) if report else None
+    nxt = page["offset"] + page["limit"]
+    next_url = f"/screen?offset={nxt if nxt < page['total'] else 0}" + (f"&area={area}" if area else "")
+    return render(ctx, "public/screen.html", page=page, summary=summary, next_url=next_url,
+                  refresh=ctx.settings.screen_refresh_seconds)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    from luoshi.web.app import STATIC
+
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
+@router.get("/evidence/{eid}")
+def evidence_file(ctx: CtxDep, eid: int) -> Response:
+    ctx.require()
+    e = ctx.db.get(Evidence, eid)
+    if e is None:
+        raise NotFoundError(f"附件 {eid} 不存在")
+    c = qs.get_commitment(ctx.db, ctx.user, e.progress_report.commitment_id)
+    if not (qs.can_see_drafts(ctx.user) or qs.is_responsible(ctx.user, c)):
+        raise NotFoundError(f"附件 {eid} 不存在")
+    path = qs.evidence_path(e)
+    if not path.exists():
+        raise NotFoundError(f"附件 {e.filename} 的文件已丢失")
+    return FileResponse(path, media_type=e.content_type or "application/octet-stream", filename=e.filename,
+                        content_disposition_type="attachment")

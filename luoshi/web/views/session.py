@@ -1,0 +1,121 @@
+"""Logging in and out: the HTML form, the JSON equivalent, and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+
+from luoshi.web.auth import (
+    Principal,
+    TooManyAttempts,
+    Unauthenticated,
+    clear_session_cookie,
+    find_user,
+    issue_session,
+    set_session_cookie,
+)
+from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.passwords import verify_password
+from luoshi.web.ratelimit import LoginThrottle
+from luoshi.web.templating import render
+
+router = APIRouter()
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return {"admin": "/admin", "liaison": "/my", "leader": "/dashboard"}.get(role, "/")
+
+
+def check_credentials(ctx: Ctx, username: str, password: str) -> tuple[str, str, Principal]:
+    """Verify a login under the throttle; returns (cookie value, session id, principal)."""
+    from luoshi.web.auth import principal_of
+
+    throttle: LoginThrottle = ctx.request.app.state.throttle
+    ip = _client_ip(ctx.request)
+    wait = throttle.retry_after(username, ip)
+    if wait:
+        raise TooManyAttempts(f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试", wait)
+    user = find_user(ctx.db, username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active or user.role == "public":
+        throttle.failed(username, ip)
+        raise Unauthenticated("用户名或密码错误")
+    throttle.succeeded(username, ip)
+    token, sid = issue_session(ctx.settings, user)
+    return token, sid, principal_of(user, "session", sid)
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form(ctx: CtxDep, next: str = "") -> Response:
+    return render(ctx, "login.html", next=next, username="", error=None, expired=ctx.session_expired)
+
+
+@router.post("/login", include_in_schema=False)
+def login_submit(ctx: CtxDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
+                 next: Annotated[str, Form()] = "") -> Response:
+    try:
+        token, _sid, who = check_credentials(ctx, username, password)
+    except TooManyAttempts as exc:
+        resp = render(ctx, "login.html", status_code=429, next=next, username=username, error=exc.message,
+                      expired=False)
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
+    except Unauthenticated as exc:
+        return render(ctx, "login.html", status_code=401, next=next, username=username, error=exc.message,
+                      expired=False)
+    resp = RedirectResponse(_safe_next(next, who.role), status_code=303)
+    set_session_cookie(resp, ctx.request, token, ctx.settings)
+    return resp
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(ctx: CtxDep) -> Response:
+    resp = RedirectResponse("/", status_code=303)
+    clear_session_cookie(resp)
+    return resp
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+
+
+@router.post("/api/session", tags=["session"], summary="登录（设置会话 Cookie，返回 CSRF 令牌）")
+def api_login(ctx: CtxDep, body: LoginIn) -> Response:
+    token, sid, who = check_credentials(ctx, body.username, body.password)
+    from luoshi.web import csrf
+
+    data = {"user": _user_json(who), "csrf_token": csrf.token_for(ctx.settings.secret_key, sid, ctx.request)}
+    resp = JSONResponse(data)
+    set_session_cookie(resp, ctx.request, token, ctx.settings)
+    return resp
+
+
+@router.delete("/api/session", tags=["session"], summary="退出登录")
+def api_logout(ctx: CtxDep) -> Response:
+    resp = JSONResponse({"ok": True})
+    clear_session_cookie(resp)
+    return resp
+
+
+def _user_json(u: Principal) -> dict:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+            "unit_id": u.unit_id}
+
+
+@router.get("/api/me", tags=["session"], summary="当前用户（匿名时 role=public）")
+def api_me(ctx: CtxDep) -> dict:
+    data = _user_json(ctx.user)
+    if not ctx.user.is_anonymous and ctx.user.via == "session":
+        data["csrf_token"] = ctx.csrf_token
+    return data

@@ -1,0 +1,140 @@
+"""The main journeys in a real browser: import → assign → publish; a liaison reports from a phone
+with evidence; the office accepts; the public page shows the new status. One module, in order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from .conftest import PASSWORD, SEED_PATH
+
+pytestmark = pytest.mark.browser
+
+STATE: dict = {}
+
+
+def new_page(browser, server, **kw):
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", **kw)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def login(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_operator_imports_assigns_and_publishes(browser, server, shot) -> None:
+    page = new_page(browser, server, viewport={"width": 1366, "height": 900})
+    login(page, "duchashi")
+    assert page.url.endswith("/admin")
+    page.set_input_files("#file", str(SEED_PATH))
+    page.click("text=上传并抽取")
+    page.wait_for_load_state()
+    assert re.search(r"/admin/reports/\d+", page.url), page.url
+    assert "已导入" in page.inner_text(".flash.ok")
+    shot(page, "01-review", full_page=False)
+    # clicking a commitment highlights and scrolls to its span in the source text
+    link = page.locator("a[data-span]").nth(5)
+    cid = link.get_attribute("data-span")
+    link.click()
+    assert page.locator(f"mark#s{cid}.active").count() == 1
+    assert page.locator(f"mark#s{cid}").is_visible()
+    shot(page, "02-review-highlight", full_page=False)
+    page.click("text=确认全部建议单位")
+    page.wait_for_load_state()
+    assert "已确认" in page.inner_text(".flash.ok")
+    page.once("dialog", lambda d: d.accept())
+    page.click("text=发布任务分工方案")
+    page.wait_for_load_state()
+    assert "已发布" in page.inner_text(".flash.ok")
+    assert not page.errors, page.errors  # no CSP violations or script errors
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Commitment
+    from luoshi.web import accounts
+
+    with transaction(server.engine, actor="setup") as db:
+        c = db.scalars(select(Commitment).where(Commitment.kind == "target", Commitment.published.is_(True),
+                                                Commitment.unit == "%").order_by(Commitment.id)).first()
+        assert c is not None and c.lead is not None
+        STATE.update(cid=c.id, title=c.title, unit=c.lead.unit.name)
+        accounts.add_user(db, "lianluo", "liaison", PASSWORD, unit=c.lead.unit.name)
+
+
+def test_liaison_reports_from_a_phone(browser, server, shot, tmp_path) -> None:
+    assert STATE, "needs the operator journey first"
+    page = new_page(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                    device_scale_factor=2)
+    login(page, "lianluo")
+    assert page.url.endswith("/my")
+    assert "还剩" in page.inner_text("main")  # working days left in the reporting window
+    shot(page, "03-liaison-my-phone", full_page=False)
+    page.goto(f"/my/c/{STATE['cid']}/report")
+    button = page.locator("button[type=submit]", has_text="提交")
+    box = button.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 300  # big tap target on a phone
+    evidence = tmp_path / "现场照片.png"
+    evidence.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+    page.fill("#percent", "40")
+    page.fill("#narrative", "一季度已完成全年目标的四成，相关项目均已开工。")
+    page.set_input_files("#evidence", str(evidence))
+    shot(page, "04-liaison-report-form-phone")
+    button.tap()
+    page.wait_for_load_state()
+    assert "已提交" in page.inner_text(".flash.ok")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+    assert not page.errors, page.errors
+
+
+def test_operator_accepts(browser, server, shot) -> None:
+    page = new_page(browser, server, viewport={"width": 1280, "height": 900})
+    login(page, "duchashi")
+    page.goto("/admin/progress")
+    item = page.locator("ul.items li", has_text=STATE["title"])
+    assert "现场照片.png" in item.inner_text()
+    shot(page, "05-admin-progress-queue", full_page=False)
+    item.locator("button", has_text="采纳").click()
+    page.wait_for_load_state()
+    assert "已采纳" in page.inner_text(".flash.ok")
+
+
+def test_public_page_shows_new_status(browser, server, shot) -> None:
+    page = new_page(browser, server, viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page.goto(f"/c/{STATE['cid']}")
+    main = page.inner_text("main")
+    assert "40%" in main and "一季度已完成全年目标的四成" in main and STATE["unit"] in main
+    assert "现场照片.png" not in main  # evidence files are not public
+    shot(page, "06-public-commitment-nojs")
+    page.goto("/?q=" + STATE["title"][:6])
+    assert STATE["title"] in page.inner_text("main")
+    page.goto("/")
+    shot(page, "07-public-home-nojs", full_page=False)
+    page.goto("/screen")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 1
+    shot(page, "08-hall-display", full_page=False)
+
+
+def test_leader_dashboard(browser, server, shot) -> None:
+    page = new_page(browser, server, viewport={"width": 1366, "height": 900})
+    login(page, "lingdao")
+    assert page.url.endswith("/dashboard")
+    assert page.locator("svg.donut").count() == 1 and page.locator("svg.chart").count() >= 2
+    shot(page, "09-leader-dashboard")
+    page.locator("ul.items a.title").first.click()
+    page.wait_for_load_state()
+    assert "变更记录" in page.inner_text("main")
+    # keyboard: the skip link is the first tab stop
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    assert not page.errors, page.errors

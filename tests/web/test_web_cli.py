@@ -1,0 +1,49 @@
+"""``luoshi user`` and ``luoshi demo`` as a person runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"LUOSHI_HOME": str(home), "PATH": "/usr/bin:/bin", "LUOSHI_SECRET_KEY": "cli-test-secret"}
+    code = "import sys; from luoshi.cli import main; main(sys.argv[1:])"
+    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
+    home = tmp_path / "var"
+    r = run(["demo", "--no-serve", "--no-progress"], home)
+    assert r.returncode == 0, r.stderr
+    assert "duchashi" in r.stdout and "http://127.0.0.1:8000/" in r.stdout and "liaison1" in r.stdout
+    again = run(["demo", "--no-serve", "--no-progress"], home)
+    assert again.returncode == 0 and "未重复导入" in again.stdout
+
+    r = run(["user", "add", "zhang", "--role", "liaison", "--unit", "发改委", "--password-stdin"], home,
+            "a-long-password\n")
+    assert r.returncode == 0, r.stderr
+    assert "市发展和改革委员会" in r.stdout
+    dup = run(["user", "add", "zhang", "--role", "leader", "--password-stdin"], home, "a-long-password\n")
+    assert dup.returncode == 2 and "已存在" in dup.stderr and "Traceback" not in dup.stderr
+    bad = run(["user", "add", "li", "--role", "liaison", "--password-stdin"], home, "a-long-password\n")
+    assert bad.returncode == 2 and "--unit" in bad.stderr
+    weak = run(["user", "passwd", "zhang", "--password-stdin"], home, "short\n")
+    assert weak.returncode == 2 and "至少" in weak.stderr
+    assert run(["user", "passwd", "zhang", "--password-stdin"], home, "another-long-one\n").returncode == 0
+    tok = run(["user", "token", "zhang"], home)
+    assert tok.returncode == 0 and tok.stdout.strip().startswith("lst_")
+    assert run(["user", "disable", "zhang"], home).returncode == 0
+    assert run(["user", "token", "nobody"], home).returncode == 2
+
+
+def test_demo_without_seed_is_a_clear_error(tmp_path: Path) -> None:
+    r = run(["demo", "--no-serve", str(tmp_path / "missing.txt")], tmp_path / "var")
+    assert r.returncode == 2 and "找不到种子报告" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    r = run(["serve", "--port", "8999"], tmp_path / "empty")
+    assert r.returncode == 2 and "luoshi db upgrade" in r.stderr
