@@ -55,8 +55,8 @@ def targets_table(extraction: Any) -> str:
 
 def _extract_one(
     path: str, out: str, government: str | None, year: int | None, max_bytes: int, with_text: bool
-) -> tuple[str, str | None]:
-    """Worker of a batch: extract ``path`` into ``out``; return (path, failure reason or None)."""
+) -> str | None:
+    """Extract ``path`` into the JSON file ``out``; return the failure reason, or None."""
     try:
         from luoshi.pipeline import extract_path
 
@@ -65,10 +65,25 @@ def _extract_one(
         )
         Path(out).write_text(_to_json(extraction, with_text), encoding="utf-8")
     except LuoshiError as exc:
-        return path, exc.message
+        return exc.message
     except Exception as exc:  # one bad file never stops the batch; report it and go on
-        return path, f"{type(exc).__name__}: {exc}"
-    return path, None
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+# what every file of a batch shares: (government, year, max_bytes, with_text)
+_Options = tuple[str | None, int | None, int, bool]
+
+
+def _extract_chunk(jobs: list[tuple[int, str, str]], options: _Options) -> list[tuple[int, str | None]]:
+    """Worker of a batch: extract a slice of the files, each written by the worker itself, and
+    return only (index, failure reason or None) so that no extraction travels back by pickle."""
+    return [(i, _extract_one(path, out, *options)) for i, path, out in jobs]
+
+
+def _init_worker() -> None:
+    """Load the extraction modules once per worker (a forked worker has them already)."""
+    import luoshi.pipeline  # noqa: F401
 
 
 def _out_names(paths: list[str], out_dir: Path) -> list[Path]:
@@ -83,6 +98,13 @@ def _out_names(paths: list[str], out_dir: Path) -> list[Path]:
     return names
 
 
+def _chunks(jobs: list[tuple[int, str, str]], workers: int) -> list[list[tuple[int, str, str]]]:
+    """Slices small enough to keep every worker busy to the end, large enough to cut the
+    per-task round trips (about 16 slices per worker)."""
+    size = max(1, len(jobs) // (workers * 16))
+    return [jobs[k : k + size] for k in range(0, len(jobs), size)]
+
+
 def run_batch(
     paths: list[str],
     out_dir: Path,
@@ -94,34 +116,44 @@ def run_batch(
     with_text: bool,
     progress: bool = True,
 ) -> list[tuple[str, str]]:
-    """Extract every file into ``out_dir`` in parallel; return the failures as (path, reason)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """Extract every file into ``out_dir``; return the failures as (path, reason) in input order.
 
+    One worker runs in this process (no pool, no pickling); more run as a process pool fed with
+    slices of the file list, each worker writing its own JSON files.
+    """
     from tqdm import tqdm
 
     import luoshi.pipeline  # noqa: F401  (loaded once here, inherited by forked workers)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    failures: list[tuple[str, str]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_extract_one, p, str(o), government, year, max_bytes, with_text)
-            for p, o in zip(paths, _out_names(paths, out_dir), strict=True)
-        ]
-        bar = tqdm(total=len(futures), file=sys.stderr, unit="份", disable=not progress, desc="extract")
-        for fut in as_completed(futures):
-            try:
-                path, reason = fut.result()
-            except Exception as exc:  # a worker died (killed, out of memory)
-                failures.append(("?", f"worker failed: {exc!r}"))
-            else:
-                if reason is not None:
-                    failures.append((path, reason))
+    options: _Options = (government, year, max_bytes, with_text)
+    jobs = [(i, p, str(o)) for i, (p, o) in enumerate(zip(paths, _out_names(paths, out_dir), strict=True))]
+    reasons: dict[int, str] = {}
+    bar = tqdm(total=len(jobs), file=sys.stderr, unit="份", disable=not progress, desc="extract")
+    workers = min(workers, len(jobs))
+    if workers <= 1:
+        for i, path, out in jobs:
+            reason = _extract_one(path, out, *options)
+            if reason is not None:
+                reasons[i] = reason
             bar.update(1)
-        bar.close()
-    order = {p: i for i, p in enumerate(paths)}
-    failures.sort(key=lambda f: order.get(f[0], len(paths)))
-    return failures
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+            futures = {pool.submit(_extract_chunk, chunk, options): chunk for chunk in _chunks(jobs, workers)}
+            for fut in as_completed(futures):
+                chunk = futures[fut]
+                try:
+                    done = fut.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    done = [(i, f"worker failed: {exc!r}") for i, _, _ in chunk]
+                for i, reason in done:
+                    if reason is not None:
+                        reasons[i] = reason
+                bar.update(len(chunk))
+    bar.close()
+    return [(paths[i], reasons[i]) for i in sorted(reasons)]
 
 
 @click.command()

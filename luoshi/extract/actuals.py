@@ -17,12 +17,21 @@ from luoshi.text.model import Outline
 _TITLE_YEAR = re.compile(r"(20\d\d)年")
 
 
-def _part_year(outline: Outline, offset: int) -> int | None:
+def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
+    """(start, end, year) of every part whose title names a year (``2023年工作回顾``)."""
+    out = []
     for s in outline.sections:
-        if s.level == 1 and s.start <= offset < s.end:
+        if s.level == 1:
             m = _TITLE_YEAR.search(s.title)
             if m:
-                return int(m.group(1))
+                out.append((s.start, s.end, int(m.group(1))))
+    return out
+
+
+def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
+    for start, end, year in parts:
+        if start <= offset < end:
+            return year
     return outline.year - 1 if outline.year is not None else None
 
 
@@ -30,10 +39,9 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
     """Actuals of the review-role sentences of ``doc``, ids ``A001…`` in text order."""
     text = doc.text
     out: list[Actual] = []
-    for sent in outline.sentences:
-        if outline.role_at(sent.start) != "review":
-            continue
-        year = _part_year(outline, sent.start)
+    parts = _part_years(outline)
+    for sent in outline.sentences_with_role("review"):
+        year = _part_year(parts, outline, sent.start)
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
             q = st.quantity
             out.append(

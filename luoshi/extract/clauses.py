@@ -32,6 +32,10 @@ _BETWEEN_RE = re.compile(r"[\u4e00-\u9fff]{2,6}")
 # a number with its measure word inside a list item (9个, 8届), not a digit of a name (PM2.5)
 _OWN_COUNT_RE = re.compile(r"(?<![A-Za-z.\d])\d+(?:\.\d+)?[\u4e00-\u9fff]")
 _MAGNITUDES = frozenset({"万", "亿", "万亿"})
+# a verb right before the count it governs (实施79个, 完成了3个) and anywhere before it
+_VERB_FIRST_END_LE_RE = re.compile(rf"(?:{lx.VERB_FIRST})(?:了)?$")
+_VERB_FIRST_ANY_RE = re.compile(rf"(?:{lx.VERB_FIRST})")
+_ITEM_SEP_RE = re.compile(r"[、，；。]")
 _REACHES_RE = re.compile(r"(?:年限|寿命|年龄)(?:达到|提高到|提高至|为)$")
 
 
@@ -250,10 +254,13 @@ def read_sentence(
 ) -> list[Statement]:
     """All quantified statements of the sentence ``text[start:end]``."""
     sent = text[start:end]
+    found = find_quantities(sent, start)
+    if not found:
+        return []  # most sentences: nothing more to read
     quoted = _quoted_spans(sent)
     qs = []
     from_list_end = -1
-    for q in find_quantities(sent, start):
+    for q in found:
         s = q.start - start
         if (s > 0 and sent[s - 1] in "从由") or (s == from_list_end + 1 and sent[s - 1] == "、"):
             from_list_end = q.end - start  # 从50%、75%提高至100%: where a change starts from
@@ -266,7 +273,7 @@ def read_sentence(
     clause_bounds: list[tuple[int, int]] = []
     pos = 0
     for m in lx.CLAUSE_SEP_RE.finditer(sent):
-        if _inside(m.start(), quoted):
+        if quoted and _inside(m.start(), quoted):
             continue
         clause_bounds.append((pos, m.end()))
         pos = m.end()
@@ -314,9 +321,9 @@ def _read_clause(
         if after and _CJK.match(after) and after not in _CONJ_AFTER and after != "等":
             # a count standing before its noun, an honour, or a qualifier of a later value
             rest_end = nxt
-            sep = re.search(r"[、，；。]", sent[qe:rest_end])
+            sep = _ITEM_SEP_RE.search(sent, qe, rest_end)
             if sep:
-                rest_end = qe + sep.start()
+                rest_end = sep.start()
             rest = sent[qe:rest_end]
             conj = re.search(r"[和及与等]+$", rest)
             if conj and not sep:
@@ -334,7 +341,7 @@ def _read_clause(
                 or q.base_unit in MEASURE_UNITS
                 or (q.unit in _MAGNITUDES and not q.chinese)  # 3700多万学生受益: people counted
             )
-            m_verb = re.search(rf"(?:{lx.VERB_FIRST})(?:了)?$", stripped) if countable else None
+            m_verb = _VERB_FIRST_END_LE_RE.search(stripped) if countable else None
             if rest.startswith("方面") or (q.base_unit == "次" and lx.ANY_VERB_START_RE.match(rest)):
                 cursor = rest_end  # 8个方面90项政策措施, 先后4次降准: not counts of results
                 continue
@@ -355,7 +362,7 @@ def _read_clause(
             if m_verb is None:
                 m_verb = lx.VERB_FIRST_RE.match(stripped)
             if m_verb is None and not q.chinese:
-                m_verb = re.search(rf"(?:{lx.VERB_FIRST})", stripped)
+                m_verb = _VERB_FIRST_ANY_RE.search(stripped)
             ind = re.sub(r"[和及与等]+$", "", rest)
             between = stripped[m_verb.end() :] if m_verb is not None else ""
             if (
@@ -377,14 +384,15 @@ def _read_clause(
                 )
                 prev = _Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
             elif m_verb is None and (not q.chinese or not stripped):
-                m_h = lx.VERB_HONOUR_RE.search(rest)
+                # a counted subject and its result or honour: 3家企业入选…, 8个贫困县全部摘帽
+                m_h = lx.SUBJECT_PREDICATE_RE.search(rest)
                 if m_h is not None and m_h.start() > 0:
                     out.append(
                         _stmt(
                             sent,
                             base,
                             rest[: m_h.start()],
-                            m_h.group(0),
+                            m_h.group("verb"),
                             q,
                             q.start,
                             base + qe + m_h.end(),

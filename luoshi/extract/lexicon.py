@@ -80,6 +80,17 @@ VERB_AFTER_END_RE = re.compile(rf"(?P<verb>{VERB_AFTER})(?:在|到|为|至)?$")
 # light verbs that may open an indicator-first clause: 实现有效发明专利增长10%
 LIGHT_VERB_RE = re.compile("^(?:实现|推动|促进|确保|力争|争取|安排)")
 VERB_HONOUR_RE = re.compile(rf"(?:{VERB_HONOUR})")
+# result predicates a counted subject reaches: 8个贫困县全部摘帽, 600多万考生顺利完成高考,
+# 12家企业实现上市, 5个项目建成投产; the adverbs before them are not part of the indicator
+VERB_RESULT = _alt(
+    "脱贫 摘帽 出列 完成 建成 投产 竣工 实现 通过 投用 投运 开业 并网 通车 达标 挂牌 上市 落地 销号 清零 交付 启用"
+)
+_RESULT_ADVERBS = _alt("全部 全面 顺利 基本 均 已 已经 先后 相继 成功 如期 提前 按期 率先 陆续 整体 全数")
+# a counted subject and what it reached or won: 3家企业入选…, 8个贫困县全部摘帽; the predicate must
+# not be the head of a measure noun (完成率, 达标率, 实现额)
+SUBJECT_PREDICATE_RE = re.compile(
+    rf"(?:{_RESULT_ADVERBS})*(?P<verb>{VERB_HONOUR}|{VERB_RESULT})(?![率量额值数度])"
+)
 ANY_VERB_START_RE = re.compile(rf"^(?:{VERB_HONOUR}|{VERB_FIRST}|{VERB_AFTER})")
 
 # list separators inside an indicator (not inside quotes)

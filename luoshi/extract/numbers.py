@@ -4,7 +4,8 @@ A quantity keeps its value *as written* (``1.8万人`` → value 1.8, unit ``万
 the report states the promise and how a ledger shows it; ``Quantity.absolute`` gives the plain
 number when one is needed. Arabic numbers (``1,100``, ``800.4``) and Chinese numerals (``十二``,
 ``三百``, ``两``) are both read; Chinese numerals are converted with cn2an, only for the matched
-strings and imported lazily because cn2an takes a while to import.
+strings and imported lazily because cn2an takes a while to import (the small numerals of
+headings and counts, 一 to 九十九, 两, 一百, 两千, are read by table and never load it).
 
 Comparators are read from the words around the number: ``左右/约/上下`` → ``~``,
 ``以上/不低于/突破/超过/至少/多/余`` → ``>=``, ``以下/以内/控制在/不超过/不高于`` → ``<=``; none → ``=``.
@@ -16,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from luoshi.text.numerals import cn_int
 
 # measure words and units, longest first so that 个百分点 wins over 个 and 千瓦时 over 千瓦
 _BASE_UNITS = sorted(
@@ -73,6 +76,18 @@ def comparator_of(word: str | None) -> str | None:
     return _CMP_WORDS.get(word)
 
 
+def _small_cn(s: str) -> int | None:
+    """The Chinese numerals reports use most, read by table: 一 … 九十九, 两, and a digit times
+    百 or 千 (一百, 两千); ``None`` for anything else (cn2an reads those)."""
+    if s == "两":
+        return 2
+    if len(s) == 2 and s[1] in "百千" and s[0] != "十":
+        digit = 2 if s[0] == "两" else cn_int(s[0])
+        if digit is not None:
+            return digit * (100 if s[1] == "百" else 1000)
+    return cn_int(s)
+
+
 @lru_cache(maxsize=512)
 def parse_number(text: str) -> float:
     """Value of one number as written: ``1,100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
@@ -81,7 +96,10 @@ def parse_number(text: str) -> float:
         return float(s)
     except ValueError:
         pass
-    import cn2an  # slow to import: only when a Chinese numeral is actually met
+    small = _small_cn(s)
+    if small is not None:
+        return float(small)  # 一 … 九十九, 两, 一百, 三千: read without loading cn2an
+    import cn2an  # slow to import (~0.1 s): only when a larger Chinese numeral is met (三百, 一千)
 
     try:
         return float(cn2an.cn2an(s, "smart"))
@@ -126,12 +144,20 @@ class Quantity:
         return u
 
 
+_GROUPS = ("prefix", "per", "num", "umin", "num2", "more0", "mult", "more", "unit", "perslash", "suffix")
+_G = {name: QUANTITY_RE.groupindex[name] for name in _GROUPS}
+# the groups that may end the number with its unit, last in the pattern first (each is either
+# absent or non-empty, so the last present one ends the quantity before its qualifier)
+_UNIT_END_GROUPS = tuple(_G[name] for name in ("perslash", "unit", "more", "mult", "num2", "num"))
+
+
 def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
-    num, num2 = m.group("num"), m.group("num2")
+    # one call for the texts and one for the spans: this runs for every number of a report
+    prefix, per, num, umin, num2, more0, mult, more, unit_w, perslash, suffix = m.group(*_GROUPS)
+    regs = m.regs
     chinese = not num[0].isdigit()
-    mult = m.group("mult") or ""
-    unit = m.group("unit") or ""
-    umin = m.group("umin") or ""
+    mult = mult or ""
+    unit = unit_w or ""
     if num2 is not None and not unit and not mult and umin:
         # 2个至3 → keep the unit written on the first number
         unit = umin
@@ -144,25 +170,26 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
         return None
     if value_max is not None and (value_max <= value or (not unit and not mult)):
         return None  # 2023-2024, 12-3: a dash that is not a range
-    after = m.string[m.end() : m.end() + 1]
+    text = m.string
+    m_end = regs[0][1]
+    after = text[m_end : m_end + 1]
     if after and after.isascii() and after.isalpha():
         return None  # 5G, 3D: part of a name
-    prefix = m.group("prefix")
-    if prefix in ("过", "近") and m.start("prefix") > 0 and m.string[m.start("prefix") - 1] in "通经超越最将":
-        prefix = None  # 通过/经过/最近: not a comparator
+    if prefix in ("过", "近"):
+        p_start = regs[_G["prefix"]][0]
+        if p_start > 0 and text[p_start - 1] in "通经超越最将":
+            prefix = None  # 通过/经过/最近: not a comparator
     full_unit = mult + unit
-    if m.group("perslash"):
-        full_unit += m.group("perslash")
-    if m.group("per"):
-        full_unit = f"{full_unit}/{m.group('per')}" if full_unit else None
-    more = m.group("more") or (m.group("more0") if mult else None)  # 3700多万
-    suffix = m.group("suffix")
-    comparator = comparator_of(suffix) or comparator_of(more) or comparator_of(prefix) or "="
-    start = m.start("per") - 1 if m.group("per") else m.start("num")
-    unit_end = max(m.end("num"), m.end("num2") if num2 else -1, m.end("mult") if mult else -1,
-                   m.end("more") if m.group("more") else -1, m.end("unit") if unit and m.group("unit") else -1,
-                   m.end("perslash") if m.group("perslash") else -1)  # fmt: skip
-    end = m.end("suffix") if suffix else unit_end
+    if perslash:
+        full_unit += perslash
+    if per:
+        full_unit = f"{full_unit}/{per}" if full_unit else None
+    if not more and mult:
+        more = more0  # 3700多万
+    comparator = _CMP_WORDS.get(suffix) or _CMP_WORDS.get(more) or _CMP_WORDS.get(prefix) or "="  # type: ignore[arg-type]
+    start = regs[_G["per"]][0] - 1 if per else regs[_G["num"]][0]
+    unit_end = next(e for _, e in (regs[g] for g in _UNIT_END_GROUPS) if e >= 0)
+    end = regs[_G["suffix"]][1] if suffix else unit_end
     return Quantity(
         start=base + start,
         end=base + end,
@@ -177,10 +204,16 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
     )
 
 
-_NUM_START = re.compile(r"(?<![0-9A-Za-z.．+＋_/])(?:\d|[一二两三四五六七八九十])")
+# the digit first and the lookbehind after it (on the character before), so that the scan can
+# jump from candidate to candidate instead of testing the lookbehind at every position
+_NUM_START = re.compile(r"[\d一二两三四五六七八九十](?<![0-9A-Za-z.．+＋_/].)")
 # a Chinese numeral is a quantity only with a unit or multiplier: cheap test before the full pattern
 _CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:{_MULT}|{_UNIT}|%)")
-_BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?$")
+# \Z, not $: $ also matches before a final line break, which hid a number at a line start
+_BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?\Z")
+# the characters a non-empty ``_BEFORE`` match ends with: any other character before a number
+# means nothing is written before it
+_BEFORE_LAST = frozenset(w[-1] for w in re.findall(r"[^|()?:]+", _PREFIX + "|" + _PER_UNITS))
 
 
 def find_quantities(text: str, base: int = 0) -> list[Quantity]:
@@ -198,9 +231,11 @@ def find_quantities(text: str, base: int = 0) -> list[Quantity]:
             continue
         if not text[s].isdigit() and _CN_QUANTITY.match(text, s) is None:
             continue
-        window = max(done, s - 8)
-        before = _BEFORE.search(text, window, s)
-        m = QUANTITY_RE.match(text, before.start() if before else s)
+        if s and text[s - 1] in _BEFORE_LAST:
+            before = _BEFORE.search(text, max(done, s - 8), s)
+            m = QUANTITY_RE.match(text, before.start() if before else s)
+        else:
+            m = QUANTITY_RE.match(text, s)
         if m is None:
             continue
         q = _quantity(m, base)

@@ -120,9 +120,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
     if hl is not None:
         for st in read_sentence(text, hl[0], hl[1]):
             headline_values.add((st.quantity.value, st.quantity.unit))
-    for sent in outline.sentences:
-        if outline.role_at(sent.start) != "plan":
-            continue
+    for sent in outline.sentences_with_role("plan"):
         in_headline = hl is not None and sent.start < hl[1] and hl[0] < sent.end
         sentence_text = text[sent.start : sent.end]
         statements: list[Statement] = read_sentence(text, sent.start, sent.end, skip_past=True)

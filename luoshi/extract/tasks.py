@@ -56,9 +56,13 @@ def _trie(words: set[str]) -> str:
 
 # an action verb near the head of a clause (leading adverbs and lead-ins of up to 6 characters)
 _COMMIT_VERB = re.compile(rf"(?:^|[，；：,;:])[^，；：,;:]{{0,6}}?(?:{_trie(set(_ACTION.split('|')))})")
+# a modal anywhere; every alternative starts with a literal (the lookbehind on 要 is written after
+# it) so that the regex engine can skip ahead to candidate characters: this runs on every sentence
 _MODAL = re.compile(
-    r"力争|确保|争取|(?<![只需重主必纲摘])要(?![求素点是害闻地件])|(?:^|[，；：])(?:我们|各地|政府)?将|拟|年内|全年"
+    r"力争|确保|争取|要(?<![只需重主必纲摘]要)(?![求素点是害闻地件])"
+    r"|，(?:我们|各地|政府)?将|；(?:我们|各地|政府)?将|：(?:我们|各地|政府)?将|拟|年内|全年"
 )
+_MODAL_AT_START = re.compile("(?:我们|各地|政府)?将")
 _STRONG_MODAL = re.compile(r"力争|确保|争取|年内|全年")
 _PERFECTIVE = re.compile(r"(?<![为除])了(?![解])|近年来|一年来|多年来|日益")
 _RHETORIC_START = re.compile(
@@ -83,7 +87,7 @@ def _commits(s: str) -> bool:
     if _RHETORIC_START.match(s) or _OVERALL.search(s):
         return False
     verb = _COMMIT_VERB.search(s) is not None
-    modal = _MODAL.search(s) is not None
+    modal = _MODAL_AT_START.match(s) is not None or _MODAL.search(s) is not None
     if not (verb or modal):
         return False
     # recounting what happened (研判了…, 近年来…) promises nothing unless a firm modal says otherwise

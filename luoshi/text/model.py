@@ -80,3 +80,19 @@ class Outline:
         if i >= 0 and offset < parts[i].end:
             return parts[i].role
         return "other"
+
+    def sentences_with_role(self, role: str) -> list[Sentence]:
+        """The sentences that start in a part of ``role``, in text order (what ``role_at`` says
+        of each sentence start, found in one walk instead of a lookup per sentence)."""
+        if role == "other":
+            return [s for s in self.sentences if self.role_at(s.start) == "other"]
+        parts = sorted((p for p in self.sections if p.level == 1 and p.role == role), key=lambda p: p.start)
+        out: list[Sentence] = []
+        if not parts:
+            return out
+        starts = [p.start for p in parts]
+        for sent in self.sentences:
+            i = bisect_right(starts, sent.start) - 1
+            if i >= 0 and sent.start < parts[i].end:  # parts do not overlap
+                out.append(sent)
+        return out

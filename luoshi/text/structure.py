@@ -26,11 +26,28 @@ from luoshi.text.numerals import CN_NUMERAL, cn_int
 
 _ENDS = "。！？!?"
 
-# (?<![^…]) = at the text start or right after one of those characters
-_PART = re.compile(rf"(?<![^。！？!?\n])({CN_NUMERAL})、")
-_AREA = re.compile(rf"(?<![^。！？!?：:\n])（({CN_NUMERAL})）")
-_ITEM_CN = re.compile(rf"(?<![^。！？!?\n])({CN_NUMERAL})是(?=[^，,。；;：:\s])")
-_ITEM_AR = re.compile(r"(?<![^。！？!?：:\n])(?:（(\d{1,2})）|(\d{1,2})[.．、](?!\d))")
+
+@dataclass(frozen=True)
+class _Marker:
+    """A heading marker that stands at the text start or right after one of ``after``.
+
+    ``scan`` finds it by the character before it (a character class first lets the regex engine
+    jump from candidate to candidate, where a lookbehind would be tried at every position);
+    ``body`` is tried at the text start.
+    """
+
+    body: re.Pattern[str]
+    scan: re.Pattern[str]
+
+
+def _marker(body: str, after: str) -> _Marker:
+    return _Marker(re.compile(body), re.compile(f"[{after}](?:{body})"))
+
+
+_PART = _marker(rf"({CN_NUMERAL})、", "。！？!?\n")
+_AREA = _marker(rf"（({CN_NUMERAL})）", "。！？!?：:\n")
+_ITEM_CN = _marker(rf"({CN_NUMERAL})是(?=[^，,。；;：:\s])", "。！？!?\n")
+_ITEM_AR = _marker(r"(?:（(\d{1,2})）|(\d{1,2})[.．、](?!\d))", "。！？!?：:\n")
 
 _TITLE_STOP = re.compile(r"[。！？!?\n]")
 # where the body of a part starts when the title runs straight into it (PDF text)
@@ -122,14 +139,19 @@ class _Node:
     children: list[_Node]
 
 
-def _marks(pattern: re.Pattern[str], text: str) -> list[_Mark]:
+def _marks(marker: _Marker, text: str) -> list[_Mark]:
     out: list[_Mark] = []
-    for m in pattern.finditer(text):
+    first = marker.body.match(text)
+    found = [(first, 0)] if first else []
+    # a scan match starts with the character before the marker (a marker holds none of those
+    # characters, so matches never overlap and none is lost to a neighbour)
+    found.extend((m, 1) for m in marker.scan.finditer(text))
+    for m, skip in found:
         raw = next(g for g in m.groups() if g is not None)
         n = int(raw) if raw.isdigit() else cn_int(raw)
         if n is None:
             continue
-        out.append(_Mark(m.start(), m.end(), n))
+        out.append(_Mark(m.start() + skip, m.end(), n))
     return out
 
 
@@ -269,14 +291,12 @@ def _plan_year(text: str, parts: list[Section], notes: list[str]) -> int | None:
 
 def _place_name(text: str) -> str | None:
     """The two-character place name the report keeps mentioning (枣庄 in 平安枣庄, 枣庄高新区 …)."""
-    contexts: dict[str, set[str]] = {}
-    for m in _PLACE_AFTER_RE.finditer(text):
-        contexts.setdefault(m.group(1), set()).add("+" + m.group(2))
-    for m in _PLACE_BEFORE_RE.finditer(text):
-        contexts.setdefault(m.group(2), set()).add(m.group(1) + "+")
-    names = [n for n, ctx in contexts.items() if n not in _NOT_PLACE]
+    # how many different contexts each name is seen in (distinct (name, context) pairs only)
+    contexts: Counter[str] = Counter(name for name, _ in set(_PLACE_AFTER_RE.findall(text)))
+    contexts.update(name for _, name in set(_PLACE_BEFORE_RE.findall(text)))
+    names = [n for n in contexts if n not in _NOT_PLACE]
     # a name seen in two different contexts beats one seen in a single context
-    strong = [n for n in names if len(contexts[n]) >= 2] or names
+    strong = [n for n in names if contexts[n] >= 2] or names
     if not strong:
         return None
     return max(strong, key=lambda n: (text.count(n), n))

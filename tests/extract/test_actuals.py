@@ -106,3 +106,36 @@ def test_value_followed_by_its_verb_after_a_list_item() -> None:
 def test_a_year_since_which_is_kept_in_the_indicator() -> None:
     (a,) = review("2013年以来新增的涉税市场主体去年纳税达到4.76万亿元。")
     assert a.indicator.startswith("2013年以来新增的涉税市场主体")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("全年还有30万建档立卡贫困人口全部脱贫。", [("建档立卡贫困人口", "脱贫", 30, "万")]),
+        (
+            "8个贫困县全部摘帽，4个贫困村整体出列。",
+            [("贫困县", "摘帽", 8, "个"), ("贫困村", "出列", 4, "个")],
+        ),
+        ("600多万考生顺利完成高考。", [("考生", "完成", 600, "万")]),
+        ("12家企业实现上市。", [("企业", "实现", 12, "家")]),
+        (
+            "5个重点项目建成投产，3座水厂如期竣工。",
+            [("重点项目", "建成", 5, "个"), ("水厂", "竣工", 3, "座")],
+        ),
+        ("全市18个乡镇通过省级验收。", [("乡镇", "通过", 18, "个")]),
+        ("4个村先后入选省级美丽乡村。", [("村", "入选", 4, "个")]),
+    ],
+)
+def test_counted_subject_with_a_result_predicate(sentence: str, expected: list[tuple]) -> None:
+    """A count before its noun, the noun the subject of a result: the adverb is no part of the name."""
+    acts = review(sentence)
+    assert [(a.indicator, a.metric, a.value, a.unit) for a in acts] == expected
+    for a in acts:
+        assert a.quote.endswith(a.metric)
+
+
+def test_result_word_heading_a_measure_is_no_predicate() -> None:
+    """完成率 is a measure: the count before it only qualifies the rate that follows."""
+    assert [(a.metric, a.value) for a in review("6个项目完成率达到90%。")] == [("达到", 90)]
+    # a subject with no result predicate is not read: 20家企业参加展会 has no result
+    assert review("20家企业参展。") == []

@@ -125,3 +125,38 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 def test_never_raises_on_number_like_text(text: str) -> None:
     find_quantities(text)
     parse_quantity(text)
+
+
+def test_a_number_at_a_line_start_is_read() -> None:
+    assert [(q.value, q.unit) for q in find_quantities("增长5%\n3个项目")] == [(5, "%"), (3, "个")]
+
+
+def test_small_chinese_numerals_do_not_load_cn2an() -> None:
+    """cn2an takes ~0.1 s to import: 一 … 九十九, 两, 一百 are read without it, other ones with it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from luoshi.extract.numbers import parse_number as p; "
+        "assert (p('两'), p('八'), p('十二'), p('二十'), p('一百'), p('两千')) == (2, 8, 12, 20, 100, 2000); "
+        "assert 'cn2an' not in sys.modules; assert p('三百五') == 350; assert 'cn2an' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_numerals_read_by_table_agree_with_cn2an() -> None:
+    import itertools
+
+    import cn2an
+
+    from luoshi.extract.numbers import _small_cn
+
+    alphabet = "零〇一二两三四五六七八九十百千万"
+    read = 0
+    for n in range(1, 4):
+        for chars in itertools.product(alphabet, repeat=n):
+            s = "".join(chars)
+            if _small_cn(s) is not None:
+                read += 1
+                assert parse_number(s) == float(cn2an.cn2an(s, "smart")), s
+    assert read > 100

@@ -184,3 +184,12 @@ def test_government_detection() -> None:
     text = "我代表省人民政府报告。美丽临海建设成效明显，临海港吞吐量增长，临海省发展。临海高新区。"
     assert detect_government(text) == "临海省"
     assert detect_government("没有说明。") is None
+
+
+@pytest.mark.parametrize("name", ["zaozhuang-2024.txt", "national-2023.txt"])
+def test_sentences_with_role_agree_with_role_at(name: str) -> None:
+    outline = parse(load(REPORTS / name))
+    for role in ("review", "plan", "other"):
+        expected = [s for s in outline.sentences if outline.role_at(s.start) == role]
+        assert outline.sentences_with_role(role) == expected
+        assert expected or role == "other"
