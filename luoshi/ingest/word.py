@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import TYPE_CHECKING
 
 from luoshi.errors import InputError
@@ -72,6 +73,7 @@ def check_archive(data: bytes, name: str, *, max_bytes: int) -> None:
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
+        zlib.error,  # a damaged deflate stream inside a part
         EOFError,
         OSError,
         ValueError,
