@@ -32,7 +32,7 @@ def export() -> None:
               help="xlsx（可修改后用 import-xlsx 导回）或 docx（打印）；默认按 --out 的扩展名")
 @OUT
 @REPORT
-@click.option("--with-leader", is_flag=True, help="加“责任领导”列（台账不保存该列，供填写打印）")
+@click.option("--with-leader", is_flag=True, help="加“责任领导”列（台账中已有责任领导时总会加上；导回时写入台账）")
 def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool) -> None:
     """导出《政府工作报告》重点任务分工方案。"""
     from luoshi.export.downloads import plan_download

@@ -1,8 +1,10 @@
 """Importing an edited 分工方案 back into the ledger — all or nothing, audited.
 
-Each row with an 编号 is compared with its commitment: changed wording (重点任务), units (牵头/配合)
-and deadline (完成时限) become edits through ``commitments.update`` and ``assign.assign``; each row
-without an 编号 becomes a hand-added commitment (``commitments.add_manual``) assigned to its units.
+Each row with an 编号 is compared with its commitment: changed wording (重点任务), units (牵头/配合),
+deadline (完成时限) and 责任领导 become edits through ``commitments.update`` and ``assign.assign``;
+each row without an 编号 becomes a hand-added commitment (``commitments.add_manual``) assigned to its
+units and placed in the area of the heading row above it (the marker maps each heading to its
+section, or to the 主要预期目标), so the next export lists it under the same heading.
 Unknown units, bad dates, broken rows and rows changed by someone else since the export are all
 collected first and reported row by row; if there is any, nothing is applied. The edits themselves
 run inside a savepoint, so a failure in a service also undoes everything, and a dry run (preview)
@@ -25,7 +27,7 @@ from luoshi.export.errors import RowError, WorkbookRejected
 from luoshi.export.marker import Marker
 from luoshi.export.plan_sheet import SheetRow, read_plan_sheet
 from luoshi.export.plan_xlsx import SHEET
-from luoshi.ledger.models import Commitment, Report, Unit
+from luoshi.ledger.models import Commitment, Report, Section, Unit
 from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services.units import resolve
@@ -44,7 +46,7 @@ def short_title(text: str, limit: int = TITLE_LIMIT) -> str:
 
 @dataclass
 class FieldChange:
-    field: str  # 重点任务 | 牵头单位 | 配合单位 | 完成时限
+    field: str  # 重点任务 | 牵头单位 | 配合单位 | 责任领导 | 完成时限 | 所属分组 (new rows)
     before: str
     after: str
 
@@ -61,6 +63,10 @@ class RowChange:
     support: list[str] | None = None
     deadline: dt.date | None = None
     deadline_changed: bool = False
+    leader: str | None = None  # 责任领导
+    leader_changed: bool = False
+    section_id: int | None = None  # area of a new row
+    headline: bool = False  # a new row under 主要预期目标
     expected_version: int | None = None
 
 
@@ -110,6 +116,42 @@ def _resolve(session: Session, gov_id: int, names: list[str], sr: SheetRow, colu
     return units if ok else None
 
 
+@dataclass
+class Area:
+    """Where new rows under one heading go."""
+
+    section_id: int | None = None
+    headline: bool = False
+
+
+def _areas(session: Session, report: Report, marker: Marker, warnings: list[str]) -> dict[str, Area]:
+    """Heading title → area, from the marker (``group:<title>`` → section id | ``headline`` | empty).
+
+    A section id that is no longer in the ledger (the report was re-imported since the export) is
+    looked up again by the heading's title; failing that, new rows under it get no area (warning).
+    """
+    sections = list(session.scalars(select(Section).where(Section.report_id == report.id)))
+    by_id = {s.id: s for s in sections}
+    out: dict[str, Area] = {}
+    for key, value in marker.meta.items():
+        if not key.startswith("group:"):
+            continue
+        title = key.removeprefix("group:")
+        if value == "headline":
+            out[title] = Area(headline=True)
+        elif not value:
+            out[title] = Area()
+        elif value.isdigit() and int(value) in by_id:
+            out[title] = Area(int(value))
+        else:
+            bare = title.split("、", 1)[-1]
+            match = next((s for s in sorted(sections, key=lambda s: s.level) if s.title == bare), None)
+            out[title] = Area(match.id if match else None)
+            if match is None:
+                warnings.append(f"分组“{title}”在台账中已找不到对应章节，其下新增的任务将不归入任何分组")
+    return out
+
+
 def diff_plan(session: Session, wb: Workbook, marker: Marker) -> PlanDiff:
     """What importing ``wb`` would change; WorkbookRejected listing every problem if anything is wrong."""
     report = _report(session, marker)
@@ -120,18 +162,18 @@ def diff_plan(session: Session, wb: Workbook, marker: Marker) -> PlanDiff:
         raise WorkbookRejected(errors)
     table = sheet.table
     lead_col, support_col = table.label("牵头单位"), (table.label("配合单位") if "配合单位" in table.columns else None)
-    leaders = False
+    areas = _areas(session, report, marker, diff.warnings)
     for sr in sheet.rows:
         if len(sr.lead) > 1:
             errors.append(RowError(SHEET, sr.row, lead_col, f"牵头单位只能填一个（现为“{join_units(sr.lead)}”；其余请填入配合单位）"))
             continue
         lead = _resolve(session, report.government_id, sr.lead, sr, lead_col, errors)
         support = _resolve(session, report.government_id, sr.support, sr, support_col or lead_col, errors)
-        leaders = leaders or bool(sr.leader)
         if lead is None or support is None:
             continue
         if sr.id is None:
-            diff.creations.append(_creation(sr, lead[0], [u for u in support if u.id != lead[0].id]))
+            area = areas.get(sr.group or "", Area())
+            diff.creations.append(_creation(sr, lead[0], [u for u in support if u.id != lead[0].id], area))
             continue
         c = session.get(Commitment, sr.id)
         if c is None or c.report_id != report.id:
@@ -167,8 +209,6 @@ def diff_plan(session: Session, wb: Workbook, marker: Marker) -> PlanDiff:
         raise WorkbookRejected(errors)
     in_sheet = {sr.id for sr in sheet.rows if sr.id is not None}
     diff.not_in_sheet = sorted(set(marker.records) - in_sheet)
-    if leaders:
-        diff.warnings.append("“责任领导”列的内容不会写入台账（台账暂无此字段），仅保留在表格中")
     if diff.not_in_sheet:
         diff.warnings.append(f"{len(diff.not_in_sheet)}项导出的任务不在表中，保持不变（删除任务请在系统中销号）")
     return diff
@@ -185,13 +225,18 @@ def _report(session: Session, marker: Marker) -> Report:
     return report
 
 
-def _creation(sr: SheetRow, lead: Unit, support: list[Unit]) -> RowChange:
+def _creation(sr: SheetRow, lead: Unit, support: list[Unit], area: Area) -> RowChange:
     rc = RowChange(sr.row, None, sr.text, new_text=sr.text, lead=lead.name, support=[u.name for u in support],
-                   deadline=sr.deadline, deadline_changed=True)
+                   deadline=sr.deadline, deadline_changed=True, leader=sr.leader, leader_changed=sr.leader is not None,
+                   section_id=area.section_id, headline=area.headline)
     rc.changes = [FieldChange("重点任务", "", sr.text), FieldChange("牵头单位", "", lead.name)]
     if support:
         rc.changes.append(FieldChange("配合单位", "", join_units([u.name for u in support])))
+    if sr.leader:
+        rc.changes.append(FieldChange("责任领导", "", sr.leader))
     rc.changes.append(FieldChange("完成时限", "", format_deadline(sr.deadline) or "（年底）"))
+    if sr.group and (area.section_id is not None or area.headline):
+        rc.changes.append(FieldChange("所属分组", "", sr.group))
     return rc
 
 
@@ -212,6 +257,9 @@ def _update(sr: SheetRow, c: Commitment, lead: Unit | None, support: list[Unit],
     if lead is not None and (lead_changed or support_changed):
         rc.lead = lead.name
         rc.support = [u.name for u in support] if sr.has_support else None
+    if sr.has_leader and sr.leader != c.leader:
+        rc.changes.append(FieldChange("责任领导", c.leader or "", sr.leader or ""))
+        rc.leader, rc.leader_changed = sr.leader, True
     if sr.deadline != c.deadline:
         rc.changes.append(FieldChange("完成时限", format_deadline(c.deadline), format_deadline(sr.deadline)))
         rc.deadline, rc.deadline_changed = sr.deadline, True
@@ -232,6 +280,8 @@ def apply_plan_diff(session: Session, diff: PlanDiff) -> PlanDiff:
                     fields["title"] = short_title(rc.new_text)
             if rc.deadline_changed:
                 fields["deadline"] = rc.deadline
+            if rc.leader_changed:
+                fields["leader"] = rc.leader
             version = rc.expected_version
             if fields:
                 commitment_service.update(session, c, fields, expected_version=version)
@@ -243,8 +293,10 @@ def apply_plan_diff(session: Session, diff: PlanDiff) -> PlanDiff:
     for rc in diff.creations:
         try:
             fields = {"deadline": rc.deadline} if rc.deadline is not None else {}
+            if rc.leader is not None:
+                fields["leader"] = rc.leader
             c = commitment_service.add_manual(session, report, kind="measure", title=short_title(rc.text),
-                                              text=rc.text, **fields)
+                                              text=rc.text, section=rc.section_id, headline=rc.headline, **fields)
             assign_service.assign(session, c, lead=rc.lead, support=rc.support)
             diff.created_ids.append(c.id)
         except LuoshiError as exc:

@@ -3,6 +3,7 @@
 Heading rows (a group title alone in the row) set the group that the following new rows belong to;
 rows with an 编号 are existing tasks, rows without one are new tasks. Unit names stay names here:
 matching them to the directory is the importer's job, so it can report unknown names by row.
+责任领导 is free text (any wording is accepted); only its length is checked here.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 
 from openpyxl.workbook.workbook import Workbook
 
+from luoshi.errors import ValidationError
 from luoshi.export.cells import cell_text, split_units
 from luoshi.export.dates import DeadlineError, parse_deadline
 from luoshi.export.errors import RowError
 from luoshi.export.marker import Marker
 from luoshi.export.plan_xlsx import SHEET
 from luoshi.export.sheet_reader import Table, find_table, non_empty, parse_int
+from luoshi.ledger.services.commitments import clean_leader
 
 REQUIRED = ["重点任务", "牵头单位", "完成时限", "编号"]
 
@@ -91,6 +94,13 @@ def read_plan_sheet(wb: Workbook, marker: Marker, plan_year: int) -> PlanSheet:
         except DeadlineError as exc:
             deadline = None
             err("完成时限", str(exc))
+        has_leader = "责任领导" in table.columns
+        leader: str | None = None
+        if has_leader:
+            try:
+                leader = clean_leader(table.text(row, "责任领导"))
+            except ValidationError as exc:
+                err("责任领导", exc.message)
         if not bad:
             result.rows.append(
                 SheetRow(
@@ -100,10 +110,10 @@ def read_plan_sheet(wb: Workbook, marker: Marker, plan_year: int) -> PlanSheet:
                     lead=lead,
                     support=support,
                     deadline=deadline,
-                    leader=table.text(row, "责任领导") or None if "责任领导" in table.columns else None,
+                    leader=leader,
                     group=group,
                     has_support="配合单位" in table.columns,
-                    has_leader="责任领导" in table.columns,
+                    has_leader=has_leader,
                 )
             )
     return result

@@ -67,10 +67,13 @@ def _units(c: Commitment, role: str) -> list[str]:
 
 
 def _row(c: Commitment) -> PlanRow:
-    return PlanRow(c.id, c.text, _units(c, "lead"), _units(c, "support"), c.deadline, version=c.version)
+    return PlanRow(c.id, c.text, _units(c, "lead"), _units(c, "support"), c.deadline, leader=c.leader,
+                   version=c.version)
 
 
 def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = False) -> Plan:
+    """The 分工方案 of ``report``; the 责任领导 column is printed when asked for and whenever a listed
+    commitment has a leader (so an export never drops what the ledger holds)."""
     sections = {s.id: s for s in session.scalars(select(Section).where(Section.report_id == report.id))}
     by_key = {s.key: s for s in sections.values()}
     carried = set(session.scalars(select(commitment_targets.c.target_id)))
@@ -106,6 +109,7 @@ def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = Fa
         out.append(PlanGroup(OTHER_GROUP, [_row(c) for c in sorted(groups[None], key=order)]))
     for i, g in enumerate(out, start=1):
         g.title = f"{cn2an.an2cn(i)}、{g.title}"
+    with_leader = with_leader or any(r.leader for g in out for r in g.rows)
     return Plan(report.government.name, report.year, out, report_id=report.id, with_leader=with_leader)
 
 

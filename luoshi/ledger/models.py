@@ -32,6 +32,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -61,6 +62,7 @@ REPORT_STATES = ("draft", "submitted", "accepted", "returned")
 NOTICE_REASONS = ("red", "missing")
 RESULTS = ("超额完成", "完成", "基本完成", "未完成")
 USER_ROLES = ("admin", "liaison", "leader", "public")
+LEADER_MAX_LENGTH = 100  # 责任领导: free text such as "市政府副市长 张三"
 
 
 def utcnow() -> dt.datetime:
@@ -98,6 +100,10 @@ class Base(DeclarativeBase):
 
     # models with ``__audited__ = True`` get an AuditEvent for every insert/update/delete
     __audited__ = False
+    # columns whose values never enter the audit trail (only that they were set or changed)
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset()
+    # rows that may be inserted but never updated or deleted through a session (see audit.py)
+    __append_only__ = False
 
 
 class Government(Base):
@@ -211,6 +217,8 @@ class Commitment(Base):
     modality: Mapped[str] = mapped_column(String(4), default="预期")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # 责任领导 as the plan prints it ("市政府副市长 张三"); free text, not a User
+    leader: Mapped[str | None] = mapped_column(String(LEADER_MAX_LENGTH))
     # per-commitment expected-progress curve: [{"date": "2024-06-30", "percent": 50}, ...]
     milestones: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -414,6 +422,7 @@ class CalendarDay(Base):
 class User(Base):
     __tablename__ = "users"
     __audited__ = True
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"password_hash", "api_token_hash"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -429,6 +438,43 @@ class User(Base):
     unit: Mapped[Unit | None] = relationship()
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Comment(Base):
+    """A leader's or the office's remark on a commitment (领导批示/督查室意见); append-only.
+
+    Written only through ``luoshi.ledger.services.comments`` (audited); never edited or deleted.
+    """
+
+    __tablename__ = "comments"
+    __audited__ = True
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    commitment: Mapped[Commitment] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed login (user name as typed, lower-cased; client address), kept for the throttle.
+
+    In the database so that every worker process counts the same failures; rows older than the
+    throttle window are pruned at each login. Not audited (it is itself a security log).
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+
+    __table_args__ = (Index("ix_login_failures_username_ip", "username", "ip"),)
 
 
 class AuditEvent(Base):

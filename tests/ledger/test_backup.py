@@ -32,6 +32,7 @@ def test_backup_roundtrip_across_engines(sqlite_engine, pg_engine, tmp_path, luo
         report = importing.apply_plan(s, importing.plan_import(s, ex, government="枣庄市", source_text=text))
         for c in commitments.list_commitments(s, report)[:3]:
             assign.assign(s, c)
+        commitments.update(s, commitments.list_commitments(s, report)[0], {"leader": "市政府副市长 张三"})
     original = rows(sqlite_engine)
     backup(sqlite_engine, tmp_path / "a.jsonl")
     restore(pg_engine, tmp_path / "a.jsonl")

@@ -5,6 +5,10 @@ Line 1 is a header ``{"format": "luoshi-backup", "version": 1, "schema": <alembi
 foreign-key order. Dates and datetimes are ISO strings (UTC), JSON columns stay JSON. Restoring
 needs a migrated, empty database (or ``replace=True``, which empties it first), and resets the
 PostgreSQL id sequences afterwards.
+
+A dump written by an older schema revision (an ancestor of the database's current one) restores
+too: columns added since then are absent from its rows and get NULL or their default value (e.g.
+``commitments.leader``, added in revision 0002). A dump from a newer or unknown revision is refused.
 """
 
 from __future__ import annotations
@@ -68,7 +72,9 @@ def backup(engine: Engine, path: str | Path) -> dict[str, int]:
     return counts
 
 
-def _decode(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+def _decode(table: Any, row: dict[str, Any], *, older: bool = False) -> dict[str, Any]:
+    """A dumped row as insert values; with ``older`` (dump from an earlier revision) columns added
+    since then are filled with NULL or their scalar default."""
     out = {}
     for k, v in row.items():
         col = table.columns.get(k)
@@ -79,7 +85,28 @@ def _decode(table: Any, row: dict[str, Any]) -> dict[str, Any]:
         elif v is not None and isinstance(col.type, Date):
             v = dt.date.fromisoformat(v)
         out[k] = v
+    for col in table.columns:
+        if col.name in out:
+            continue
+        if older and col.nullable:
+            out[col.name] = None
+        elif older and col.default is not None and col.default.is_scalar:
+            out[col.name] = col.default.arg
+        else:
+            raise InputError(f"备份中的表 {table.name} 缺少列 {col.name}（文件不完整？）")
     return out
+
+
+def _is_older(revision: object, current: str | None) -> bool:
+    """Whether ``revision`` is an ancestor of ``current`` in the shipped migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    from luoshi.ledger.migrate import alembic_config
+
+    if not isinstance(revision, str) or current is None or revision == current:
+        return False
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return any(s.revision == revision for s in scripts.iterate_revisions(current, "base"))
 
 
 def restore(engine: Engine, path: str | Path, *, replace: bool = False) -> dict[str, int]:
@@ -101,7 +128,8 @@ def restore(engine: Engine, path: str | Path, *, replace: bool = False) -> dict[
         if header.get("version") != VERSION:
             raise InputError(f"{p}: 备份格式版本 {header.get('version')} 不受支持（支持 {VERSION}）")
         schema = current_revision(engine)
-        if header.get("schema") != schema:
+        older = _is_older(header.get("schema"), schema)
+        if header.get("schema") != schema and not older:
             raise InputError(
                 f"{p}: 备份的数据库结构版本 {header.get('schema')} 与当前 {schema} 不同，请先运行 luoshi db upgrade"
             )
@@ -124,7 +152,7 @@ def restore(engine: Engine, path: str | Path, *, replace: bool = False) -> dict[
                     table = tables[item["t"]]
                 except (json.JSONDecodeError, KeyError, TypeError):
                     raise InputError(f"{p}:{n}: 无法识别的行") from None
-                row = _decode(table, item["r"])
+                row = _decode(table, item["r"], older=older)
                 if table.name == "units" and row.get("parent_id") is not None:
                     deferred_parents.append((row["id"], row["parent_id"]))
                     row["parent_id"] = None
