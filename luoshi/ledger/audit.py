@@ -11,6 +11,14 @@ reads the ``Commitment.targets`` collection history and writes one ``CommitmentT
 link added or removed (entity id ``measure,target``, filed under the measure). Links that the
 database drops because a linked commitment is deleted (``ON DELETE CASCADE``) are looked up in a
 ``before_flush`` hook, while they still exist, and recorded as deletes too (either side).
+
+Secrets never enter the trail: a model lists them in ``__audit_exclude__`` (``User`` its password
+and API-token hashes) and the hook writes a marker instead of the value — ``"(set)"`` in a
+snapshot, ``"(changed)"`` in an update — so the trail still shows *that* a password or token was
+set or changed, never what it is.
+
+Models marked ``__append_only__`` (comments) may only be inserted: a ``before_flush`` hook refuses
+to update or delete them, so their trail is complete by construction.
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from luoshi.errors import ConflictError
 from luoshi.ledger.db import LedgerSession, default_actor
 from luoshi.ledger.models import AuditEvent, Base, Commitment, Evidence, commitment_targets, utcnow
 
 IGNORED = {"version"}
+SET = "(set)"  # an excluded column holds a value (snapshot, or "before" of an update)
+CHANGED = "(changed)"  # an excluded column got a new value (update)
 LINK_ENTITY = "CommitmentTarget"
 _DROPPED_LINKS = "luoshi.audit.dropped_links"  # session.info key: links cascaded away by this flush
 
@@ -41,14 +52,28 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def excluded(obj: Base) -> frozenset[str]:
+    """Column keys of ``obj`` whose values must never be written to the trail."""
+    return frozenset(getattr(type(obj), "__audit_exclude__", ()))
+
+
+def _masked(value: Any, marker: str) -> str | None:
+    return None if value is None else marker
+
+
 def snapshot(obj: Base) -> dict[str, Any]:
-    """Column values of ``obj`` as JSON-ready data."""
+    """Column values of ``obj`` as JSON-ready data (excluded columns only say whether they are set)."""
     mapper = inspect(obj).mapper
-    return {attr.key: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    secret = excluded(obj)
+    return {
+        attr.key: _masked(getattr(obj, attr.key), SET) if attr.key in secret else jsonable(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+    }
 
 
 def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
+    secret = excluded(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
@@ -60,6 +85,9 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
         old = hist.deleted[0] if hist.deleted else None
         new = hist.added[0] if hist.added else None
         if jsonable(old) == jsonable(new):
+            continue
+        if attr.key in secret:
+            before[attr.key], after[attr.key] = _masked(old, SET), _masked(new, CHANGED)
             continue
         before[attr.key] = jsonable(old)
         after[attr.key] = jsonable(new)
@@ -83,6 +111,16 @@ def _entity_id(obj: Base) -> str:
 
 def _link(measure_id: int, target_id: int) -> dict[str, int]:
     return {"measure_id": measure_id, "target_id": target_id}
+
+
+@event.listens_for(LedgerSession, "before_flush")
+def _refuse_append_only_changes(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    for obj in session.deleted:
+        if getattr(obj, "__append_only__", False):
+            raise ConflictError(f"{type(obj).__name__} {_entity_id(obj)} 只能新增，不能删除")
+    for obj in session.dirty:
+        if getattr(obj, "__append_only__", False) and session.is_modified(obj, include_collections=False):
+            raise ConflictError(f"{type(obj).__name__} {_entity_id(obj)} 只能新增，不能修改")
 
 
 @event.listens_for(LedgerSession, "before_flush")

@@ -3,6 +3,8 @@
 Configuration (environment):
 
 - ``LUOSHI_DATABASE_URL`` — any SQLAlchemy URL. PostgreSQL: ``postgresql+psycopg://user:pw@host/db``.
+- ``LUOSHI_DB_POOL_SIZE`` / ``LUOSHI_DB_MAX_OVERFLOW`` — connections kept / extra per process (see
+  ``POOL_SIZE`` below).
 - ``LUOSHI_HOME`` — data directory, default ``./var`` under the current directory. Without
   ``LUOSHI_DATABASE_URL`` the database is the SQLite file ``$LUOSHI_HOME/luoshi.db``; evidence files
   are always stored under ``$LUOSHI_HOME/evidence/``.
@@ -10,6 +12,16 @@ Configuration (environment):
 SQLite connections run in WAL mode with foreign keys on and a busy timeout, so the web app and a CLI
 command can share the file. Sessions come from :func:`session_factory` (class :class:`LedgerSession`),
 which carries the audit hook; use :func:`transaction` for one unit of work with a named actor.
+
+Transactions on SQLite behave like PostgreSQL's default READ COMMITTED, for the same reason: many
+readers and a few writers at once (``luoshi serve --workers N``). Until a unit of work writes, each
+read runs on its own (WAL readers never wait and never hold an old snapshot); its first write —
+INSERT/UPDATE/DELETE, DDL or a SAVEPOINT — opens the transaction with ``BEGIN IMMEDIATE``, which
+takes the single write lock up front and waits for it (busy timeout) instead of failing: a deferred
+``BEGIN`` that reads first and then tries to write fails at once with "database is locked" when
+another writer committed in between, whatever the busy timeout. The write lock is therefore held
+only from the first write to the commit. A caller that needs one snapshot across several reads
+(an export) asks for it with ``execution_options(sqlite_begin="DEFERRED")``.
 """
 
 from __future__ import annotations
@@ -22,13 +34,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from luoshi.errors import ConflictError
+from luoshi.errors import ConflictError, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Connection pool per process. uvicorn runs sync endpoints in a 40-thread pool and async ones on the
+# event loop, each request holding one connection until it ends; when the pool runs dry a checkout
+# made on the event loop blocks the very loop that returns connections, so the pool must be larger
+# than a worker's concurrency. SQLite connections are cheap; PostgreSQL ones are server processes
+# (default max_connections 100): with many workers lower LUOSHI_DB_POOL_SIZE / LUOSHI_DB_MAX_OVERFLOW.
+POOL_SIZE = {"sqlite": 10, "postgresql": 10}
+MAX_OVERFLOW = {"sqlite": 50, "postgresql": 30}
+# statements that only read: anything else opens a write transaction (see the module docstring)
+_READ_ONLY = ("SELECT", "PRAGMA", "EXPLAIN", "VALUES")
+LIKE_ESCAPE = "\\"
 
 
 def luoshi_home() -> Path:
@@ -55,17 +77,75 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """SQLAlchemy begins a transaction: open it now only when asked to (``sqlite_begin``)."""
+    mode = conn.get_execution_options().get("sqlite_begin")
+    if mode:
+        conn.exec_driver_sql(f"BEGIN {_begin_mode(mode)}")
+
+
+def _begin_mode(mode: str) -> str:
+    mode = str(mode).upper()
+    if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+        raise ValueError(f"sqlite_begin must be DEFERRED, IMMEDIATE or EXCLUSIVE, not {mode!r}")
+    return mode
+
+
+def _sqlite_write_begins(conn: Connection, cursor: Any, statement: str, _params: Any, context: Any,
+                         _many: bool) -> None:
+    """Before the first write of a unit of work, take the write lock: ``BEGIN IMMEDIATE``."""
+    dbapi_conn = cursor.connection
+    if dbapi_conn.in_transaction or conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    if not _is_write(statement, context):
+        return
+    dbapi_conn.execute("BEGIN IMMEDIATE")
+
+
+def _is_write(statement: str, context: Any) -> bool:
+    head = statement.lstrip()[:8].upper()
+    if head.startswith(_READ_ONLY):
+        return False
+    if head.startswith("WITH") and context is not None and context.compiled is not None:
+        return bool(context.isinsert or context.isupdate or context.isdelete)  # a CTE select reads
+    return True  # INSERT/UPDATE/DELETE/REPLACE, DDL, SAVEPOINT, or text we cannot classify
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Engine for ``url`` (default: :func:`database_url`), with SQLite pragmas applied."""
     url = url or database_url()
     if url.startswith("sqlite"):
+        if make_url(url).database not in (None, "", ":memory:"):
+            _pool_kwargs("sqlite", kwargs)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # let SQLAlchemy, not pysqlite, decide when transactions begin (SAVEPOINT support)
+        # let SQLAlchemy (and the hooks below), not pysqlite, decide when transactions begin
         event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_write_begins)
         return engine
+    if url.startswith("postgresql"):
+        _pool_kwargs("postgresql", kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _pool_kwargs(dialect: str, kwargs: dict[str, Any]) -> None:
+    if "poolclass" in kwargs:
+        return
+    for key, env, default in (("pool_size", "LUOSHI_DB_POOL_SIZE", POOL_SIZE[dialect]),
+                              ("max_overflow", "LUOSHI_DB_MAX_OVERFLOW", MAX_OVERFLOW[dialect])):
+        value = os.environ.get(env)
+        if value is not None and not value.strip().isdigit():
+            raise ValidationError(f"{env} 应为非负整数：{value!r}")
+        kwargs.setdefault(key, int(value) if value is not None else default)
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern: ``%``, ``_`` and the escape character escaped.
+
+    Use with ``escape=LIKE_ESCAPE``: ``column.ilike(f"%{escape_like(q)}%", escape=LIKE_ESCAPE)``.
+    """
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
 
 
 def default_engine() -> Engine:

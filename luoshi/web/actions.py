@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import select
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from luoshi.ledger.models import Commitment, Notice, Period, ProgressReport, Report, User
+from luoshi.ledger.models import Comment, Commitment, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
+from luoshi.ledger.services import comments as comment_service
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import evaluation as evaluation_service
 from luoshi.ledger.services import periods as period_service
@@ -112,52 +113,22 @@ def drop_commitment(ctx: Ctx, cid: int, version: Any = None) -> Commitment:
     return commitment_service.close(ctx.db, c, expected_version=_version(version))
 
 
-def split_commitment(ctx: Ctx, cid: int, parts: list[str]) -> list[Commitment]:
-    """Replace one commitment by several manual ones (one per non-empty part), keeping its units."""
+def split_commitment(ctx: Ctx, cid: int, parts: list[str | tuple[int, int]], version: Any = None) -> list[Commitment]:
+    """Replace one commitment by several, each a piece of its report quote with its own span."""
     _admin(ctx)
     c = _commitment(ctx, cid)
-    parts = [p.strip() for p in parts if p and p.strip()]
-    if len(parts) < 2:
-        raise ValidationError("拆分至少需要两段文字（每行一段）")
-    if c.state == "closed":
-        raise ConflictError(f"任务 {c.id} 已销号，不能拆分")
-    lead = c.lead.unit.name if c.lead else None
-    support = [a.unit.name for a in c.assignments if a.role == "support"]
-    new = []
-    for part in parts:
-        n = commitment_service.add_manual(ctx.db, c.report, kind=c.kind, title=_title(part), text=part,
-                                          deadline=c.deadline, modality=c.modality)
-        n.section = c.section
-        if lead:
-            assign_service.assign(ctx.db, n, lead=lead, support=support)
-        new.append(n)
-    drop_commitment(ctx, c.id)
-    return new
+    return commitment_service.split(ctx.db, c, [p for p in parts if not isinstance(p, str) or p.strip()],
+                                    expected_version=_version(version))
 
 
-def merge_commitments(ctx: Ctx, ids: list[int]) -> Commitment:
-    """Merge several commitments into the first: texts joined, the others closed."""
+def merge_commitments(ctx: Ctx, ids: list[int], versions: dict[int, Any] | None = None) -> Commitment:
+    """Merge several commitments of one report into the first (span [min start, max end])."""
     _admin(ctx)
     ids = list(dict.fromkeys(ids))
     if len(ids) < 2:
         raise ValidationError("合并至少需要选择两项任务")
-    items = [_commitment(ctx, i) for i in ids]
-    keep, rest = items[0], items[1:]
-    if any(c.report_id != keep.report_id for c in rest):
-        raise ValidationError("只能合并同一报告中的任务")
-    if any(c.state == "closed" for c in items):
-        raise ConflictError("已销号的任务不能合并")
-    text = "".join([keep.text, *[c.text for c in rest]])
-    deadline = max((c.deadline for c in items if c.deadline), default=None)
-    commitment_service.update(ctx.db, keep, {"text": text, "deadline": deadline})
-    for c in rest:
-        drop_commitment(ctx, c.id)
-    return keep
-
-
-def _title(text: str, limit: int = 60) -> str:
-    t = text.strip().rstrip("。；;")
-    return t if len(t) <= limit else t[: limit - 1] + "…"
+    expected = {i: v for i, v in ((i, _version(v)) for i, v in (versions or {}).items()) if v is not None}
+    return commitment_service.merge(ctx.db, [_commitment(ctx, i) for i in ids], expected_versions=expected)
 
 
 def assign_units(ctx: Ctx, cid: int, lead: str | None, support: list[str] | None, version: Any = None) -> Commitment:
@@ -247,6 +218,21 @@ def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
 def close_notice(ctx: Ctx, nid: int) -> Notice:
     _admin(ctx)
     return status_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def comments(ctx: Ctx, cid: int) -> list[Comment]:
+    """Comments on a commitment: leaders, the office, and liaisons of its units; never the public."""
+    ctx.require("admin", "leader", "liaison")
+    return comment_service.list_for(ctx.db, _commitment(ctx, cid), _account(ctx))
+
+
+def add_comment(ctx: Ctx, cid: int, body: str) -> Comment:
+    """A leader's or the office's comment (领导批示 / 督查室意见) on a commitment."""
+    ctx.require("admin", "leader")
+    return comment_service.add(ctx.db, _commitment(ctx, cid), _account(ctx), body)
 
 
 # --------------------------------------------------------------------------- progress

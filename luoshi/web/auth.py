@@ -138,4 +138,8 @@ def authenticate(settings: Settings, db: Session, request: Request) -> Principal
 
 
 def find_user(db: Session, username: str) -> User | None:
-    return db.scalar(select(User).where(User.username == username.strip()))
+    """The account named ``username``; a name no account can have (NUL, over-long) is simply unknown."""
+    name = username.strip()
+    if not name or "\x00" in name or len(name) > (User.__table__.c.username.type.length or len(name)):
+        return None
+    return db.scalar(select(User).where(User.username == name))

@@ -27,7 +27,8 @@ from luoshi.web.passwords import generate_password
 
 DEMO_LABEL = "【演示数据】"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEED = REPO_ROOT.parent / "shared" / "reports" / "zaozhuang-2024.txt"
+REPORTS = REPO_ROOT.parent / "shared" / "reports"
+SEED = REPORTS / "zaozhuang-2024.txt"
 
 
 def seed_path(explicit: str | Path | None = None) -> Path:
@@ -36,6 +37,24 @@ def seed_path(explicit: str | Path | None = None) -> Path:
         where = f"“{path}”" if explicit else f"默认位置 {path}（仓库旁的 ../shared/reports/）"
         raise InputError(f"找不到种子报告：{where}；请给出报告文件路径：luoshi demo FILE")
     return path
+
+
+def ensure_corpus(out: Path, reports: Path = REPORTS) -> str:
+    """Build the cross-year corpus (历年承诺 pages) from ``reports`` unless ``out`` already exists.
+
+    Returns a one-line note for the console. A missing reports folder is not an error: the pages
+    then explain how to build the corpus by hand.
+    """
+    if out.is_file():
+        return f"历年语料库：{out}（已存在）"
+    if not reports.is_dir():
+        return f"历年语料库：未建立（找不到报告目录 {reports}；可运行 luoshi corpus build 报告目录 --out {out}）"
+    from luoshi.corpus.build import build
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res = build(reports, out, workers=1, progress=False)
+    failed = f"，失败 {len(res.failures)}" if res.failures else ""
+    return f"历年语料库：{res.processed} 份报告{failed}，用时 {res.seconds:.1f} 秒 → {out}"
 
 
 def import_report(db: Session, path: Path) -> tuple[Report, str]:

@@ -1,7 +1,9 @@
 """One error shape: JSON ``{"error": ..., "detail": ...}`` under /api, a Chinese error page elsewhere.
 
 ``LuoshiError.http_status`` gives the code; request validation is 422; unknown routes 404. An HTML
-request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page.
+request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page. A request
+carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``,
+installed here with the handlers since it answers in the same shape).
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ def error_response(request: Request, status: int, message: str, detail: Any = No
 
 
 def install(app: FastAPI) -> None:
+    from luoshi.web.params import RejectNul
+
+    app.add_middleware(RejectNul)
+
     @app.exception_handler(LuoshiError)
     async def luoshi_error(request: Request, exc: LuoshiError) -> Response:
         if isinstance(exc, Unauthenticated) and not _wants_json(request):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import NotFoundError, ValidationError
 from luoshi.ledger.audit import jsonable
+from luoshi.ledger.db import LIKE_ESCAPE, escape_like
 from luoshi.ledger.models import (
     Assignment,
     Commitment,
@@ -264,12 +265,19 @@ def _base_query(user: Principal, f: Filters, report: Report) -> Any:
         q = q.where(Commitment.id.in_(select(Assignment.commitment_id).where(Assignment.unit_id == f.unit)))
     if f.area:
         keys = select(Section.id).where(Section.report_id == report.id,
-                                        or_(Section.key == f.area, Section.key.like(f.area + ".%")))
+                                        or_(Section.key == f.area,
+                                            Section.key.like(escape_like(f.area) + ".%", escape=LIKE_ESCAPE)))
         q = q.where(Commitment.section_id.in_(keys))
     if f.q:
-        like = f"%{f.q.strip()}%"
-        q = q.where(or_(Commitment.title.like(like), Commitment.text.like(like), Commitment.indicator.like(like)))
+        q = q.where(or_(*(contains_text(col, f.q.strip())
+                          for col in (Commitment.title, Commitment.text, Commitment.indicator))))
     return q
+
+
+def contains_text(column: Any, text: str) -> Any:
+    """``column`` contains ``text`` literally (``%``, ``_`` and ``\\`` are not wildcards), ignoring
+    case alike on SQLite and PostgreSQL."""
+    return column.ilike(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
 
 
 def commitment_json(c: Commitment | Row, s: st.Status | None, area: dict[str, Any] | None = None,
@@ -397,16 +405,36 @@ def notice_json(n: Notice) -> dict[str, Any]:
 
 
 def notices(db: Session, user: Principal, *, open_only: bool = False) -> list[dict[str, Any]]:
-    q = select(Notice).options(selectinload(Notice.commitment), selectinload(Notice.unit),
-                               selectinload(Notice.period)).order_by(Notice.issued.desc(), Notice.id.desc())
+    """Notices the caller may see, each with ``can_answer`` / ``can_close``.
+
+    Who may answer or close is decided by the ledger (``may_answer`` / ``may_close`` in
+    ``luoshi.ledger.services.status``), the same rule the write actions enforce; a liaison sees the
+    notices they may answer. The SQL filter only narrows the rows to the liaison's unit first.
+    """
+    from luoshi.ledger.models import User
+    from luoshi.ledger.services.status import may_answer, may_close
+
+    q = select(Notice).options(selectinload(Notice.commitment).selectinload(Commitment.assignments),
+                               selectinload(Notice.unit), selectinload(Notice.period)
+                               ).order_by(Notice.issued.desc(), Notice.id.desc())
     if user.role == "liaison":
         q = q.where(or_(Notice.unit_id == user.unit_id, Notice.commitment_id.in_(
-            select(Assignment.commitment_id).where(Assignment.unit_id == user.unit_id, Assignment.role == "lead"))))
+            select(Assignment.commitment_id).where(Assignment.unit_id == user.unit_id))))
     elif not can_see_drafts(user):
         return []
     if open_only:
         q = q.where(Notice.closed.is_(False))
-    return [notice_json(n) for n in db.scalars(q)]
+    account = db.get(User, user.id) if user.id is not None else None
+    out = []
+    for n in db.scalars(q):
+        answerable = account is not None and may_answer(account, n)
+        if user.role == "liaison" and not answerable:
+            continue
+        d = notice_json(n)
+        d["can_answer"] = answerable and not n.closed
+        d["can_close"] = account is not None and may_close(account, n) and not n.closed and n.answer is not None
+        out.append(d)
+    return out
 
 
 def periods(db: Session, report_id: int) -> list[dict[str, Any]]:

@@ -138,3 +138,77 @@ def test_leader_dashboard(browser, server, shot) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
     assert not page.errors, page.errors
+
+
+def test_leader_comments_on_a_commitment(browser, server, shot) -> None:
+    assert STATE, "needs the operator journey first"
+    page = new_page(browser, server, viewport={"width": 1280, "height": 900})
+    login(page, "lingdao")
+    page.goto(f"/dashboard/c/{STATE['cid']}")
+    page.fill("#comment-body", "请于月底前报送<b>开工</b>情况。")
+    page.click("text=提交意见")
+    page.wait_for_load_state()
+    assert "意见已提交" in page.inner_text(".flash.ok")
+    item = page.locator("ul.comments li").first
+    assert "请于月底前报送<b>开工</b>情况。" in item.inner_text()  # shown as text, not markup
+    assert page.locator("ul.comments li b", has_text="开工").count() == 0
+    page.locator("#comments").scroll_into_view_if_needed()
+    shot(page, "10-leader-comment", full_page=False)
+    assert not page.errors, page.errors
+    # the liaison of the lead unit reads it on the reporting page; the public page does not show it
+    liaison = new_page(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    login(liaison, "lianluo")
+    liaison.goto(f"/my/c/{STATE['cid']}/report")
+    assert "请于月底前报送" in liaison.inner_text("#comments")
+    assert liaison.locator("#comment-body").count() == 0
+    public = new_page(browser, server)
+    public.goto(f"/c/{STATE['cid']}")
+    assert "请于月底前报送" not in public.inner_text("main")
+
+
+def test_operator_splits_a_commitment_by_its_quote(browser, server, shot) -> None:
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Commitment
+
+    with transaction(server.engine, actor="setup") as db:
+        c = next(c for c in db.scalars(select(Commitment).where(Commitment.kind == "measure",
+                                                                 Commitment.state == "active")
+                                       .order_by(Commitment.id)) if c.quote and "，" in c.quote.strip("，"))
+        cid, quote, start = c.id, c.quote, c.start
+    first, second = quote.split("，", 1)
+    page = new_page(browser, server, viewport={"width": 1280, "height": 900})
+    login(page, "duchashi")
+    page.goto(f"/admin/commitments/{cid}")
+    assert page.input_value("#s-parts") == quote
+    page.fill("#s-parts", f"{first}\n{second}")
+    page.click("button:has-text('拆分')")
+    page.wait_for_load_state()
+    assert "已拆分为任务" in page.inner_text(".flash.ok")
+    with transaction(server.engine, actor="setup") as db:
+        parts = list(db.scalars(select(Commitment).where(Commitment.source == "manual", Commitment.start >= start)
+                                .order_by(Commitment.start).limit(2)))
+        assert [(p.quote, p.start) for p in parts] == [(first, start), (second, start + len(first) + 1)]
+        new_id = parts[0].id
+    page.locator(f'a[data-span="{new_id}"]').click()  # the new item has its own highlighted span
+    assert page.locator(f"mark#s{new_id}.active").count() == 1
+    shot(page, "11-review-after-split", full_page=False)
+    assert not page.errors, page.errors
+
+
+def test_cross_year_pages_from_the_nav(browser, server, shot) -> None:
+    from luoshi.corpus.build import build
+    from luoshi.web.demo_data import REPORTS
+
+    page = new_page(browser, server, viewport={"width": 1280, "height": 900})
+    page.goto("/")
+    page.click("nav >> text=历年承诺")
+    page.wait_for_load_state()
+    assert "luoshi corpus build" in page.inner_text("main")  # no corpus yet: how to build one
+    shot(page, "12-reconcile-no-corpus", full_page=False)
+    build(REPORTS, server.home / "corpus.sqlite", workers=1, progress=False)
+    page.reload()
+    page.click("main >> text=国务院")
+    page.wait_for_load_state()
+    assert "/reconcile/gov/" in page.url and page.locator("svg").count() >= 1
+    shot(page, "13-reconcile-government")
+    assert not page.errors, page.errors  # strict CSP holds on the mounted pages

@@ -19,8 +19,9 @@ def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
     r = run(["demo", "--no-serve", "--no-progress"], home)
     assert r.returncode == 0, r.stderr
     assert "duchashi" in r.stdout and "http://127.0.0.1:8000/" in r.stdout and "liaison1" in r.stdout
+    assert "历年语料库：6 份报告" in r.stdout and (home / "corpus.sqlite").is_file()  # the 历年承诺 pages work
     again = run(["demo", "--no-serve", "--no-progress"], home)
-    assert again.returncode == 0 and "未重复导入" in again.stdout
+    assert again.returncode == 0 and "未重复导入" in again.stdout and "（已存在）" in again.stdout
 
     r = run(["user", "add", "zhang", "--role", "liaison", "--unit", "发改委", "--password-stdin"], home,
             "a-long-password\n")
@@ -37,6 +38,12 @@ def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
     assert tok.returncode == 0 and tok.stdout.strip().startswith("lst_")
     assert run(["user", "disable", "zhang"], home).returncode == 0
     assert run(["user", "token", "nobody"], home).returncode == 2
+    import sqlite3
+
+    with sqlite3.connect(home / "luoshi.db") as db:
+        trail = " ".join(f"{b} {a}" for b, a in db.execute("SELECT before, after FROM audit_events"))
+        hashes = [h for row in db.execute("SELECT password_hash, api_token_hash FROM users") for h in row if h]
+    assert "$argon2" not in trail and hashes and not any(h in trail for h in hashes)
 
 
 def test_demo_without_seed_is_a_clear_error(tmp_path: Path) -> None:

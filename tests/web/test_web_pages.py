@@ -158,14 +158,14 @@ def test_dashboard_and_admin_pages_render(as_user, ledger) -> None:
 def test_admin_split_merge_drop_add(as_user, client, ledger) -> None:
     admin = as_user("admin")
     h = {"X-CSRF-Token": admin.csrf}
-    parts = admin.post(f"/api/commitments/{ledger.b}/split", json={"parts": ["建成市民服务中心主体", "投入使用"]},
+    parts = admin.post(f"/api/commitments/{ledger.b}/split", json={"parts": ["年内建成", "市民服务中心"]},
                        headers=h)
     assert parts.status_code == 200, parts.text
     new_ids = [p["id"] for p in parts.json()]
     assert all(p["assignments"][0]["unit"] == "市行政审批服务局" for p in parts.json())
     assert client.get(f"/api/commitments/{ledger.b}").status_code == 404  # dropped from the public plan
     merged = admin.post("/api/commitments/merge", json={"ids": new_ids}, headers=h)
-    assert merged.status_code == 200 and merged.json()["text"] == "建成市民服务中心主体投入使用"
+    assert merged.status_code == 200 and merged.json()["text"] == "年内建成市民服务中心"
     added = admin.post("/api/commitments", json={"report_id": ledger.report, "kind": "measure",
                                                  "title": "新增的任务"}, headers=h)
     assert added.status_code == 201 and added.json()["state"] == "draft"

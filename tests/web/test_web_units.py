@@ -1,4 +1,4 @@
-"""Pure pieces: signed tokens, login throttle, SVG charts, span highlighting, passwords."""
+"""Pure pieces: signed tokens, SVG charts, span highlighting, passwords."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from luoshi.errors import ValidationError
 from luoshi.web import charts
 from luoshi.web.highlight import mark_spans
 from luoshi.web.passwords import check_strength, generate_password
-from luoshi.web.ratelimit import LoginThrottle
 from luoshi.web.signing import BadToken, sign, unsign
 
 KEY = b"k" * 32
@@ -28,17 +27,6 @@ def test_signed_token_roundtrip_and_rejections() -> None:
         unsign(KEY, "session", sign(KEY, "session", {"u": 1}, ttl=-1))
     with pytest.raises(BadToken):
         unsign(KEY, "session", "garbage")
-
-
-def test_throttle_counts_per_user_and_address_and_expires() -> None:
-    th = LoginThrottle(max_failures=3, window_seconds=60)
-    for i in range(3):
-        assert th.retry_after("Admin", "1.2.3.4", now=float(i)) == 0
-        th.failed("Admin", "1.2.3.4", now=float(i))
-    assert th.retry_after("admin", "1.2.3.4", now=3.0) > 0  # case-insensitive user name
-    assert th.retry_after("admin", "5.6.7.8", now=3.0) == 0
-    assert th.retry_after("leader", "1.2.3.4", now=3.0) == 0
-    assert th.retry_after("admin", "1.2.3.4", now=61.5) == 0  # the first failure left the window
 
 
 def test_progress_bar_and_donut_are_accessible_svg() -> None:

@@ -15,6 +15,7 @@ from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, get_ctx
 from luoshi.web.highlight import mark_spans
+from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, files, form_of, redirect, text
 
@@ -67,7 +68,7 @@ async def upload(ctx: CtxDep) -> Response:
 
 
 @router.get("/reports/{rid}", response_class=HTMLResponse)
-def review(ctx: CtxDep, rid: int) -> Response:
+def review(ctx: CtxDep, rid: Id) -> Response:
     ctx.require("admin")
     r = _report_or_404(ctx, rid)
     rows = qs.load_rows(ctx.db, select(*qs.ROW_COLUMNS).where(Commitment.report_id == r.id)
@@ -93,19 +94,19 @@ def review(ctx: CtxDep, rid: int) -> Response:
 
 
 @router.post("/reports/{rid}/confirm")
-def confirm_all(ctx: CtxDep, rid: int) -> Response:
+def confirm_all(ctx: CtxDep, rid: Id) -> Response:
     return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.confirm_all(ctx, rid),
                    lambda n: f"已确认 {n} 项建议的责任单位")
 
 
 @router.post("/reports/{rid}/publish")
-def publish(ctx: CtxDep, rid: int) -> Response:
+def publish(ctx: CtxDep, rid: Id) -> Response:
     return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.publish_plan(ctx, rid),
                    lambda n: f"已发布 {n} 项任务，报送周期已生成")
 
 
 @router.post("/reports/{rid}/commitments")
-async def add(ctx: CtxDep, rid: int) -> Response:
+async def add(ctx: CtxDep, rid: Id) -> Response:
     form = await form_of(ctx)
     back = f"/admin/reports/{rid}"
     return attempt(ctx, back, lambda: actions.add_commitment(ctx, rid, text(form, "kind", "measure"),
@@ -115,9 +116,9 @@ async def add(ctx: CtxDep, rid: int) -> Response:
 
 
 @router.post("/reports/{rid}/merge")
-async def merge(ctx: CtxDep, rid: int) -> Response:
+async def merge(ctx: CtxDep, rid: Id) -> Response:
     form = await form_of(ctx)
-    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
+    ids = [i for i in map(form_id, form.getlist("ids")) if i is not None]
     return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.merge_commitments(ctx, ids),
                    lambda c: f"已合并为任务 {c.id}")
 
@@ -131,7 +132,7 @@ def _back(ctx: Ctx, default: str) -> str:
 
 
 @router.post("/commitments/{cid}/assign")
-async def assign(ctx: CtxDep, cid: int) -> Response:
+async def assign(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     support = [s for s in text(form, "support").replace("，", ",").replace("、", ",").split(",") if s.strip()]
     return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
@@ -140,18 +141,19 @@ async def assign(ctx: CtxDep, cid: int) -> Response:
 
 
 @router.get("/commitments/{cid}", response_class=HTMLResponse)
-def edit_form(ctx: CtxDep, cid: int) -> Response:
+def edit_form(ctx: CtxDep, cid: Id) -> Response:
     ctx.require("admin")
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
     ev = ctx.db.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     unit_names = list(ctx.db.scalars(select(Unit.name).where(Unit.government_id == c.report.government_id)))
     return render(ctx, "admin/commitment.html", c=data, evaluation=ev, unit_names=unit_names,
-                  history=qs.history(ctx.db, c))
+                  history=qs.history(ctx.db, c), comments=actions.comments(ctx, cid),
+                  comment_action=f"/admin/commitments/{cid}/comments")
 
 
 @router.post("/commitments/{cid}")
-async def edit(ctx: CtxDep, cid: int) -> Response:
+async def edit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     fields = {k: text(form, k) for k in actions.FIELD_TYPES if k in form}
     fields["published"] = text(form, "published") == "1"
@@ -161,13 +163,13 @@ async def edit(ctx: CtxDep, cid: int) -> Response:
 
 
 @router.post("/commitments/{cid}/split")
-async def split(ctx: CtxDep, cid: int) -> Response:
+async def split(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     parts = text(form, "parts").splitlines()
     rid_holder: dict = {}
 
     def run() -> list[Commitment]:
-        new = actions.split_commitment(ctx, cid, parts)
+        new = actions.split_commitment(ctx, cid, list(parts), text(form, "version"))
         rid_holder["rid"] = new[0].report_id
         return new
 
@@ -180,7 +182,7 @@ async def split(ctx: CtxDep, cid: int) -> Response:
 
 
 @router.post("/commitments/{cid}/drop")
-async def drop(ctx: CtxDep, cid: int) -> Response:
+async def drop(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
                    lambda: actions.drop_commitment(ctx, cid, text(form, "version")),
@@ -188,7 +190,7 @@ async def drop(ctx: CtxDep, cid: int) -> Response:
 
 
 @router.post("/commitments/{cid}/evaluate")
-async def evaluate(ctx: CtxDep, cid: int) -> Response:
+async def evaluate(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     return attempt(ctx, _back(ctx, "/admin/evaluations"),
                    lambda: actions.evaluate(ctx, cid, final_value=text(form, "final_value") or None,
@@ -201,7 +203,7 @@ async def evaluate(ctx: CtxDep, cid: int) -> Response:
 
 
 @router.get("/periods", response_class=HTMLResponse)
-def periods_page(ctx: CtxDep, report: int | None = None) -> Response:
+def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
     ctx.require("admin")
     r = qs.current_report(ctx.db, report)
     if r is None:
@@ -221,7 +223,7 @@ def periods_page(ctx: CtxDep, report: int | None = None) -> Response:
 @router.post("/periods")
 async def periods_action(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
-    rid = int(text(form, "report", "0") or 0)
+    rid = form_id(text(form, "report")) or 0
     op = text(form, "op")
     back = f"/admin/periods?report={rid}"
     if op == "cycle":
@@ -229,7 +231,7 @@ async def periods_action(ctx: CtxDep) -> Response:
                        lambda _: "报送周期已设置")
     if op == "generate":
         return attempt(ctx, back, lambda: actions.generate_periods(ctx, rid), lambda ps: f"已生成 {len(ps)} 个周期")
-    pid = int(text(form, "period", "0") or 0)
+    pid = form_id(text(form, "period")) or 0
     if op in ("close", "reopen"):
         return attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
                        lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
@@ -247,7 +249,7 @@ def notices_page(ctx: CtxDep, open_only: bool = False) -> Response:
 
 
 @router.post("/notices/{nid}/close")
-def close_notice(ctx: CtxDep, nid: int) -> Response:
+def close_notice(ctx: CtxDep, nid: Id) -> Response:
     return attempt(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
 
 
@@ -255,14 +257,14 @@ def close_notice(ctx: CtxDep, nid: int) -> Response:
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_queue(ctx: CtxDep, state: str = "submitted", offset: int = 0) -> Response:
+def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0) -> Response:
     ctx.require("admin")
     page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset))
     return render(ctx, "admin/progress.html", page=page, state=state, params={"state": state})
 
 
 @router.post("/progress/{pid}")
-async def review_progress(ctx: CtxDep, pid: int) -> Response:
+async def review_progress(ctx: CtxDep, pid: Id) -> Response:
     form = await form_of(ctx)
     decision = text(form, "decision")
     return attempt(ctx, "/admin/progress",
@@ -271,7 +273,7 @@ async def review_progress(ctx: CtxDep, pid: int) -> Response:
 
 
 @router.get("/evaluations", response_class=HTMLResponse)
-def evaluations_page(ctx: CtxDep, report: int | None = None, offset: int = 0) -> Response:
+def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) -> Response:
     ctx.require("admin")
     r = qs.current_report(ctx.db, report)
     if r is None:
@@ -286,6 +288,6 @@ def evaluations_page(ctx: CtxDep, report: int | None = None, offset: int = 0) ->
 @router.post("/evaluations")
 async def evaluate_all(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
-    rid = int(text(form, "report", "0") or 0)
+    rid = form_id(text(form, "report")) or 0
     return attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
                    lambda res: f"已评价 {res[0]} 项；{len(res[1])} 项需人工评价")

@@ -15,6 +15,7 @@ from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.params import Id, Version
 
 router = APIRouter(prefix="/api")
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -40,12 +41,12 @@ async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
 
 
 @router.post("/reports/{rid}/confirm", tags=["reports"], summary="确认全部建议的责任单位（督查室）")
-def api_confirm(ctx: CtxDep, rid: int) -> dict:
+def api_confirm(ctx: CtxDep, rid: Id) -> dict:
     return _done(ctx, {"confirmed": actions.confirm_all(ctx, rid)})
 
 
 @router.post("/reports/{rid}/publish", tags=["reports"], summary="发布任务分工方案（督查室）")
-def api_publish(ctx: CtxDep, rid: int) -> dict:
+def api_publish(ctx: CtxDep, rid: Id) -> dict:
     return _done(ctx, {"published": actions.publish_plan(ctx, rid)})
 
 
@@ -65,7 +66,7 @@ class CommitmentPatch(BaseModel):
 
 
 @router.patch("/commitments/{cid}", tags=["commitments"], summary="修改任务（督查室，version 用于并发检查）")
-def api_edit(ctx: CtxDep, cid: int, body: CommitmentPatch) -> dict:
+def api_edit(ctx: CtxDep, cid: Id, body: CommitmentPatch) -> dict:
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version", None)
     c = actions.edit_commitment(ctx, cid, fields, version)
@@ -74,7 +75,7 @@ def api_edit(ctx: CtxDep, cid: int, body: CommitmentPatch) -> dict:
 
 
 class CommitmentNew(BaseModel):
-    report_id: int
+    report_id: Id
     kind: Literal["target", "milestone", "measure"] = "measure"
     title: str = Field(min_length=1, max_length=200)
     text: str | None = None
@@ -89,30 +90,36 @@ def api_add(ctx: CtxDep, body: CommitmentNew) -> dict:
 
 
 @router.delete("/commitments/{cid}", tags=["commitments"], summary="从方案中删除（销号并取消公开，督查室）")
-def api_drop(ctx: CtxDep, cid: int, version: int | None = None) -> dict:
+def api_drop(ctx: CtxDep, cid: Id, version: Version | None = None) -> dict:
     c = actions.drop_commitment(ctx, cid, version)
     ctx.commit()
     return _commitment_out(ctx, c.id)
 
 
 class SplitIn(BaseModel):
-    parts: list[str] = Field(min_length=2)
+    """Each part is a piece of the commitment's quote, or ``[start, end]`` offsets into the report text."""
+
+    parts: list[str | tuple[int, int]] = Field(min_length=2)
+    version: int | None = None
 
 
-@router.post("/commitments/{cid}/split", tags=["commitments"], summary="拆分任务（督查室）")
-def api_split(ctx: CtxDep, cid: int, body: SplitIn) -> list[dict]:
-    new = actions.split_commitment(ctx, cid, body.parts)
+@router.post("/commitments/{cid}/split", tags=["commitments"],
+             summary="拆分任务（督查室；每段摘自原文或给出原文字符位置，各自保留原文位置）")
+def api_split(ctx: CtxDep, cid: Id, body: SplitIn) -> list[dict]:
+    new = actions.split_commitment(ctx, cid, body.parts, body.version)
     ctx.commit()
     return [_commitment_out(ctx, c.id) for c in new]
 
 
 class MergeIn(BaseModel):
-    ids: list[int] = Field(min_length=2)
+    ids: list[Id] = Field(min_length=2)
+    versions: dict[Id, int] | None = None  # commitment id → version the caller saw
 
 
-@router.post("/commitments/merge", tags=["commitments"], summary="合并任务到第一项（督查室）")
+@router.post("/commitments/merge", tags=["commitments"],
+             summary="合并同一报告的任务到第一项（督查室；原文位置取并集范围）")
 def api_merge(ctx: CtxDep, body: MergeIn) -> dict:
-    c = actions.merge_commitments(ctx, body.ids)
+    c = actions.merge_commitments(ctx, body.ids, dict(body.versions or {}))
     ctx.commit()
     return _commitment_out(ctx, c.id)
 
@@ -125,14 +132,14 @@ class AssignIn(BaseModel):
 
 @router.put("/commitments/{cid}/assignments", tags=["commitments"],
             summary="确认建议（空请求体）或指定牵头/配合单位（督查室）")
-def api_assign(ctx: CtxDep, cid: int, body: AssignIn) -> dict:
+def api_assign(ctx: CtxDep, cid: Id, body: AssignIn) -> dict:
     c = actions.assign_units(ctx, cid, body.lead, body.support, body.version)
     ctx.commit()
     return _commitment_out(ctx, c.id)
 
 
 class ProgressIn(BaseModel):
-    period_id: int
+    period_id: Id
     percent: float | None = None
     value: float | None = None
     narrative: str = ""
@@ -141,7 +148,7 @@ class ProgressIn(BaseModel):
 
 @router.post("/commitments/{cid}/progress", tags=["progress"], status_code=201,
              summary="报送进度（牵头或配合单位的联络员、督查室）")
-def api_report(ctx: CtxDep, cid: int, body: ProgressIn) -> dict:
+def api_report(ctx: CtxDep, cid: Id, body: ProgressIn) -> dict:
     pr = actions.submit_progress(ctx, cid, body.period_id, percent=body.percent, value=body.value,
                                  narrative=body.narrative, version=body.version)
     ctx.commit()
@@ -149,7 +156,7 @@ def api_report(ctx: CtxDep, cid: int, body: ProgressIn) -> dict:
 
 
 @router.post("/progress/{pid}/evidence", tags=["progress"], status_code=201, summary="为未审核的进度报告附加佐证材料")
-async def api_evidence(ctx: CtxDep, pid: int, file: Annotated[UploadFile, File()]) -> dict:
+async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]) -> dict:
     from luoshi.ledger.models import ProgressReport
     from luoshi.ledger.services import progress as progress_service
 
@@ -175,7 +182,7 @@ class ReviewIn(BaseModel):
 
 
 @router.post("/progress/{pid}/review", tags=["progress"], summary="采纳或退回进度报告（督查室）")
-def api_review(ctx: CtxDep, pid: int, body: ReviewIn) -> dict:
+def api_review(ctx: CtxDep, pid: Id, body: ReviewIn) -> dict:
     pr = actions.review_progress(ctx, pid, body.decision, body.reason, body.version)
     ctx.commit()
     return qs.progress_json(pr, private=True)
@@ -186,13 +193,13 @@ class CycleIn(BaseModel):
 
 
 @router.put("/reports/{rid}/cycle", tags=["periods"], summary="设置报送周期（月/季，督查室）")
-def api_cycle(ctx: CtxDep, rid: int, body: CycleIn) -> dict:
+def api_cycle(ctx: CtxDep, rid: Id, body: CycleIn) -> dict:
     actions.configure_cycle(ctx, rid, body.cycle)
     return _done(ctx, {"cycle": body.cycle})
 
 
 @router.post("/reports/{rid}/periods", tags=["periods"], summary="生成报送周期（督查室）")
-def api_periods(ctx: CtxDep, rid: int) -> list[dict]:
+def api_periods(ctx: CtxDep, rid: Id) -> list[dict]:
     actions.generate_periods(ctx, rid)
     ctx.commit()
     return qs.periods(ctx.db, rid)
@@ -203,13 +210,13 @@ class PeriodState(BaseModel):
 
 
 @router.put("/periods/{pid}", tags=["periods"], summary="关闭或重新开放周期（督查室）")
-def api_period_state(ctx: CtxDep, pid: int, body: PeriodState) -> dict:
+def api_period_state(ctx: CtxDep, pid: Id, body: PeriodState) -> dict:
     p = actions.set_period_closed(ctx, pid, body.closed)
     return _done(ctx, {"id": p.id, "label": p.label, "closed": p.closed})
 
 
 @router.post("/periods/{pid}/notices", tags=["notices"], summary="为该周期的红灯和未报送任务生成督办单（督查室）")
-def api_issue(ctx: CtxDep, pid: int) -> list[dict]:
+def api_issue(ctx: CtxDep, pid: Id) -> list[dict]:
     created = actions.issue_notices(ctx, pid)
     ctx.commit()
     return [qs.notice_json(n) for n in created]
@@ -220,14 +227,14 @@ class AnswerIn(BaseModel):
 
 
 @router.post("/notices/{nid}/answer", tags=["notices"], summary="答复督办单（责任单位联络员）")
-def api_answer(ctx: CtxDep, nid: int, body: AnswerIn) -> dict:
+def api_answer(ctx: CtxDep, nid: Id, body: AnswerIn) -> dict:
     n = actions.answer_notice(ctx, nid, body.answer)
     ctx.commit()
     return qs.notice_json(n)
 
 
 @router.post("/notices/{nid}/close", tags=["notices"], summary="办结督办单（督查室）")
-def api_close_notice(ctx: CtxDep, nid: int) -> dict:
+def api_close_notice(ctx: CtxDep, nid: Id) -> dict:
     n = actions.close_notice(ctx, nid)
     ctx.commit()
     return qs.notice_json(n)
@@ -241,7 +248,7 @@ class EvaluationIn(BaseModel):
 
 
 @router.put("/commitments/{cid}/evaluation", tags=["evaluations"], summary="年终评价（督查室；改变规则结果须写理由）")
-def api_evaluate(ctx: CtxDep, cid: int, body: EvaluationIn) -> dict:
+def api_evaluate(ctx: CtxDep, cid: Id, body: EvaluationIn) -> dict:
     e = actions.evaluate(ctx, cid, final_value=body.final_value, result=body.result, reason=body.reason,
                          version=body.version)
     ctx.commit()

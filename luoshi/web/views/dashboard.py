@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.params import Id
 from luoshi.web.templating import render
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -27,8 +29,9 @@ def dashboard(ctx: CtxDep) -> Response:
 
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
-def drilldown(ctx: CtxDep, cid: int) -> Response:
+def drilldown(ctx: CtxDep, cid: Id) -> Response:
     ctx.require("admin", "leader")
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     return render(ctx, "dashboard/commitment.html", c=qs.commitment_detail(ctx.db, ctx.user, c),
-                  history=qs.history(ctx.db, c))
+                  history=qs.history(ctx.db, c), comments=actions.comments(ctx, cid),
+                  comment_action=f"/dashboard/c/{cid}/comments")

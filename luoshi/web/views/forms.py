@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
-from luoshi.errors import LuoshiError
+from luoshi.errors import LuoshiError, ValidationError
 from luoshi.web.context import Ctx
 
 
@@ -18,8 +18,13 @@ async def form_of(ctx: Ctx) -> FormData:
 
 
 def text(form: FormData, name: str, default: str = "") -> str:
+    """A text field; NUL characters (which the database cannot store) are refused with 422."""
     value = form.get(name)
-    return value if isinstance(value, str) else default
+    if not isinstance(value, str):
+        return default
+    if "\x00" in value:
+        raise ValidationError(f"字段 {name} 不能包含空字符（NUL）")
+    return value
 
 
 async def files(form: FormData, name: str) -> list[tuple[str, bytes]]:

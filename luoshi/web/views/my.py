@@ -13,6 +13,7 @@ from luoshi.ledger.models import Period, ProgressReport
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.params import Id, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, files, form_of, text
 
@@ -82,7 +83,7 @@ def my_page(ctx: CtxDep) -> Response:
 
 
 @router.get("/c/{cid}/report", response_class=HTMLResponse)
-def report_form(ctx: CtxDep, cid: int, period: int | None = None) -> Response:
+def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     actions.may_report(ctx, c)
     periods = list(ctx.db.scalars(select(Period).where(Period.report_id == c.report_id).order_by(Period.start)))
@@ -94,16 +95,17 @@ def report_form(ctx: CtxDep, cid: int, period: int | None = None) -> Response:
     current = existing.get(default.id) if default else None
     return render(ctx, "my/report.html", c=qs.commitment_detail(ctx.db, ctx.user, c), periods=selectable,
                   default=default, current=current,
-                  days_left=actions.working_days_left(ctx, default.due) if default else None)
+                  days_left=actions.working_days_left(ctx, default.due) if default else None,
+                  comments=actions.comments(ctx, cid), comment_action=None)
 
 
 @router.post("/c/{cid}/report")
-async def report_submit(ctx: CtxDep, cid: int) -> Response:
+async def report_submit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     evidence = await files(form, "evidence")
     period = text(form, "period")
     return attempt(ctx, f"/my/c/{cid}/report",
-                   lambda: actions.submit_progress(ctx, cid, int(period) if period.isdigit() else 0,
+                   lambda: actions.submit_progress(ctx, cid, form_id(period) or 0,
                                                    percent=text(form, "percent") or None,
                                                    value=text(form, "value") or None,
                                                    narrative=text(form, "narrative"), files=evidence,
@@ -118,7 +120,7 @@ def notices_page(ctx: CtxDep) -> Response:
 
 
 @router.post("/notices/{nid}")
-async def answer(ctx: CtxDep, nid: int) -> Response:
+async def answer(ctx: CtxDep, nid: Id) -> Response:
     form = await form_of(ctx)
     return attempt(ctx, "/my/notices", lambda: actions.answer_notice(ctx, nid, text(form, "answer")),
                    lambda n: f"已答复督办单 {n.id}")

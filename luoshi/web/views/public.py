@@ -12,6 +12,7 @@ from luoshi.ledger.models import Evidence
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,8 +28,8 @@ def list_filters(area: str | None, unit: int | None, status: str | None, kind: s
 @router.get("/", response_class=HTMLResponse)
 def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query()] = None,
          status: str | None = None, kind: str | None = None, q: str | None = None,
-         offset: int = 0) -> Response:
-    unit_id = int(unit) if unit and unit.isdigit() else None
+         offset: Offset = 0) -> Response:
+    unit_id = form_id(unit)
     f = list_filters(area, unit_id, status, kind, q, offset, 30)
     f.published = True
     page = qs.list_commitments(ctx.db, ctx.user, f)
@@ -39,14 +40,14 @@ def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query
 
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
-def commitment_page(ctx: CtxDep, cid: int) -> Response:
+def commitment_page(ctx: CtxDep, cid: Id) -> Response:
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
     return render(ctx, "public/commitment.html", c=data)
 
 
 @router.get("/screen", response_class=HTMLResponse)
-def screen(ctx: CtxDep, area: str | None = None, offset: int = 0) -> Response:
+def screen(ctx: CtxDep, area: str | None = None, offset: Offset = 0) -> Response:
     report = qs.current_report(ctx.db)
     viewer = qs.public_view(ctx.user)
     f = qs.Filters(area=area or None, published=True, limit=12, offset=max(0, offset))
@@ -66,7 +67,7 @@ def favicon() -> Response:
 
 
 @router.get("/evidence/{eid}")
-def evidence_file(ctx: CtxDep, eid: int) -> Response:
+def evidence_file(ctx: CtxDep, eid: Id) -> Response:
     ctx.require()
     e = ctx.db.get(Evidence, eid)
     if e is None:

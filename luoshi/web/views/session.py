@@ -18,6 +18,7 @@ from luoshi.web.auth import (
     set_session_cookie,
 )
 from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.params import Text
 from luoshi.web.passwords import verify_password
 from luoshi.web.ratelimit import LoginThrottle
 from luoshi.web.templating import render
@@ -61,8 +62,8 @@ def login_form(ctx: CtxDep, next: str = "") -> Response:
 
 
 @router.post("/login", include_in_schema=False)
-def login_submit(ctx: CtxDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
-                 next: Annotated[str, Form()] = "") -> Response:
+def login_submit(ctx: CtxDep, username: Annotated[Text, Form()], password: Annotated[str, Form()],
+                 next: Annotated[Text, Form()] = "") -> Response:
     try:
         token, _sid, who = check_credentials(ctx, username, password)
     except TooManyAttempts as exc:
@@ -86,7 +87,7 @@ def logout(ctx: CtxDep) -> Response:
 
 
 class LoginIn(BaseModel):
-    username: str
+    username: Text
     password: str
 
 
