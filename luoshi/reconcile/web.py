@@ -87,7 +87,9 @@ def make_router(corpus: str | Path | Callable[[], str | Path] | None = None) -> 
         def url(route: str, **params: Any) -> str:
             return request.url_for(route, **params).path
 
-        html = env.get_template(name).render(request=request, path=request.url.path, user=None, data=data,
+        html = env.get_template(name).render(request=request, path=request.url.path, data=data,
+                                             user=getattr(request.state, "user", None),
+                                             csrf_token=getattr(request.state, "csrf_token", ""),
                                              charts=charts, url=url, **ctx)
         return HTMLResponse(html)
 

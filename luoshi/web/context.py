@@ -72,7 +72,8 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
             ctx.session_expired = True
             request.state.clear_session = True
         db.info["actor"] = ctx.user.username
-        request.state.user = ctx.user  # error pages show who is logged in
+        request.state.user = ctx.user  # error pages and mounted routers show who is logged in
+        request.state.csrf_token = ctx.csrf_token
         # Only ambient credentials (the session cookie) need CSRF protection; anonymous API calls
         # carry none and are refused by the views (401), the anonymous login form has its own token.
         needs_csrf = ctx.user.via == "session" or (ctx.user.via == "anonymous" and not is_api(request))

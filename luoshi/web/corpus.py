@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from luoshi.errors import NotFoundError
 from luoshi.web.auth import ANONYMOUS
 from luoshi.web.config import Settings
+from luoshi.web.context import get_ctx
 
 PREFIX = "/reconcile"
 CORPUS_NAME = "corpus.sqlite"
@@ -54,7 +55,8 @@ async def _missing(request: Request, exc: Exception) -> Response:
 
     return templates.TemplateResponse(
         request, "reconcile_missing.html",
-        {"request": request, "user": getattr(request.state, "user", None) or ANONYMOUS, "csrf_token": "",
+        {"request": request, "user": getattr(request.state, "user", None) or ANONYMOUS,
+         "csrf_token": getattr(request.state, "csrf_token", ""),
          "path": request.url.path, "flash": None, "flash_error": None, "corpus": str(exc.path),
          "command": build_command(exc.path)},
     )
@@ -73,4 +75,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
             raise CorpusMissing(p)
 
     app.add_exception_handler(CorpusMissing, _missing)
-    app.include_router(make_router(path), prefix=PREFIX, dependencies=[Depends(corpus_ready)], tags=["reconcile"])
+    app.include_router(make_router(path), prefix=PREFIX, dependencies=[Depends(get_ctx), Depends(corpus_ready)], tags=["reconcile"])

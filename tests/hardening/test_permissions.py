@@ -34,6 +34,12 @@ UNIT_ROUTES = {
     ("POST", "/api/progress/{pid}/evidence"),
     ("POST", "/api/notices/{nid}/answer"),
 }
+# Routes a leader may use (leaders read everything and comment: 领导批示).
+LEADER_ROUTES = {
+    ("POST", "/api/commitments/{cid}/comments"),
+    ("POST", "/dashboard/c/{cid}/comments"),
+    ("POST", "/admin/commitments/{cid}/comments"),
+}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PDF = make_pdf(["进度证明材料"])
 
@@ -117,6 +123,9 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
         ("POST", "/api/notices/{nid}/answer"): {"json": {"answer": "已整改"}},
         ("POST", "/api/notices/{nid}/close"): {},
         ("PUT", "/api/commitments/{cid}/evaluation"): {"json": {"result": "完成", "reason": "核实"}},
+        ("POST", "/api/commitments/{cid}/comments"): {"json": {"body": "请加快推进"}},
+        ("POST", "/dashboard/c/{cid}/comments"): {"data": {"body": "请加快推进"}},
+        ("POST", "/admin/commitments/{cid}/comments"): {"data": {"body": "请加快推进"}},
     }
     return samples.get((method, path))
 
@@ -187,9 +196,9 @@ def test_anonymous_api(web: Any, targets: Targets) -> None:
 
 
 @pytest.mark.parametrize("via", ["session", "token"])
-def test_leader_writes_nothing(web: Any, targets: Targets, via: str) -> None:
+def test_leader_only_comments(web: Any, targets: Targets, via: str) -> None:
     caller = web.session("leader") if via == "session" else web.token("leader")
-    assert run_matrix(web, targets, caller, allowed=set()) == []
+    assert run_matrix(web, targets, caller, allowed=LEADER_ROUTES) == []
 
 
 @pytest.mark.parametrize("via", ["session", "token"])

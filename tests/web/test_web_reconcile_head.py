@@ -86,3 +86,12 @@ def test_head_keeps_access_rules(client, ledger) -> None:
     assert client.head("/api/progress").status_code == 401
     assert client.head(f"/api/commitments/{ledger.c}").status_code == 404
     assert client.head("/api/session").status_code == 405  # POST/DELETE only
+
+
+def test_cross_year_pages_know_who_is_logged_in(as_user, ledger, corpus_file: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LUOSHI_CORPUS", str(corpus_file))
+    leader = as_user("leader")
+    page = leader.get("/reconcile/gov/国务院")
+    assert page.status_code == 200
+    assert 'action="/logout"' in page.text and ">登录<" not in page.text
+    assert f'value="{leader.csrf}"' in page.text  # the logout form carries the session's token

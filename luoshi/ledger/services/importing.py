@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
 from luoshi.extract.model import Extraction, Target, Task
-from luoshi.ledger.models import Commitment, Evaluation, Government, Notice, ProgressReport, Report, Section
+from luoshi.ledger.models import Comment, Commitment, Evaluation, Government, Notice, ProgressReport, Report, Section
 from luoshi.ledger.services.units import ensure_directory
 
 CONTENT_FIELDS = (
@@ -354,7 +354,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, suggest: bool = True) -> R
 
 
 def _has_history(session: Session, commitment_id: int) -> bool:
-    for model in (ProgressReport, Notice, Evaluation):
+    for model in (ProgressReport, Notice, Evaluation, Comment):
         if session.scalar(select(model.id).where(model.commitment_id == commitment_id).limit(1)):
             return True
     return False
