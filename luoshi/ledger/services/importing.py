@@ -29,7 +29,16 @@ from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
 from luoshi.extract.model import Extraction, Target, Task
-from luoshi.ledger.models import Comment, Commitment, Evaluation, Government, Notice, ProgressReport, Report, Section
+from luoshi.ledger.models import (
+    Comment,
+    Commitment,
+    Evaluation,
+    Government,
+    Notice,
+    ProgressReport,
+    Report,
+    Section,
+)
 from luoshi.ledger.services.units import ensure_directory
 
 CONTENT_FIELDS = (
