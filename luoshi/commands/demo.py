@@ -2,7 +2,8 @@
 
 Creates or upgrades the SQLite database under $LUOSHI_HOME (default ./var), imports the seed
 report once, confirms the suggested units, publishes the plan, creates one account per role with
-fresh printed passwords, adds clearly labelled demo progress, and serves the web app.
+fresh printed passwords, adds clearly labelled demo progress, builds the cross-year corpus from the
+reports folder next to the seed (once), and serves the web app.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def demo(file: str | None, port: int, host: str, no_progress: bool, no_serve: bo
     home = luoshi_home()
     engine = default_engine()
     upgrade(engine)
-    Settings.from_env()
+    settings = Settings.from_env()
     with transaction(engine, actor="demo") as db:
         report, status = demo_data.import_report(db, path)
         click.echo(f"报告：{report.government.name} {report.year}（{'已导入' if status == 'new' else '已存在，未重复导入' if status == 'unchanged' else '已更新'}）")
@@ -40,6 +41,9 @@ def demo(file: str | None, port: int, host: str, no_progress: bool, no_serve: bo
         if not no_progress:
             n = demo_data.generate_progress(db, report, through=as_of)
             click.echo(f"生成演示进度 {n} 条（标注“{demo_data.DEMO_LABEL}”，截至 {as_of}）")
+    from luoshi.web.corpus import corpus_file
+
+    click.echo(demo_data.ensure_corpus(corpus_file(settings)))
     os.environ.setdefault("LUOSHI_TODAY", as_of.isoformat())
     click.echo(f"数据目录：{home}；统计日期：{os.environ['LUOSHI_TODAY']}")
     click.echo("演示账号（密码每次启动重新生成）：")
