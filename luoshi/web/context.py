@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm.exc import StaleDataError
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
@@ -65,7 +66,9 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     ctx = Ctx(request, settings, db)
     try:
         try:
-            ctx.user = authenticate(settings, db, request)
+            # authentication queries the database: keep that off the event loop, which must stay
+            # free to hand connections back to the pool while other requests wait for one
+            ctx.user = await run_in_threadpool(authenticate, settings, db, request)
         except Unauthenticated:
             if is_api(request) or request.headers.get("authorization"):
                 raise
