@@ -29,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPORTS = Path("/work/shared/reports")
+from luoshi.paths import reports_dir
+
+REPORTS = reports_dir()
 SEED = REPORTS / "zaozhuang-2024.txt"
 LUOSHI = Path(sys.executable).with_name("luoshi")
 

@@ -2,19 +2,16 @@
 
 The fuzz tests mutate them, the attack tests and ``bench/`` scripts upload them. PDF and DOCX are
 generated (reportlab, python-docx) rather than committed. The seed report is looked up in
-``$LUOSHI_REPORTS_DIR`` (default ``/work/shared/reports``).
+``luoshi.paths.reports_dir()`` (``$LUOSHI_REPORTS_DIR``, else ``../shared/reports`` beside the repository).
 """
 
 from __future__ import annotations
 
 import io
-import os
 from functools import cache
 from pathlib import Path
 
-
-def reports_dir() -> Path:
-    return Path(os.environ.get("LUOSHI_REPORTS_DIR", "/work/shared/reports"))
+from luoshi.paths import reports_dir
 
 
 def seed_path() -> Path:

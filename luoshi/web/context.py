@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
 from luoshi.ledger.db import LedgerSession

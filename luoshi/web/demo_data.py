@@ -22,13 +22,13 @@ from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services import progress as progress_service
+from luoshi.paths import reports_dir, seed_report
 from luoshi.web import accounts
 from luoshi.web.passwords import generate_password
 
 DEMO_LABEL = "【演示数据】"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REPORTS = REPO_ROOT.parent / "shared" / "reports"
-SEED = REPORTS / "zaozhuang-2024.txt"
+REPORTS = reports_dir()
+SEED = seed_report()
 
 
 def seed_path(explicit: str | Path | None = None) -> Path:

@@ -14,7 +14,6 @@ Kept free of test functions so that it can be imported without collecting anythi
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,10 @@ import cn2an
 import yaml
 
 from luoshi.ingest.read import load
+from luoshi.paths import reports_dir
 
 GOLD_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "gold"
-REPORTS_DIR = Path(os.environ.get("LUOSHI_REPORTS_DIR", "/work/shared/reports"))
+REPORTS_DIR = reports_dir()
 VALUE_TOLERANCE = 1e-9
 COMPARATORS = {">=", "<=", "~", "="}
 MODALITIES = {"确保", "力争", "争取", "预期"}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
-REPORTS = Path("/work/shared/reports")
+from luoshi.paths import reports_dir
+
+REPORTS = reports_dir()
 SEED = REPORTS / "zaozhuang-2024.txt"
 
 

@@ -14,6 +14,7 @@ from conftest import make_docx, make_drawing_pdf, make_pdf
 
 from luoshi.errors import InputError, LuoshiError
 from luoshi.ingest.read import DEFAULT_MAX_BYTES, load, read_bytes, read_file
+from luoshi.paths import seed_report
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -302,7 +303,7 @@ def test_heavy_modules_stay_unloaded_for_text() -> None:
         "print(sorted(m for m in ('pypdf', 'docx', 'lxml') if m in sys.modules))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, "/work/shared/reports/zaozhuang-2024.txt"],
+        [sys.executable, "-c", code, str(seed_report())],
         capture_output=True,
         text=True,
         check=True,

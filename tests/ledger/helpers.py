@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
 from luoshi.extract.model import Extraction
 from luoshi.ledger.models import Base
 from luoshi.ledger.services.importing import extract_for_import as _real_extract
+from luoshi.paths import seed_report
 
-SEED = Path("/work/shared/reports/zaozhuang-2024.txt")
+SEED = seed_report()
 
 
 @lru_cache(maxsize=1)

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from luoshi.cli import main
+from luoshi.paths import reports_dir
 from luoshi.pipeline import extract_document, extract_path
 
-REPORTS = Path("/work/shared/reports")
+REPORTS = reports_dir()
 SEED = REPORTS / "zaozhuang-2024.txt"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,10 @@ from luoshi.extract.tasks import find_tasks, projects_in
 from luoshi.ingest.clean import clean
 from luoshi.ingest.document import RawText
 from luoshi.ingest.read import load
+from luoshi.paths import reports_dir
 from luoshi.text.structure import parse
 
-REPORTS = Path("/work/shared/reports")
+REPORTS = reports_dir()
 
 
 def doc_of(text: str):

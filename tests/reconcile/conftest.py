@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from luoshi.paths import reports_dir
 from luoshi.reconcile.items import ReportItems
 
-REPORTS = Path("/work/shared/reports")
+REPORTS = reports_dir()
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "national"
 
 

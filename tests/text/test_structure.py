@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from luoshi.ingest.clean import clean
 from luoshi.ingest.document import RawText
 from luoshi.ingest.read import load
+from luoshi.paths import reports_dir
 from luoshi.text.structure import detect_government, parse
 
-REPORTS = Path("/work/shared/reports")
+REPORTS = reports_dir()
 
 
 def doc_of(text: str):
