@@ -60,6 +60,18 @@ class Ctx:
         return NotFoundError(f"{what}不存在或未公开")
 
 
+def _authenticate_and_release(settings: Settings, db: LedgerSession, request: Request) -> Principal:
+    """Authenticate, then give the connection back until the view needs one.
+
+    A request may wait a while for a worker thread after authenticating; holding a pooled
+    connection while it waits would let a burst of requests exhaust the pool.
+    """
+    try:
+        return authenticate(settings, db, request)
+    finally:
+        db.commit()
+
+
 async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     settings: Settings = request.app.state.settings
     db: LedgerSession = request.app.state.sessions()
@@ -68,7 +80,7 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         try:
             # authentication queries the database: keep that off the event loop, which must stay
             # free to hand connections back to the pool while other requests wait for one
-            ctx.user = await run_in_threadpool(authenticate, settings, db, request)
+            ctx.user = await run_in_threadpool(_authenticate_and_release, settings, db, request)
         except Unauthenticated:
             if is_api(request) or request.headers.get("authorization"):
                 raise
