@@ -41,11 +41,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from luoshi.errors import ConflictError, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-# Connection pool per process. uvicorn runs sync endpoints in a 40-thread pool and async ones on the
-# event loop, each request holding one connection until it ends; when the pool runs dry a checkout
-# made on the event loop blocks the very loop that returns connections, so the pool must be larger
-# than a worker's concurrency. SQLite connections are cheap; PostgreSQL ones are server processes
-# (default max_connections 100): with many workers lower LUOSHI_DB_POOL_SIZE / LUOSHI_DB_MAX_OVERFLOW.
+# Connection pool per process. The web app does all database work in its worker threads (32 by
+# default, LUOSHI_THREADS; see luoshi.web.app.worker_threads), one connection per thread at most,
+# so the pool (size + overflow) must exceed that. SQLite connections are cheap; PostgreSQL ones are
+# server processes (default max_connections 100): with many workers lower LUOSHI_THREADS together
+# with LUOSHI_DB_POOL_SIZE / LUOSHI_DB_MAX_OVERFLOW.
 POOL_SIZE = {"sqlite": 10, "postgresql": 10}
 MAX_OVERFLOW = {"sqlite": 50, "postgresql": 30}
 # statements that only read: anything else opens a write transaction (see the module docstring)

@@ -302,7 +302,11 @@ class Period(Base):
 class ProgressReport(Base):
     __tablename__ = "progress_reports"
     __audited__ = True
-    __table_args__ = (UniqueConstraint("commitment_id", "period_id"),)
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "period_id"),
+        # covers the bulk status and trend queries (luoshi.web.status / summary): index-only reads
+        Index("ix_progress_reports_counted", "commitment_id", "state", "period_id", "percent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)

@@ -7,8 +7,12 @@ anything: the OpenAPI document is served at /api/openapi.json, the CDN-based doc
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -23,6 +27,23 @@ from luoshi.web.security import SecurityHeaders
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+def worker_threads() -> int:
+    """Threads that run views (and so hold database connections) per worker process.
+
+    Every view's database work runs in these threads, one connection each at most, so keeping
+    them below the connection pool's size (``luoshi.ledger.db``) means a burst of requests waits
+    for a thread instead of timing out waiting for a connection.
+    """
+    return max(4, int(os.environ.get("LUOSHI_THREADS", "32")))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads()
+    yield
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
@@ -33,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -103,4 +103,5 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
             csrf.verify(settings.secret_key, ctx.user.sid, request, given)
         yield ctx
     finally:
-        db.close()
+        # closing rolls back on the server if a connection is still held: not on the event loop
+        await run_in_threadpool(db.close)

@@ -231,23 +231,48 @@ ROW_COLUMNS = (Commitment.id, Commitment.report_id, Commitment.code, Commitment.
                Commitment.value, Commitment.unit)
 
 
-def load_rows(db: Session, q: Any) -> list[Row]:
-    """Run a ``select(*ROW_COLUMNS)`` query and attach assignments and section keys in bulk."""
-    rows = [Row(*r) for r in db.execute(q)]
+def load_rows(db: Session, q: Any, *, suggestions: bool = True) -> list[Row]:
+    """Run a ``select(*ROW_COLUMNS)`` query and attach assignments and section keys in bulk.
+
+    ``suggestions=False`` leaves each assignment's ``suggested_by`` empty (lists and summaries do
+    not show the trigger words; decoding them is most of the cost of a few thousand rows).
+    """
+    rows = plain_rows(db, q)
+    attach(db, rows, suggestions=suggestions)
+    return rows
+
+
+def plain_rows(db: Session, q: Any) -> list[Row]:
+    """Run a ``select(*ROW_COLUMNS)`` query; no assignments or section keys yet (see :func:`attach`)."""
+    return [Row(*r) for r in db.execute(q)]
+
+
+def attach(db: Session, rows: list[Row], *, suggestions: bool = True) -> None:
+    """Attach assignments (with unit names) and section keys to ``rows`` of one report."""
     if not rows:
-        return rows
+        return
     by_id = {r.id: r for r in rows}
+    for r in rows:
+        r.assignments = []
+    cols = [Assignment.id, Assignment.commitment_id, Assignment.unit_id, Assignment.role, Assignment.confirmed]
+    if suggestions:
+        cols.append(Assignment.suggested_by)
+    found = []
     ids = list(by_id)
-    for aid, cid, uid, role, confirmed, words, uname in db.execute(
-        select(Assignment.id, Assignment.commitment_id, Assignment.unit_id, Assignment.role, Assignment.confirmed,
-               Assignment.suggested_by, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.commitment_id.in_(ids)).order_by(Assignment.id)
-    ):
-        by_id[cid].assignments.append(AssignmentRow(aid, uid, role, confirmed, UnitRef(uid, uname), words or []))
+    # assignments alone, by commitment id (one index, whatever the planner's statistics say); the
+    # few unit names in a second query rather than a join the planner may turn around
+    for i in range(0, len(ids), 5000):
+        found.extend(db.execute(select(*cols).where(Assignment.commitment_id.in_(ids[i: i + 5000]))).all())
+    found.sort(key=lambda a: a[0])
+    names = dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_({a[2] for a in found}))).all()) \
+        if found else {}
+    for a in found:
+        aid, cid, uid, role, confirmed = a[:5]
+        words = (a[5] or []) if suggestions else []
+        by_id[cid].assignments.append(AssignmentRow(aid, uid, role, confirmed, UnitRef(uid, names[uid]), words))
     keys = dict(db.execute(select(Section.id, Section.key).where(Section.report_id == rows[0].report_id)).all())
     for r in rows:
         r.section_key = keys.get(r.section_id) if r.section_id is not None else None
-    return rows
 
 
 def _base_query(user: Principal, f: Filters, report: Report) -> Any:
@@ -325,13 +350,20 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
     if report is None:
         return {"total": 0, "limit": f.limit, "offset": f.offset, "items": [], "report": None}
     q = _base_query(user, f, report).order_by(Commitment.start.is_(None), Commitment.start, Commitment.id)
-    rows = load_rows(db, q)
-    statuses = st.statuses(db, report, rows, on or today())
-    if f.status:
-        rows = [c for c in rows if statuses[c.id].light == f.status]
-    total = len(rows)
     limit = max(1, min(f.limit, MAX_LIMIT))
-    page = rows[f.offset: f.offset + limit]
+    day = on or today()
+    if f.status:
+        # the light is computed, not stored: judge every matching row, then load the page's details
+        rows = plain_rows(db, q)
+        statuses = st.statuses(db, report, rows, day)
+        rows = [c for c in rows if statuses[c.id].light == f.status]
+        total = len(rows)
+        page = rows[f.offset: f.offset + limit]
+        attach(db, page, suggestions=False)
+    else:
+        total = db.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+        page = load_rows(db, q.limit(limit).offset(f.offset), suggestions=False)
+        statuses = st.statuses(db, report, page, day)
     by_section, _ = area_lookup(db, report.id)
     items = [commitment_json(c, statuses[c.id], by_section.get(c.section_id or -1)) for c in page]
     return {"total": total, "limit": limit, "offset": f.offset, "items": items,

@@ -1,7 +1,8 @@
 """The dashboard figures: completion, lights by area and by unit, lagging items, ranking, trend.
 
-Computed in a handful of bulk queries over the whole ledger (the seed has a few hundred
-commitments), so the leader's dashboard and the public summary stay well under 100 ms.
+Computed in a handful of bulk queries over the whole ledger; no report history reaches Python
+(statuses: the judged period's reports and the latest earlier one per commitment; trend: per-period
+sums in SQL), so the pages cost about the same for a few hundred commitments and for a province.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
@@ -31,7 +32,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
     clause = qs.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
-    rows = qs.load_rows(db, q.order_by(Commitment.id))
+    rows = qs.load_rows(db, q.order_by(Commitment.id), suggestions=False)
     statuses = st.statuses(db, report, rows, on)
     by_section, titles = qs.area_lookup(db, report.id)
 
@@ -89,30 +90,41 @@ def light_rows(rows: list[dict[str, Any]], href: str) -> list[LightRow]:
 
 
 def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str, Any]:
-    """Average reported progress (last accepted report carried forward) vs. 时序进度, per period."""
+    """Average reported progress (last accepted report carried forward) vs. 时序进度, per period.
+
+    The carried-forward sum is built in SQL from per-period aggregates: each accepted report adds
+    its (capped) percent minus the one it replaces — the commitment's previous accepted report
+    (``LAG`` over the commitment's reports in period order) — and the sums of a period accumulate.
+    So no report history reaches Python, whatever the ledger's size. The expected curve is one
+    ``expected_percent`` per distinct deadline/milestones curve and period.
+    """
     on = on or qs.today()
     periods = [p for p in db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start))
                if p.start <= on]
     if not periods:
         return {"labels": [], "actual": [], "expected": []}
-    commitments = [r for r in db.execute(select(Commitment.id, Commitment.deadline, Commitment.milestones)
-                                         .where(Commitment.report_id == report.id,
-                                                Commitment.published.is_(True), Commitment.state != "closed"))]
-    ids = {c.id for c in commitments}
-    reports = db.execute(select(ProgressReport.commitment_id, ProgressReport.period_id, ProgressReport.percent)
-                         .where(ProgressReport.state == "accepted",
-                                ProgressReport.commitment_id.in_(ids))).all() if ids else []
-    by_period: dict[int, dict[int, float]] = defaultdict(dict)
-    for cid, pid, pct in reports:
-        by_period[pid][cid] = pct
-    current: dict[int, float] = {}
-    labels, actual, expected = [], [], []
+    tracked = (Commitment.report_id == report.id, Commitment.published.is_(True), Commitment.state != "closed")
+    commitments = db.execute(select(Commitment.id, Commitment.deadline, Commitment.milestones).where(*tracked)).all()
+    delta: dict[int, float] = {}
+    if commitments:
+        capped = case((ProgressReport.percent > 100.0, 100.0), else_=ProgressReport.percent)
+        previous = func.lag(capped).over(partition_by=ProgressReport.commitment_id, order_by=(Period.start, Period.id))
+        changes = (select(ProgressReport.period_id, (capped - func.coalesce(previous, 0.0)).label("change"))
+                   .join(Period, Period.id == ProgressReport.period_id)
+                   .join(Commitment, Commitment.id == ProgressReport.commitment_id)
+                   .where(ProgressReport.state == "accepted", Period.report_id == report.id, *tracked)
+                   .subquery())
+        delta = dict(db.execute(select(changes.c.period_id, func.sum(changes.c.change))  # type: ignore[arg-type]
+                                .group_by(changes.c.period_id)).all())
+    labels, actual = [], []
+    total = 0.0
     for p in periods:
-        current.update(by_period.get(p.id, {}))
+        total += delta.get(p.id) or 0.0
         labels.append(p.label)
-        actual.append(round(sum(min(100.0, v) for v in current.values()) / len(ids), 1) if ids else 0.0)
-        expected.append(round(st.average_expected(db, report, commitments, min(p.end, on)), 1))
-    return {"labels": labels, "actual": actual, "expected": expected}
+        # + 0.0: a sum that is zero up to float noise shows as 0.0, never -0.0
+        actual.append(round(max(0.0, total) / len(commitments), 1) + 0.0 if commitments else 0.0)
+    curve = st.average_expected_series(report, commitments, [min(p.end, on) for p in periods])
+    return {"labels": labels, "actual": actual, "expected": [round(v, 1) for v in curve]}
 
 
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from luoshi.web.context import Ctx, get_ctx
 from luoshi.web.highlight import mark_spans
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
-from luoshi.web.views.forms import attempt, files, form_of, redirect, text
+from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -60,7 +60,7 @@ async def upload(ctx: CtxDep) -> Response:
         result["id"], result["status"] = report.id, status
         return report
 
-    resp = attempt(ctx, "/admin", run, lambda r: {"new": "已导入", "unchanged": "该文件已导入过，未作改动",
+    resp = await attempt(ctx, "/admin", run, lambda r: {"new": "已导入", "unchanged": "该文件已导入过，未作改动",
                                                   "revised": "已按新版本更新"}[result["status"]])
     if "id" in result:
         resp.headers["location"] = resp.headers["location"].replace("/admin?", f"/admin/reports/{result['id']}?", 1)
@@ -95,13 +95,13 @@ def review(ctx: CtxDep, rid: Id) -> Response:
 
 @router.post("/reports/{rid}/confirm")
 def confirm_all(ctx: CtxDep, rid: Id) -> Response:
-    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.confirm_all(ctx, rid),
+    return attempt_sync(ctx, f"/admin/reports/{rid}", lambda: actions.confirm_all(ctx, rid),
                    lambda n: f"已确认 {n} 项建议的责任单位")
 
 
 @router.post("/reports/{rid}/publish")
 def publish(ctx: CtxDep, rid: Id) -> Response:
-    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.publish_plan(ctx, rid),
+    return attempt_sync(ctx, f"/admin/reports/{rid}", lambda: actions.publish_plan(ctx, rid),
                    lambda n: f"已发布 {n} 项任务，报送周期已生成")
 
 
@@ -109,7 +109,7 @@ def publish(ctx: CtxDep, rid: Id) -> Response:
 async def add(ctx: CtxDep, rid: Id) -> Response:
     form = await form_of(ctx)
     back = f"/admin/reports/{rid}"
-    return attempt(ctx, back, lambda: actions.add_commitment(ctx, rid, text(form, "kind", "measure"),
+    return await attempt(ctx, back, lambda: actions.add_commitment(ctx, rid, text(form, "kind", "measure"),
                                                              text(form, "title"), text(form, "text"),
                                                              text(form, "deadline") or None),
                    lambda c: f"已新增任务 {c.id}")
@@ -119,7 +119,7 @@ async def add(ctx: CtxDep, rid: Id) -> Response:
 async def merge(ctx: CtxDep, rid: Id) -> Response:
     form = await form_of(ctx)
     ids = [i for i in map(form_id, form.getlist("ids")) if i is not None]
-    return attempt(ctx, f"/admin/reports/{rid}", lambda: actions.merge_commitments(ctx, ids),
+    return await attempt(ctx, f"/admin/reports/{rid}", lambda: actions.merge_commitments(ctx, ids),
                    lambda c: f"已合并为任务 {c.id}")
 
 
@@ -135,7 +135,7 @@ def _back(ctx: Ctx, default: str) -> str:
 async def assign(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     support = [s for s in text(form, "support").replace("，", ",").replace("、", ",").split(",") if s.strip()]
-    return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
+    return await attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
                    lambda: actions.assign_units(ctx, cid, text(form, "lead"), support, text(form, "version")),
                    lambda c: f"任务 {c.id} 的责任单位已确认")
 
@@ -157,7 +157,7 @@ async def edit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     fields = {k: text(form, k) for k in actions.FIELD_TYPES if k in form}
     fields["published"] = text(form, "published") == "1"
-    return attempt(ctx, f"/admin/commitments/{cid}",
+    return await attempt(ctx, f"/admin/commitments/{cid}",
                    lambda: actions.edit_commitment(ctx, cid, fields, text(form, "version")),
                    lambda c: "已保存")
 
@@ -173,7 +173,7 @@ async def split(ctx: CtxDep, cid: Id) -> Response:
         rid_holder["rid"] = new[0].report_id
         return new
 
-    resp = attempt(ctx, f"/admin/commitments/{cid}", run,
+    resp = await attempt(ctx, f"/admin/commitments/{cid}", run,
                    lambda new: "已拆分为任务 " + "、".join(str(c.id) for c in new))
     if "rid" in rid_holder:
         loc = resp.headers["location"].replace(f"/admin/commitments/{cid}?", f"/admin/reports/{rid_holder['rid']}?", 1)
@@ -184,7 +184,7 @@ async def split(ctx: CtxDep, cid: Id) -> Response:
 @router.post("/commitments/{cid}/drop")
 async def drop(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    return attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
+    return await attempt(ctx, _back(ctx, f"/admin/commitments/{cid}"),
                    lambda: actions.drop_commitment(ctx, cid, text(form, "version")),
                    lambda c: f"任务 {c.id} 已删除（销号并取消公开）")
 
@@ -192,7 +192,7 @@ async def drop(ctx: CtxDep, cid: Id) -> Response:
 @router.post("/commitments/{cid}/evaluate")
 async def evaluate(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    return attempt(ctx, _back(ctx, "/admin/evaluations"),
+    return await attempt(ctx, _back(ctx, "/admin/evaluations"),
                    lambda: actions.evaluate(ctx, cid, final_value=text(form, "final_value") or None,
                                             result=text(form, "result") or None, reason=text(form, "reason"),
                                             version=text(form, "version")),
@@ -227,16 +227,16 @@ async def periods_action(ctx: CtxDep) -> Response:
     op = text(form, "op")
     back = f"/admin/periods?report={rid}"
     if op == "cycle":
-        return attempt(ctx, back, lambda: actions.configure_cycle(ctx, rid, text(form, "cycle")),
+        return await attempt(ctx, back, lambda: actions.configure_cycle(ctx, rid, text(form, "cycle")),
                        lambda _: "报送周期已设置")
     if op == "generate":
-        return attempt(ctx, back, lambda: actions.generate_periods(ctx, rid), lambda ps: f"已生成 {len(ps)} 个周期")
+        return await attempt(ctx, back, lambda: actions.generate_periods(ctx, rid), lambda ps: f"已生成 {len(ps)} 个周期")
     pid = form_id(text(form, "period")) or 0
     if op in ("close", "reopen"):
-        return attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
+        return await attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
                        lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
     if op == "notices":
-        return attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
+        return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
     ctx.require("admin")
     return redirect(back, err="未知操作")
 
@@ -250,7 +250,7 @@ def notices_page(ctx: CtxDep, open_only: bool = False) -> Response:
 
 @router.post("/notices/{nid}/close")
 def close_notice(ctx: CtxDep, nid: Id) -> Response:
-    return attempt(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
+    return attempt_sync(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
 
 
 # --------------------------------------------------------------------------- progress review, evaluation
@@ -267,7 +267,7 @@ def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0) ->
 async def review_progress(ctx: CtxDep, pid: Id) -> Response:
     form = await form_of(ctx)
     decision = text(form, "decision")
-    return attempt(ctx, "/admin/progress",
+    return await attempt(ctx, "/admin/progress",
                    lambda: actions.review_progress(ctx, pid, decision, text(form, "reason"), text(form, "version")),
                    lambda pr: f"进度报告 {pr.id} 已{'采纳' if pr.state == 'accepted' else '退回'}")
 
@@ -289,5 +289,5 @@ def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) 
 async def evaluate_all(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
     rid = form_id(text(form, "report")) or 0
-    return attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
+    return await attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
                    lambda res: f"已评价 {res[0]} 项；{len(res[1])} 项需人工评价")

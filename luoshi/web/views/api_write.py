@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
@@ -35,9 +36,13 @@ def _commitment_out(ctx: Ctx, cid: int) -> dict:
 async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
     ctx.require("admin")
     data = await file.read()
-    report, status = actions.import_upload(ctx, file.filename or "report.txt", data)
-    ctx.commit()
-    return {"status": status, "report": qs.report_json(report)}
+
+    def run() -> dict:  # in a worker thread: no database work on the event loop
+        report, status = actions.import_upload(ctx, file.filename or "report.txt", data)
+        ctx.commit()
+        return {"status": status, "report": qs.report_json(report)}
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/reports/{rid}/confirm", tags=["reports"], summary="确认全部建议的责任单位（督查室）")
@@ -160,19 +165,31 @@ async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]
     from luoshi.ledger.models import ProgressReport
     from luoshi.ledger.services import progress as progress_service
 
-    pr = ctx.db.get(ProgressReport, pid)
-    if pr is None:
-        raise ctx.not_found("进度报告")
-    c = qs.get_commitment(ctx.db, ctx.user, pr.commitment_id)
-    actions.may_report(ctx, c)
+    def check() -> ProgressReport:
+        pr = ctx.db.get(ProgressReport, pid)
+        if pr is None:
+            raise ctx.not_found("进度报告")
+        actions.may_report(ctx, qs.get_commitment(ctx.db, ctx.user, pr.commitment_id))
+        ctx.db.rollback()  # give the connection back while the upload is read
+        return pr
+
+    # database work runs in worker threads, never on the event loop (see views.forms.attempt)
+    await run_in_threadpool(check)
     data = await file.read()
     if len(data) > ctx.settings.max_evidence_bytes:
         from luoshi.errors import ValidationError
 
         raise ValidationError(f"文件超过 {ctx.settings.max_evidence_bytes // 1048576} MB 上限")
-    ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", data)
-    ctx.commit()
-    return qs.evidence_json(ev)
+
+    def store() -> dict:
+        pr = ctx.db.get(ProgressReport, pid)
+        if pr is None:
+            raise ctx.not_found("进度报告")
+        ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", data)
+        ctx.commit()
+        return qs.evidence_json(ev)
+
+    return await run_in_threadpool(store)
 
 
 class ReviewIn(BaseModel):

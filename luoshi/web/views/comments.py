@@ -44,12 +44,12 @@ def api_add(ctx: CtxDep, cid: Id, body: CommentIn) -> dict:
 @router.post("/dashboard/c/{cid}/comments", include_in_schema=False)
 async def leader_form(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    return attempt(ctx, f"/dashboard/c/{cid}", lambda: actions.add_comment(ctx, cid, text(form, "body")),
+    return await attempt(ctx, f"/dashboard/c/{cid}", lambda: actions.add_comment(ctx, cid, text(form, "body")),
                    lambda c: "意见已提交")
 
 
 @router.post("/admin/commitments/{cid}/comments", include_in_schema=False)
 async def admin_form(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    return attempt(ctx, f"/admin/commitments/{cid}",
+    return await attempt(ctx, f"/admin/commitments/{cid}",
                    lambda: actions.add_comment(ctx, cid, text(form, "body")), lambda c: "意见已提交")

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from luoshi.errors import LuoshiError, ValidationError
@@ -44,11 +45,18 @@ def redirect(url: str, msg: str | None = None, err: str | None = None) -> Redire
     return RedirectResponse(url, status_code=303)
 
 
-def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
-    """Run ``action`` and commit; on a user error roll back and go back with the message.
+async def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
+    """Run ``action`` and commit in a worker thread; on a user error roll back and go back with the message.
 
+    Form handlers are async (they await the submitted form), but the database is never used on the
+    event loop: a blocking wait for a pooled connection there would stall every request of the
+    worker, including those about to give their connection back.
     Permission and login errors are not turned into messages: they propagate (403 page / login).
     """
+    return await run_in_threadpool(attempt_sync, ctx, back, action, ok)
+
+
+def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
     try:
         result = action()
         ctx.commit()

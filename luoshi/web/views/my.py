@@ -104,7 +104,7 @@ async def report_submit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     evidence = await files(form, "evidence")
     period = text(form, "period")
-    return attempt(ctx, f"/my/c/{cid}/report",
+    return await attempt(ctx, f"/my/c/{cid}/report",
                    lambda: actions.submit_progress(ctx, cid, form_id(period) or 0,
                                                    percent=text(form, "percent") or None,
                                                    value=text(form, "value") or None,
@@ -122,5 +122,5 @@ def notices_page(ctx: CtxDep) -> Response:
 @router.post("/notices/{nid}")
 async def answer(ctx: CtxDep, nid: Id) -> Response:
     form = await form_of(ctx)
-    return attempt(ctx, "/my/notices", lambda: actions.answer_notice(ctx, nid, text(form, "answer")),
+    return await attempt(ctx, "/my/notices", lambda: actions.answer_notice(ctx, nid, text(form, "answer")),
                    lambda n: f"已答复督办单 {n.id}")
