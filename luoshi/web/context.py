@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
 from luoshi.ledger.db import LedgerSession
@@ -76,6 +77,7 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     settings: Settings = request.app.state.settings
     db: LedgerSession = request.app.state.sessions()
     ctx = Ctx(request, settings, db)
+    request.state.db = db  # ReleaseConnection closes it as soon as the response starts
     try:
         try:
             # authentication queries the database: keep that off the event loop, which must stay
@@ -103,5 +105,36 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
             csrf.verify(settings.secret_key, ctx.user.sid, request, given)
         yield ctx
     finally:
-        # closing rolls back on the server if a connection is still held: not on the event loop
-        await run_in_threadpool(db.close)
+        # On the event loop, not in a worker thread: closing only hands the connection back (and
+        # rolls back what a failed view left open), which never waits for the pool, whereas
+        # waiting here for a free thread could deadlock with views that wait for a connection
+        # (or, on SQLite, for the write lock this session may still hold).
+        db.close()
+
+
+class ReleaseConnection:
+    """Give a request's database connection back as soon as its response starts.
+
+    The session dependency's own clean-up runs only after the response has been sent; under load,
+    with many slow clients, finished requests would keep their pooled connections while their
+    responses queue to be written, until views waiting for a connection time out. Closing only
+    rolls back and hands the connection to the pool: it never waits, so it is safe on the loop.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_and_release(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                db = state.get("db")
+                if db is not None:
+                    db.close()
+            await send(message)
+
+        await self.app(scope, receive, send_and_release)
