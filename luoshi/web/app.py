@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from luoshi.ledger.db import make_engine, session_factory
 from luoshi.web import errors
 from luoshi.web.config import Settings
-from luoshi.web.context import ReleaseConnection
 from luoshi.web.head import HeadAsGet
 from luoshi.web.ratelimit import LoginThrottle
 from luoshi.web.security import SecurityHeaders
@@ -62,7 +61,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessions = session_factory(engine)
     app.state.throttle = LoginThrottle(engine, settings.login_max_failures, settings.login_window_seconds)
     errors.install(app)
-    app.add_middleware(ReleaseConnection)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: HEAD runs as GET through everything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,13 +9,16 @@ field or ``X-CSRF-Token`` header) before the view runs. Views commit explicitly 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
 from luoshi.ledger.db import LedgerSession
@@ -77,7 +80,6 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     settings: Settings = request.app.state.settings
     db: LedgerSession = request.app.state.sessions()
     ctx = Ctx(request, settings, db)
-    request.state.db = db  # ReleaseConnection closes it as soon as the response starts
     try:
         try:
             # authentication queries the database: keep that off the event loop, which must stay
@@ -112,29 +114,42 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         db.close()
 
 
-class ReleaseConnection:
-    """Give a request's database connection back as soon as its response starts.
+def _close_request_session(kwargs: dict[str, Any]) -> None:
+    ctx = kwargs.get("ctx")
+    if isinstance(ctx, Ctx):
+        ctx.db.close()
 
-    The session dependency's own clean-up runs only after the response has been sent; under load,
-    with many slow clients, finished requests would keep their pooled connections while their
-    responses queue to be written, until views waiting for a connection time out. Closing only
-    rolls back and hands the connection to the pool: it never waits, so it is safe on the loop.
+
+def _release_after(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+
+        @wraps(endpoint)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await endpoint(*args, **kwargs)
+            finally:
+                _close_request_session(kwargs)
+
+        return run_async
+
+    @wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        finally:
+            _close_request_session(kwargs)
+
+    return run
+
+
+class LedgerRoute(APIRoute):
+    """A route whose view gives its database connection back the moment it returns.
+
+    Views build plain data (dicts, rendered templates) before returning, so nothing needs the
+    session afterwards. Without this, a request would keep its pooled connection while it waits
+    for a thread to serialise its response and for the event loop to send it; under a burst those
+    waiting requests exhaust the pool while views holding threads wait for a connection.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-
-        async def send_and_release(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                db = state.get("db")
-                if db is not None:
-                    db.close()
-            await send(message)
-
-        await self.app(scope, receive, send_and_release)
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _release_after(endpoint), **kwargs)

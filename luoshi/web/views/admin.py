@@ -13,13 +13,13 @@ from luoshi.errors import NotFoundError
 from luoshi.ledger.models import Commitment, Evaluation, Notice, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.highlight import mark_spans
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from luoshi.errors import NotFoundError, PermissionDenied
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, Page
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

@@ -15,10 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
 from luoshi.web import queries as qs
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Version
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

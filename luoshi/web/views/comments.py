@@ -15,11 +15,11 @@ from pydantic import BaseModel, Field
 
 from luoshi.ledger.services import comments as comment_service
 from luoshi.web import actions
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id
 from luoshi.web.views.forms import attempt, form_of, text
 
-router = APIRouter()
+router = APIRouter(route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

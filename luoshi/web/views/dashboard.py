@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id
 from luoshi.web.templating import render
 
-router = APIRouter(prefix="/dashboard", include_in_schema=False)
+router = APIRouter(prefix="/dashboard", include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

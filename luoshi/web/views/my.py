@@ -12,12 +12,12 @@ from sqlalchemy import select
 from luoshi.ledger.models import Period, ProgressReport
 from luoshi.web import actions
 from luoshi.web import queries as qs
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, files, form_of, text
 
-router = APIRouter(prefix="/my", include_in_schema=False)
+router = APIRouter(prefix="/my", include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

@@ -11,11 +11,11 @@ from luoshi.errors import NotFoundError
 from luoshi.ledger.models import Evidence
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 

@@ -17,13 +17,13 @@ from luoshi.web.auth import (
     issue_session,
     set_session_cookie,
 )
-from luoshi.web.context import Ctx, get_ctx
+from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Text
 from luoshi.web.passwords import verify_password
 from luoshi.web.ratelimit import LoginThrottle
 from luoshi.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
