@@ -27,6 +27,7 @@ from luoshi.export.errors import RowError, WorkbookRejected
 from luoshi.export.marker import Marker
 from luoshi.export.plan_sheet import SheetRow, read_plan_sheet
 from luoshi.export.plan_xlsx import SHEET
+from luoshi.export.savepoint import apply_or_preview
 from luoshi.ledger.models import Commitment, Report, Section, Unit
 from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import commitments as commitment_service
@@ -312,16 +313,7 @@ def import_plan(session: Session, wb: Workbook, marker: Marker, *, apply: bool) 
     if diff.empty:
         diff.applied = apply
         return diff
-    savepoint = session.begin_nested()
-    try:
-        apply_plan_diff(session, diff)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if apply:
-        savepoint.commit()
-        diff.applied = True
-    else:
-        savepoint.rollback()
+    diff.applied = apply_or_preview(session, lambda: apply_plan_diff(session, diff), apply=apply)
+    if not apply:
         diff.created_ids = []
     return diff

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from luoshi.errors import LuoshiError
 from luoshi.export.errors import RowError, WorkbookRejected
 from luoshi.export.marker import Marker
+from luoshi.export.savepoint import apply_or_preview
 from luoshi.export.template_sheet import FilledRow, read_template_sheet
 from luoshi.export.template_xlsx import SHEET
 from luoshi.ledger.models import Assignment, Commitment, Period, ProgressReport, Report, Unit
@@ -114,9 +115,9 @@ def import_template(session: Session, wb: Workbook, marker: Marker, *, apply: bo
     if not diff.rows:
         raise WorkbookRejected([RowError(SHEET, None, None, "模板中没有填写任何进度（请填写黄色单元格）")])
     period = session.get_one(Period, _meta_int(marker, "period_id"))
-    savepoint = session.begin_nested()
-    errors: list[RowError] = []
-    try:
+
+    def write() -> None:
+        errors: list[RowError] = []
         for r in diff.rows:
             c = session.get_one(Commitment, r.commitment_id)
             try:
@@ -127,13 +128,8 @@ def import_template(session: Session, wb: Workbook, marker: Marker, *, apply: bo
                 errors.append(RowError(SHEET, r.row, None, exc.message))
         if errors:
             raise WorkbookRejected(errors)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if apply:
-        savepoint.commit()
-        diff.applied = True
-    else:
-        savepoint.rollback()
+
+    diff.applied = apply_or_preview(session, write, apply=apply)
+    if not apply:
         diff.report_ids = []
     return diff
