@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from luoshi.errors import ValidationError
 from luoshi.ledger.db import make_engine, session_factory
 from luoshi.web import errors
 from luoshi.web.config import Settings
@@ -34,7 +35,10 @@ def worker_threads() -> int:
     them below the connection pool's size (``luoshi.ledger.db``) means a burst of requests waits
     for a thread instead of timing out waiting for a connection.
     """
-    return max(4, int(os.environ.get("LUOSHI_THREADS", "32")))
+    value = os.environ.get("LUOSHI_THREADS", "32")
+    if not value.strip().isdigit():
+        raise ValidationError(f"LUOSHI_THREADS 应为正整数：{value!r}")
+    return max(4, int(value))
 
 
 @asynccontextmanager
