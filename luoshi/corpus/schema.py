@@ -52,8 +52,9 @@ class Report(Base):
     actuals: Mapped[list[ActualRow]] = relationship(cascade="all, delete-orphan", order_by="ActualRow.start")
 
 
-class TargetRow(Base):
-    __tablename__ = "corpus_targets"
+class _QuantityRow:
+    """Columns every extracted quantity has (the JSON contract's shared fields)."""
+
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("corpus_reports.id", ondelete="CASCADE"), index=True)
     id: Mapped[str] = mapped_column(String(16))
@@ -62,32 +63,24 @@ class TargetRow(Base):
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     value_max: Mapped[float | None] = mapped_column(Float, nullable=True)
     unit: Mapped[str | None] = mapped_column(Text, nullable=True)
+    section: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    quote: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class TargetRow(_QuantityRow, Base):
+    __tablename__ = "corpus_targets"
     comparator: Mapped[str | None] = mapped_column(String(4), nullable=True)
     modality: Mapped[str | None] = mapped_column(String(8), nullable=True)
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    section: Mapped[str | None] = mapped_column(String(32), nullable=True)
     deadline: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    quote: Mapped[str] = mapped_column(Text)
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
 
 
-class ActualRow(Base):
+class ActualRow(_QuantityRow, Base):
     __tablename__ = "corpus_actuals"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("corpus_reports.id", ondelete="CASCADE"), index=True)
-    id: Mapped[str] = mapped_column(String(16))
-    indicator: Mapped[str] = mapped_column(Text)
-    metric: Mapped[str] = mapped_column(Text)
-    value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    value_max: Mapped[float | None] = mapped_column(Float, nullable=True)
-    unit: Mapped[str | None] = mapped_column(Text, nullable=True)
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    section: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    quote: Mapped[str] = mapped_column(Text)
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
