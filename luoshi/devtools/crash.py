@@ -133,14 +133,7 @@ def crash_during_import(engine_kind: str = "sqlite", *, kill_after: float = 1.0,
     server.kill()
     killed = time.monotonic() - t0
     t.join(30)
-    server2 = Server(work / "home", url)
-    restarted = True
-    try:
-        server2.start()
-    except RuntimeError:
-        restarted = False
-    finally:
-        server2.stop()
+    restarted = restarts(work / "home", url)
     engine = make_engine(url)
     try:
         year_count = {2023: _expected_count(path)}
@@ -190,14 +183,7 @@ def crash_during_submissions(engine_kind: str = "sqlite", *, kill_after: float =
         return killed
 
     killed = asyncio.run(burst())
-    server2 = Server(work / "home", url)
-    restarted = True
-    try:
-        server2.start()
-    except RuntimeError:
-        restarted = False
-    finally:
-        server2.stop()
+    restarted = restarts(work / "home", url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -209,3 +195,17 @@ def crash_during_submissions(engine_kind: str = "sqlite", *, kill_after: float =
                            found or 0, restarted, notes)
     finally:
         engine.dispose()
+
+
+def restarts(home: Path, url: str) -> bool:
+    """Whether a server starts again on the database a killed one left behind."""
+    from luoshi.devtools.server import Server
+
+    server = Server(home, url)
+    try:
+        server.start()
+    except RuntimeError:
+        return False
+    finally:
+        server.stop()
+    return True

@@ -46,15 +46,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
     ws.title = SHEET
     cols = columns(plan)
     ncol = len(cols)
-    last = get_column_letter(ncol)
-
-    ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    title = ws.cell(TITLE_ROW, 1, plan.title)
-    title.font, title.alignment = st.TITLE, st.WRAP_CENTER
-    ws.row_dimensions[TITLE_ROW].height = 36
-    ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
-    note = ws.cell(NOTE_ROW, 1, NOTE)
-    note.font, note.alignment = st.NOTE, st.WRAP
+    st.title_and_note(ws, ncol, plan.title, NOTE, title_row=TITLE_ROW, note_row=NOTE_ROW)
     ws.row_dimensions[NOTE_ROW].height = 20
 
     for j, (header, width, _key) in enumerate(cols, start=1):

@@ -56,14 +56,8 @@ def write_template_xlsx(t: Template) -> bytes:
     ncol = len(COLUMNS)
     last = get_column_letter(ncol)
 
-    ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    title = ws.cell(TITLE_ROW, 1, t.title)
-    title.font, title.alignment = st.TITLE, st.WRAP_CENTER
-    ws.row_dimensions[TITLE_ROW].height = 36
-    ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
     due = f"报送截止：{t.due.year}年{t.due.month}月{t.due.day}日。" if t.due else ""
-    note = ws.cell(NOTE_ROW, 1, f"{due}{NOTE}")
-    note.font, note.alignment = st.NOTE, st.WRAP
+    st.title_and_note(ws, ncol, t.title, f"{due}{NOTE}", title_row=TITLE_ROW, note_row=NOTE_ROW)
     ws.row_dimensions[NOTE_ROW].height = 44
 
     for j, (header, width, _key, fill) in enumerate(COLUMNS, start=1):

@@ -6,6 +6,7 @@ import math
 import unicodedata
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -60,3 +61,15 @@ def fit_row_height(ws: Worksheet, row: int, texts: dict[int, str], widths: dict[
         for part in str(text).split("\n"):
             lines = max(lines, math.ceil(text_units(part) * scale / usable) or 1)
     ws.row_dimensions[row].height = round(lines * font_size * 1.35 + 4, 1)
+
+
+def title_and_note(ws: Worksheet, ncol: int, title: str, note: str, *, title_row: int, note_row: int) -> None:
+    """The merged title row and the merged note row both workbooks open with."""
+    last = get_column_letter(ncol)
+    ws.merge_cells(f"A{title_row}:{last}{title_row}")
+    cell = ws.cell(title_row, 1, title)
+    cell.font, cell.alignment = TITLE, WRAP_CENTER
+    ws.row_dimensions[title_row].height = 36
+    ws.merge_cells(f"A{note_row}:{last}{note_row}")
+    cell = ws.cell(note_row, 1, note)
+    cell.font, cell.alignment = NOTE, WRAP
