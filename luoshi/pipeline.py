@@ -26,6 +26,10 @@ def extract_document(
     targets = find_targets(doc, outline)
     actuals = find_actuals(doc, outline)
     tasks = find_tasks(doc, outline, targets)
+    if not targets:
+        outline.warn("no_targets", "未提取到任何目标：请核对报告是否完整，或手动添加目标")
+    if not actuals:
+        outline.warn("no_actuals", "未提取到任何上年实绩")
     raw = doc.raw
     report = ReportInfo(
         government=outline.government,
@@ -35,6 +39,7 @@ def extract_document(
         path=raw.path,
         encoding=raw.encoding,
         kind=raw.kind,
+        warnings=[w.to_dict() for w in outline.warnings],
     )
     return Extraction(
         report=report,

@@ -53,10 +53,15 @@ def targets_table(extraction: Any) -> str:
     return head + render_table(headers, rows, [5, 24, 10, 10, 12, 4, 4, 10, 40])
 
 
+# what one file of a batch gives back: the failure reason (or None) and its warning codes
+_Outcome = tuple[str | None, list[str]]
+
+
 def _extract_one(
     path: str, out: str, government: str | None, year: int | None, max_bytes: int, with_text: bool
-) -> str | None:
-    """Extract ``path`` into the JSON file ``out``; return the failure reason, or None."""
+) -> _Outcome:
+    """Extract ``path`` into the JSON file ``out``; return the failure reason (or None) and the
+    codes of the extraction's warnings."""
     try:
         from luoshi.pipeline import extract_path
 
@@ -65,19 +70,19 @@ def _extract_one(
         )
         Path(out).write_text(_to_json(extraction, with_text), encoding="utf-8")
     except LuoshiError as exc:
-        return exc.message
+        return exc.message, []
     except Exception as exc:  # one bad file never stops the batch; report it and go on
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        return f"{type(exc).__name__}: {exc}", []
+    return None, [w["code"] for w in extraction.report.warnings]
 
 
 # what every file of a batch shares: (government, year, max_bytes, with_text)
 _Options = tuple[str | None, int | None, int, bool]
 
 
-def _extract_chunk(jobs: list[tuple[int, str, str]], options: _Options) -> list[tuple[int, str | None]]:
+def _extract_chunk(jobs: list[tuple[int, str, str]], options: _Options) -> list[tuple[int, _Outcome]]:
     """Worker of a batch: extract a slice of the files, each written by the worker itself, and
-    return only (index, failure reason or None) so that no extraction travels back by pickle."""
+    return only (index, outcome) so that no extraction travels back by pickle."""
     return [(i, _extract_one(path, out, *options)) for i, path, out in jobs]
 
 
@@ -115,8 +120,9 @@ def run_batch(
     max_bytes: int,
     with_text: bool,
     progress: bool = True,
-) -> list[tuple[str, str]]:
-    """Extract every file into ``out_dir``; return the failures as (path, reason) in input order.
+) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Extract every file into ``out_dir``; return the failures as (path, reason) in input order
+    and the warning codes of each extracted file that has any.
 
     One worker runs in this process (no pool, no pickling); more run as a process pool fed with
     slices of the file list, each worker writing its own JSON files.
@@ -129,13 +135,19 @@ def run_batch(
     options: _Options = (government, year, max_bytes, with_text)
     jobs = [(i, p, str(o)) for i, (p, o) in enumerate(zip(paths, _out_names(paths, out_dir), strict=True))]
     reasons: dict[int, str] = {}
+    warned: dict[int, list[str]] = {}
+
+    def record(i: int, outcome: _Outcome) -> None:
+        reason, codes = outcome
+        if reason is not None:
+            reasons[i] = reason
+        if codes:
+            warned[i] = codes
     bar = tqdm(total=len(jobs), file=sys.stderr, unit="份", disable=not progress, desc="extract")
     workers = min(workers, len(jobs))
     if workers <= 1:
         for i, path, out in jobs:
-            reason = _extract_one(path, out, *options)
-            if reason is not None:
-                reasons[i] = reason
+            record(i, _extract_one(path, out, *options))
             bar.update(1)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -147,13 +159,12 @@ def run_batch(
                 try:
                     done = fut.result()
                 except Exception as exc:  # a worker died (killed, out of memory)
-                    done = [(i, f"worker failed: {exc!r}") for i, _, _ in chunk]
-                for i, reason in done:
-                    if reason is not None:
-                        reasons[i] = reason
+                    done = [(i, (f"worker failed: {exc!r}", [])) for i, _, _ in chunk]
+                for i, outcome in done:
+                    record(i, outcome)
                 bar.update(len(chunk))
     bar.close()
-    return [(paths[i], reasons[i]) for i in sorted(reasons)]
+    return [(paths[i], reasons[i]) for i in sorted(reasons)], {paths[i]: warned[i] for i in sorted(warned)}
 
 
 @click.command()
@@ -202,7 +213,7 @@ def extract(
             raise click.UsageError(
                 "--table and --xlsx take one file; several files are written as JSON to --out"
             )
-        failures = run_batch(
+        failures, warned = run_batch(
             list(files),
             Path(out_dir),
             workers=workers,
@@ -212,7 +223,9 @@ def extract(
             with_text=with_text,
         )
         ok = len(files) - len(failures)
-        click.echo(f"ok {ok} / failed {len(failures)}", err=True)
+        click.echo(f"ok {ok} / failed {len(failures)} / with warnings {len(warned)}", err=True)
+        for path, codes in warned.items():
+            click.echo(f"  warning {path}: {', '.join(codes)}", err=True)
         for path, reason in failures:
             click.echo(f"  failed {path}: {reason}", err=True)
         return 1 if failures else 0
@@ -223,6 +236,8 @@ def extract(
     extraction = extract_path(
         path, government=government, year=year, max_bytes=max_bytes, with_text=with_text
     )
+    for w in extraction.report.warnings:
+        click.echo(f"警告[{w['code']}] {path}: {w['message']}", err=True)
     if xlsx_out:
         from luoshi.export.extraction_xlsx import write_extraction_xlsx
 

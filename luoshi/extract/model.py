@@ -71,6 +71,8 @@ class ReportInfo:
     path: str | None = None
     encoding: str | None = None
     kind: str | None = None
+    # what the reader must know (code + Chinese message); never an empty result without one
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

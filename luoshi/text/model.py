@@ -45,6 +45,28 @@ class Sentence:
     section: str | None  # id of the innermost section containing it
 
 
+@dataclass(frozen=True)
+class ReportWarning:
+    """Something the reader of an extraction must know: a part or a block that was not found, a
+    government or year that could not be read, a role decided with low confidence.
+
+    ``code`` is stable (for scripts and tests), ``message`` is what an operator reads (Chinese).
+    An extraction never comes back short without one of these (DESIGN: no silent zeros).
+    """
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def add_warning(warnings: list[ReportWarning], code: str, message: str) -> None:
+    """Record a warning once per code."""
+    if all(w.code != code for w in warnings):
+        warnings.append(ReportWarning(code, message))
+
+
 @dataclass
 class Outline:
     """Everything the structure pass found."""
@@ -55,7 +77,10 @@ class Outline:
     year: int | None  # the plan year
     title: str | None = None
     headline_span: tuple[int, int] | None = None  # the 主要预期目标 sentence group, if any
-    notes: list[str] = field(default_factory=list)
+    warnings: list[ReportWarning] = field(default_factory=list)
+
+    def warn(self, code: str, message: str) -> None:
+        add_warning(self.warnings, code, message)
 
     def section(self, section_id: str | None) -> Section | None:
         for s in self.sections:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
 from luoshi.ingest.document import Document
-from luoshi.text.model import Outline, Section, Sentence
+from luoshi.text.model import Outline, ReportWarning, Section, Sentence, add_warning
 from luoshi.text.numerals import CN_NUMERAL, cn_int
 
 _ENDS = "。！？!?"
@@ -257,7 +259,7 @@ def _roles(titles: list[str]) -> list[str]:
     return roles
 
 
-def _plan_year(text: str, parts: list[Section], notes: list[str]) -> int | None:
+def _plan_year(text: str, parts: list[Section], warn: Callable[[str, str], None]) -> int | None:
     plans = [p for p in parts if p.role == "plan"]
     reviews = [p for p in parts if p.role == "review"]
     for p in plans:
@@ -267,7 +269,6 @@ def _plan_year(text: str, parts: list[Section], notes: list[str]) -> int | None:
     first = parts[0].start if parts else len(text)
     m = _DELIVERED.search(text, 0, min(first, 400))
     if m:
-        notes.append("plan year from the date line")
         return int(m.group(1))
     for p in plans:
         m = _YEAR_IS.search(text, p.title_end, min(p.end, p.title_end + 200))
@@ -280,7 +281,7 @@ def _plan_year(text: str, parts: list[Section], notes: list[str]) -> int | None:
     if reviews:
         years = Counter(int(y) for p in reviews for y in _YEAR.findall(text, p.start, p.end))
         if years:
-            notes.append("plan year guessed from the years the review part mentions")
+            warn("year_guessed", "计划年度是从回顾部分提到的年份推断的，请核对")
             year = max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
             return year + 1
     m = _YEAR_IS.search(text)
@@ -397,23 +398,24 @@ def _flatten(nodes: list[_Node], parent: Section | None, roles: list[str] | None
 def parse(doc: Document, *, government: str | None = None, year: int | None = None) -> Outline:
     """Find the outline of ``doc``; ``government``/``year`` override what the text says."""
     text = doc.text
-    notes: list[str] = []
+    warnings: list[ReportWarning] = []
+    warn = partial(add_warning, warnings)
     tree = _tree(text)
     top_is_part = bool(tree) and tree[0].level == 1
     roles = _roles([text[n.title_start : n.title_end] for n in tree]) if top_is_part else None
     sections = _flatten(tree, None, roles, text)
     if not top_is_part:
-        notes.append("no parts (一、二、…) found")
+        warn("no_parts", "未找到报告的各部分（一、二、……），按全文处理")
     parts = [s for s in sections if s.level == 1]
     if top_is_part and not any(p.role == "plan" for p in parts):
-        notes.append("no part planning this year's work found")
+        warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
 
-    plan_year = year if year is not None else _plan_year(text, parts, notes)
+    plan_year = year if year is not None else _plan_year(text, parts, warn)
     gov = government if government is not None else detect_government(text)
     if gov is None:
-        notes.append("reporting government not found; pass it explicitly")
+        warn("government_unknown", "未能识别作报告的政府，请手动指定（如 枣庄市）")
     if plan_year is None:
-        notes.append("plan year not found; pass it explicitly")
+        warn("year_unknown", "未能识别报告的计划年度，请手动指定")
 
     sentences = _sentences(text, sections)
     role_of = {s.id: s.role for s in sections}
@@ -435,8 +437,12 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
                 text, sent.start, sent.end
             ):
                 headline = (sent.start, sent.end)
-                notes.append("headline targets found by their list form (no 主要预期目标 phrase)")
                 break
+
+    if headline is None and any(p.role == "plan" for p in parts):
+        warn("no_headline", "未找到今年的主要预期目标段落")
+    if top_is_part and not any(p.role == "review" for p in parts):
+        warn("no_review_part", "未找到回顾上一年工作的部分，上年实绩可能不全")
 
     if plan_year and gov:
         title = f"{plan_year}年{gov}政府工作报告"
@@ -453,5 +459,5 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         year=plan_year,
         title=title,
         headline_span=headline,
-        notes=notes,
+        warnings=warnings,
     )
