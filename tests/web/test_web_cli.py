@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from luoshi.paths import reports_dir
+
 
 def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"LUOSHI_HOME": str(home), "PATH": "/usr/bin:/bin", "LUOSHI_SECRET_KEY": "cli-test-secret"}
@@ -19,7 +21,9 @@ def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
     r = run(["demo", "--no-serve", "--no-progress"], home)
     assert r.returncode == 0, r.stderr
     assert "duchashi" in r.stdout and "http://127.0.0.1:8000/" in r.stdout and "liaison1" in r.stdout
-    assert "历年语料库：6 份报告" in r.stdout and (home / "corpus.sqlite").is_file()  # the 历年承诺 pages work
+    # the 历年承诺 pages work: every report beside the repository (dev/ included) is in the corpus
+    shipped = sum(1 for p in reports_dir().rglob("*") if p.suffix in {".txt", ".docx", ".pdf"})
+    assert f"历年语料库：{shipped} 份报告" in r.stdout and (home / "corpus.sqlite").is_file()
     again = run(["demo", "--no-serve", "--no-progress"], home)
     assert again.returncode == 0 and "未重复导入" in again.stdout and "（已存在）" in again.stdout
 
