@@ -7,7 +7,8 @@ scoring needs and what other tests may share:
 - ``Item``, ``match`` (one-to-one: span overlap + equal value + equal unit, optional gold items
   counting neither way), ``accuracy`` of an attribute on matched pairs and readable ``report``s;
 - loading: ``gold_file``, ``gold_items`` (quotes located in the cleaned text), ``predicted_items``,
-  ``parts`` (where the review and plan parts of a report begin and end).
+  ``parts`` (where the review and plan parts and the headline block of a report begin and end, named
+  by headings or, for reports whose parts have no usable heading, by quote anchors).
 
 Kept free of test functions so that it can be imported without collecting anything.
 """

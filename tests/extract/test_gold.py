@@ -3,11 +3,12 @@
 The gold files (``tests/fixtures/gold/<name>.yaml``) are independent references: every target of the
 plan part and every actual of the review part of a report, annotated by reading the text. The seed
 (zaozhuang-2024) is the report the rules were written on; the national reports (national-2021,
-national-2022) were annotated separately and measure the extractor on text it was not tuned on. This
-module
+national-2022) were annotated separately and measure the extractor on text it was not tuned on; the
+dev reports of other styles (cities from a Word file and from text, provinces of 2025 and 2026, the
+State Council in the 1980s and in 2000–2018) measure it on forms it was never shown. This module
 
-- validates each fixture (every quote is found in the cleaned text, in the right part, fields are
-  well-formed, excluded numbers carry a reason),
+- validates each fixture (every quote is found in the cleaned text, in the right part — named by a
+  heading or by quote anchors — fields are well-formed, excluded numbers carry a reason),
 - tests the one-to-one matcher of ``gold.py`` (span overlap + equal value + equal unit) on synthetic
   data,
 - runs ``luoshi.pipeline.extract_path`` on each report, prints precision/recall of targets and actuals
