@@ -7,7 +7,8 @@ scoring needs and what other tests may share:
 - ``Item``, ``match`` (one-to-one: span overlap + equal value + equal unit, optional gold items
   counting neither way), ``accuracy`` of an attribute on matched pairs and readable ``report``s;
 - loading: ``gold_file``, ``gold_items`` (quotes located in the cleaned text), ``predicted_items``,
-  ``parts`` (where the review and plan parts of a report begin and end).
+  ``parts`` (where the review and plan parts and the headline block of a report begin and end, named
+  by headings or, for reports whose parts have no usable heading, by quote anchors).
 
 Kept free of test functions so that it can be imported without collecting anything.
 """
@@ -244,24 +245,62 @@ def gold_names() -> list[str]:
 
 @dataclass(frozen=True)
 class Parts:
-    """Offsets in the cleaned text: the review part is [review, review_end), the plan part [plan, end)."""
+    """Offsets in the cleaned text: the review part is [review, review_end), the plan part
+    [plan, plan_end) and the headline block [headline_start, headline_end)."""
 
     review: int
     review_end: int
     plan: int
     headline_start: int
     headline_end: int
+    plan_end: int
+
+
+def anchor(text: str, quote: str) -> int:
+    """Offset of a region anchor, which must occur exactly once so that the region is unambiguous."""
+    count = text.count(quote)
+    if count != 1:
+        raise ValueError(f"region anchor occurs {count} times (needs exactly one): {quote!r}")
+    return text.index(quote)
+
+
+def _region(text: str, spec: str | dict[str, str]) -> tuple[int, int | None]:
+    """A region named by a heading (start only: it runs to the next region) or by quote anchors.
+
+    ``{from: "<first words>", to: "<last words>"}`` spans from the start of ``from`` to the end of
+    ``to``, both included: the form for reports whose parts carry no usable heading.
+    """
+    if isinstance(spec, str):
+        return text.index(spec), None
+    start, last = anchor(text, spec["from"]), anchor(text, spec["to"])
+    end = last + len(spec["to"])
+    if end <= start:
+        raise ValueError(f"region ends before it starts: {spec!r}")
+    return start, end
 
 
 def parts(name: str) -> Parts:
-    """Locate the part headings named by the gold file (or ``DEFAULT_PARTS``) in the cleaned text."""
+    """Locate the review, plan and headline regions named by the gold file (or ``DEFAULT_PARTS``).
+
+    ``parts.review`` / ``parts.plan`` are either headings (the review runs to ``review_end`` or to the
+    plan heading, the plan to the end of the text) or ``{from, to}`` quote anchors. The headline
+    block is ``parts.headline`` when given as ``{from, to}``, else the sentence of the plan part that
+    begins with 主要预期目标.
+    """
     data = gold_file(name)
-    headings = data.get("parts") or DEFAULT_PARTS[name]
+    spec = data.get("parts") or DEFAULT_PARTS[name]
     text = cleaned_text(data["source"])
-    review, plan = text.index(headings["review"]), text.index(headings["plan"])
-    review_end = text.index(headings["review_end"]) if headings.get("review_end") else plan
-    headline_start = text.index(HEADLINE_MARKER, plan)
-    return Parts(review, review_end, plan, headline_start, text.index("。", headline_start))
+    review, review_end = _region(text, spec["review"])
+    plan, plan_end = _region(text, spec["plan"])
+    if review_end is None:
+        review_end = text.index(spec["review_end"]) if spec.get("review_end") else plan
+    if spec.get("headline"):
+        headline_start, headline_end = _region(text, spec["headline"])
+        assert headline_end is not None, "give the headline block as {from, to}"
+    else:
+        headline_start = text.index(HEADLINE_MARKER, plan)
+        headline_end = text.index("。", headline_start)
+    return Parts(review, review_end, plan, headline_start, headline_end, plan_end or len(text))
 
 
 def gold_items(name: str, kind: str) -> list[Item]:
@@ -306,9 +345,14 @@ def predicted_items(records: Iterable[Any]) -> list[Item]:
 _CHINESE_NUMERAL = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
 
 
+# A thousands separator between digit groups (33，212万吨, 1,062万吨), as older reports write them.
+_DIGIT_GROUP = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+
+
 def value_is_written(value: float, quote: str) -> bool:
-    """The value appears in the quote as written: in digits (5.5, 139.01) or in characters (两次)."""
-    if f"{value:g}" in quote:
+    """The value appears in the quote as written: in digits (5.5, 139.01, 33，212) or in characters
+    (两次, 四百多项)."""
+    if f"{value:g}" in _DIGIT_GROUP.sub("", quote):
         return True
     for run in _CHINESE_NUMERAL.findall(quote):
         try:

@@ -3,11 +3,12 @@
 The gold files (``tests/fixtures/gold/<name>.yaml``) are independent references: every target of the
 plan part and every actual of the review part of a report, annotated by reading the text. The seed
 (zaozhuang-2024) is the report the rules were written on; the national reports (national-2021,
-national-2022) were annotated separately and measure the extractor on text it was not tuned on. This
-module
+national-2022) were annotated separately and measure the extractor on text it was not tuned on; the
+dev reports of other styles (cities from a Word file and from text, provinces of 2025 and 2026, the
+State Council in the 1980s and in 2000–2018) measure it on forms it was never shown. This module
 
-- validates each fixture (every quote is found in the cleaned text, in the right part, fields are
-  well-formed, excluded numbers carry a reason),
+- validates each fixture (every quote is found in the cleaned text, in the right part — named by a
+  heading or by quote anchors — fields are well-formed, excluded numbers carry a reason),
 - tests the one-to-one matcher of ``gold.py`` (span overlap + equal value + equal unit) on synthetic
   data,
 - runs ``luoshi.pipeline.extract_path`` on each report, prints precision/recall of targets and actuals
@@ -28,6 +29,7 @@ from gold import (
     REPORTS_DIR,
     Item,
     accuracy,
+    anchor,
     attribute_report,
     cleaned_text,
     gold_file,
@@ -54,19 +56,52 @@ class Floors:
     attribute_accuracy: float
 
 
-# The seed is the report the rules were written on: near-perfect. The national reports are unseen
-# text: a useful extractor still finds and reads most items.
+# The seed is the report the rules were written on: near-perfect. The national reports of 2021 and
+# 2022 are unseen text: a useful extractor still finds and reads most items. The reports of other
+# styles (a city from its Word file, a city as text, a 2025 and a 2026 province, the State Council in
+# the 1980s and in 2000–2018) must be read as well as the seed is: 0.95.
+OTHER_STYLES = Floors(precision=0.95, recall=0.95, attribute_accuracy=0.85)
 FLOORS = {
     SEED: Floors(precision=0.97, recall=0.97, attribute_accuracy=0.90),
     "national-2021": Floors(precision=0.85, recall=0.85, attribute_accuracy=0.85),
     "national-2022": Floors(precision=0.85, recall=0.85, attribute_accuracy=0.85),
+    "liuan-2024": OTHER_STYLES,
+    "taizhou-2024": OTHER_STYLES,
+    "national-1980": OTHER_STYLES,
+    "shaanxi-2025": OTHER_STYLES,
+    "jilin-2026": OTHER_STYLES,
+    "national-2002": OTHER_STYLES,
 }
-PLAN_YEARS = {SEED: 2024, "national-2021": 2021, "national-2022": 2022}
+# The year each report is for (dev-index.tsv): national-1980 is the report delivered in 1980, whose
+# plan part sets the indicators of the 1981 plan.
+PLAN_YEARS = {
+    SEED: 2024,
+    "national-2021": 2021,
+    "national-2022": 2022,
+    "liuan-2024": 2024,
+    "taizhou-2024": 2024,
+    "national-1980": 1980,
+    "shaanxi-2025": 2025,
+    "jilin-2026": 2026,
+    "national-2002": 2002,
+}
+# Gold files the extractor does not read well enough yet: their floors (precision/recall, and the
+# attribute accuracy, which needs matched items) are expected to fail until the extraction work on
+# reports of other styles lands. The fixtures themselves are validated like every other.
+IN_PROGRESS = {"liuan-2024", "taizhou-2024", "national-1980", "shaanxi-2025", "jilin-2026", "national-2002"}
 NAMES = gold_names()
 
 
+def _floor_params(names: list[str]) -> list[Any]:
+    """Gold names for the floor tests, the ones still in progress marked xfail."""
+    wip = pytest.mark.xfail(reason="extraction work in progress", strict=False)
+    return [pytest.param(n, marks=wip) if n in IN_PROGRESS else n for n in names]
+
+
 def test_every_gold_file_has_floors() -> None:
-    assert set(NAMES) == set(FLOORS), "give every gold file its floors (and plan year)"
+    assert set(NAMES) <= set(FLOORS), "give every gold file its floors (and plan year)"
+    assert set(PLAN_YEARS) == set(FLOORS)
+    assert IN_PROGRESS <= set(FLOORS) and SEED not in IN_PROGRESS
     assert NAMES[0] == SEED
 
 
@@ -101,10 +136,18 @@ def test_every_gold_quote_is_found_once_or_by_occurrence(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_part_regions_are_found_and_ordered(name: str) -> None:
+    where = parts(name)  # raises when a {from, to} anchor is missing or not unique
+    assert where.review < where.review_end <= where.plan < where.plan_end
+    assert where.plan <= where.headline_start < where.headline_end <= where.plan_end
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_gold_items_lie_in_their_part_of_the_report(name: str) -> None:
     where = parts(name)
     for t in gold_items(name, "targets"):
-        assert t.start >= where.plan, f"target before the plan part: {t.quote!r}"
+        inside = where.plan <= t.start and t.end <= where.plan_end
+        assert inside, f"target outside the plan part: {t.quote!r}"
     for a in gold_items(name, "actuals"):
         inside = where.review <= a.start and a.end <= where.review_end
         assert inside, f"actual outside the review part: {a.quote!r}"
@@ -144,6 +187,19 @@ def test_gold_fields_are_well_formed(name: str) -> None:
 def test_value_is_written_in_digits_or_characters() -> None:
     assert value_is_written(139.01, "新增专项债券额度139.01亿元")
     assert value_is_written(2, "两次全面降准")
+    assert value_is_written(33212, "粮食产量33，212万吨")
+    assert value_is_written(1062, "肉类产量1,062万吨")
+    assert value_is_written(400, "重大科学研究项目共四百多项")
+    assert not value_is_written(33.212, "粮食产量33，212万吨")  # a separator, not a decimal point
+
+
+def test_region_anchors_must_be_unique() -> None:
+    text = "一、回顾。增长5%。二、计划。增长6%。"
+    assert anchor(text, "二、计划") == 10
+    with pytest.raises(ValueError, match="occurs 2 times"):
+        anchor(text, "增长")
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        anchor(text, "三、")
     assert not value_is_written(3, "两次全面降准")
     assert not value_is_written(5.6, "增长5.5%")
 
@@ -272,7 +328,7 @@ def _extraction(extractions: dict[str, Any], name: str) -> Any:
 
 
 @pytest.mark.parametrize("kind", ["targets", "actuals"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _floor_params(NAMES))
 def test_extractor_precision_and_recall(extractions: dict[str, Any], name: str, kind: str) -> None:
     score = match(gold_items(name, kind), predicted_items(getattr(_extraction(extractions, name), kind)))
     text = report(kind, score)
@@ -285,7 +341,7 @@ def test_extractor_precision_and_recall(extractions: dict[str, Any], name: str, 
     ("kind", "attribute"),
     [("targets", "comparator"), ("targets", "modality"), ("targets", "indicator"), ("actuals", "indicator")],
 )
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _floor_params(NAMES))
 def test_extractor_attribute_accuracy(
     extractions: dict[str, Any], name: str, kind: str, attribute: str
 ) -> None:
