@@ -284,8 +284,8 @@ def parts(name: str) -> Parts:
 
     ``parts.review`` / ``parts.plan`` are either headings (the review runs to ``review_end`` or to the
     plan heading, the plan to the end of the text) or ``{from, to}`` quote anchors. The headline
-    block is ``parts.headline`` when given as ``{from, to}``, else the sentence of the plan part that
-    begins with 主要预期目标.
+    block is ``parts.headline`` when given as ``{from, to}``, none when ``headline_block`` is false,
+    else the plan part's text from 主要预期目标 to the first 。 (or to the end of ``headline_end``).
     """
     data = gold_file(name)
     spec = data.get("parts") or DEFAULT_PARTS[name]
@@ -297,9 +297,14 @@ def parts(name: str) -> Parts:
     if spec.get("headline"):
         headline_start, headline_end = _region(text, spec["headline"])
         assert headline_end is not None, "give the headline block as {from, to}"
+    elif spec.get("headline_block") is False:  # the report has no headline block at all
+        headline_start = headline_end = plan
     else:
         headline_start = text.index(HEADLINE_MARKER, plan)
-        headline_end = text.index("。", headline_start)
+        if spec.get("headline_end"):  # a block of several sentences, ending with this quote
+            headline_end = text.index(spec["headline_end"], headline_start) + len(spec["headline_end"])
+        else:
+            headline_end = text.index("。", headline_start)
     return Parts(review, review_end, plan, headline_start, headline_end, plan_end or len(text))
 
 
