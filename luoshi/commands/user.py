@@ -7,6 +7,7 @@ import sys
 import click
 
 from luoshi.errors import ValidationError
+from luoshi.web.auth import TOKEN_DAYS
 
 
 def _read_password(from_stdin: bool, confirm: bool = True) -> str:
@@ -44,7 +45,7 @@ def add(username: str, role: str, unit: str | None, display_name: str | None, pa
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（一行）")
 def passwd(username: str, password_stdin: bool) -> None:
-    """修改密码（该用户的所有会话随即失效）。"""
+    """修改密码（该用户的所有会话和 API 令牌随即失效）。"""
     from luoshi.ledger.db import transaction
     from luoshi.web import accounts
 
@@ -68,11 +69,18 @@ def disable(username: str) -> None:
 
 @user.command("token")
 @click.argument("username")
-def token(username: str) -> None:
-    """生成新的 API 令牌（替换旧令牌，只显示这一次）：Authorization: Bearer <令牌>。"""
+@click.option("--days", type=int, default=TOKEN_DAYS, show_default=True, help="有效天数")
+def token(username: str, days: int) -> None:
+    """生成新的 API 令牌（替换旧令牌，只显示这一次）：Authorization: Bearer <令牌>。
+
+    令牌到期、修改密码或停用账号后失效。令牌打印到标准输出，有效期打印到标准错误。
+    """
     from luoshi.ledger.db import transaction
     from luoshi.web import accounts
 
     with transaction() as db:
-        value = accounts.issue_token(db, username)
+        value = accounts.issue_token(db, username, days)
+        expires = accounts.get_user(db, username).api_token_expires_at
     click.echo(value)
+    if expires is not None:
+        click.echo(f"有效期至 {expires:%Y-%m-%d %H:%M} UTC（{days} 天）", err=True)

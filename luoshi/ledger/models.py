@@ -436,6 +436,7 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     api_token_hash: Mapped[str | None] = mapped_column(String(200))
+    api_token_expires_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -464,11 +465,29 @@ class Comment(Base):
     author: Mapped[User] = relationship()
 
 
-class LoginFailure(Base):
-    """One failed login (user name as typed, lower-cased; client address), kept for the throttle.
+class UserSession(Base):
+    """One signed-in browser, so that logging out ends it on the server, not only in the browser.
 
-    In the database so that every worker process counts the same failures; rows older than the
-    throttle window are pruned at each login. Not audited (it is itself a security log).
+    The session cookie is signed and carries a random session id; only the id's SHA-256 is stored
+    here, so a copy of the database holds no usable session. A cookie is honoured only while its
+    row exists and has not expired: logging out deletes the row, changing the password or disabling
+    the account deletes all of the user's rows. Not audited (a security log, like ``LoginFailure``).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, autoincrement=False)  # a digest, not a counter
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class LoginFailure(Base):
+    """One login attempt (user name as typed, lower-cased; client address), kept for the throttle.
+
+    Counted before the password is checked and cleared by a successful login, so the rows left are
+    failures. In the database so that every worker process counts the same attempts; rows older
+    than the throttle window are pruned at each login. Not audited (it is itself a security log).
     """
 
     __tablename__ = "login_failures"

@@ -1,20 +1,22 @@
 """User accounts: create, change password, disable, issue an API token.
 
-Writes happen in a :class:`~luoshi.ledger.db.LedgerSession`, so the audit hook records them like
+Changing a password or disabling an account ends all of the user's sessions and withdraws the
+API token, so whoever held the old password or token is out at once. Writes happen in a :class:`~luoshi.ledger.db.LedgerSession`, so the audit hook records them like
 any other ledger change (actor = whoever runs the command or the logged-in admin). Callers commit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
-from luoshi.ledger.models import USER_ROLES, Government, Unit, User
+from luoshi.ledger.models import USER_ROLES, Government, Unit, User, utcnow
 from luoshi.ledger.services.units import resolve
-from luoshi.web.auth import new_api_token
+from luoshi.web.auth import MAX_TOKEN_DAYS, TOKEN_DAYS, end_all_sessions, new_api_token
 from luoshi.web.passwords import hash_password
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,49}$")
@@ -66,24 +68,35 @@ def add_user(db: Session, username: str, role: str, password: str, *, unit: str 
 def set_password(db: Session, username: str, password: str) -> User:
     user = get_user(db, username)
     user.password_hash = hash_password(password)
-    db.flush()
+    _withdraw_credentials(db, user)
     return user
 
 
 def disable(db: Session, username: str) -> User:
     user = get_user(db, username)
     user.active = False
-    user.api_token_hash = None
-    db.flush()
+    _withdraw_credentials(db, user)
     return user
 
 
-def issue_token(db: Session, username: str) -> str:
-    """A new API token for ``username`` (replaces the previous one); shown once."""
+def _withdraw_credentials(db: Session, user: User) -> None:
+    user.api_token_hash = None
+    user.api_token_expires_at = None
+    db.flush()
+    end_all_sessions(db, user.id)
+
+
+def issue_token(db: Session, username: str, days: int = TOKEN_DAYS) -> str:
+    """A new API token for ``username``, valid for ``days`` (replaces the previous one); shown once.
+
+    Its expiry is ``User.api_token_expires_at``."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError(f"令牌有效期应为 1–{MAX_TOKEN_DAYS} 天，而不是 {days} 天")
     user = get_user(db, username)
     if not user.active:
         raise ConflictError(f"用户“{username}”已停用")
     token, digest = new_api_token(user.id)
     user.api_token_hash = digest
+    user.api_token_expires_at = utcnow() + dt.timedelta(days=days)
     db.flush()
     return token

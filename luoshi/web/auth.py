@@ -1,31 +1,46 @@
 """Who is asking: session cookies, API tokens, roles.
 
-Sessions are signed cookies (``luoshi.web.signing``) that expire after ``Settings.session_hours``
-and carry a fingerprint of the user's password hash, so changing a password or disabling the account
-ends every session at once. API tokens (``Authorization: Bearer lst_<id>_<secret>``) are random; only
-their SHA-256 is stored (``User.api_token_hash``). Roles: admin (督查室), liaison (one unit), leader,
-and anonymous visitors, who act as ``public``.
+A session is a signed cookie (``luoshi.web.signing``) carrying the user id, a random session id and
+a fingerprint of the user's password hash, honoured only while the session's row in
+``user_sessions`` exists and has not expired (``Settings.session_hours``). Logging out deletes the
+row; changing the password or disabling the account deletes all of the user's rows (and changes the
+fingerprint). A row per session rather than a per-user counter, so that logging out in one browser
+leaves the user's other browsers signed in; checking it costs nothing extra, since the same single
+query that loads the user joins the row.
+
+API tokens (``Authorization: Bearer lst_<id>_<secret>``) are random; only their SHA-256 is stored
+(``User.api_token_hash``), with an expiry (``User.api_token_expires_at``). A token that is not of
+that shape, names no possible user id or has expired is invalid like a wrong one. Roles: admin
+(督查室), liaison (one unit), leader, and anonymous visitors, who act as ``public``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
 from fastapi import Request, Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import LuoshiError
-from luoshi.ledger.models import User
+from luoshi.ledger.models import User, UserSession, utcnow
 from luoshi.web.config import Settings
 from luoshi.web.signing import BadToken, mac, sign, unsign
 
 SESSION_COOKIE = "luoshi_session"
 ANON_COOKIE = "luoshi_anon"
 ROLE_LABELS = {"admin": "督查室", "liaison": "单位联络员", "leader": "领导", "public": "公众"}
+TOKEN_DAYS = 90  # default lifetime of an API token
+MAX_TOKEN_DAYS = 3650
+# ``lst_<user id>_<secret>``: ids are positive 32-bit integers on both engines
+_TOKEN = re.compile(r"lst_([1-9][0-9]{0,9})_[A-Za-z0-9_-]{1,100}")
+_MAX_ID = 2**31 - 1
+BAD_TOKEN = "无效的 API 令牌"
 
 
 class Unauthenticated(LuoshiError):
@@ -74,12 +89,37 @@ def principal_of(user: User, via: str, sid: str | None = None) -> Principal:
     return Principal(user.id, user.username, user.display_name, user.role, user.unit_id, via, sid)
 
 
-def issue_session(settings: Settings, user: User) -> tuple[str, str]:
-    """A new session cookie value and its session id (a fresh id at every login)."""
+def session_key(sid: str) -> str:
+    """What ``user_sessions`` stores of a session id: its SHA-256, never the id itself."""
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def issue_session(settings: Settings, db: Session, user: User) -> tuple[str, str]:
+    """A new session (a fresh id at every login): its cookie value and id. The caller commits.
+
+    The user's sessions that have expired are deleted on the way, so the table holds about one
+    row per signed-in browser.
+    """
+    now = utcnow()
     sid = secrets.token_urlsafe(16)
+    db.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
+    db.add(UserSession(id=session_key(sid), user_id=user.id, created_at=now,
+                       expires_at=now + dt.timedelta(hours=settings.session_hours)))
+    db.flush()
     token = sign(settings.secret_key, "session", {"u": user.id, "s": sid, "f": fingerprint(settings, user)},
                  ttl=settings.session_hours * 3600)
     return token, sid
+
+
+def end_session(db: Session, sid: str | None) -> None:
+    """Log one session out on the server (its cookie is refused from now on). The caller commits."""
+    if sid:
+        db.execute(delete(UserSession).where(UserSession.id == session_key(sid)))
+
+
+def end_all_sessions(db: Session, user_id: int) -> None:
+    """End every session of a user (password changed, account disabled). The caller commits."""
+    db.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def set_session_cookie(response: Response, request: Request, token: str, settings: Settings) -> None:
@@ -89,6 +129,14 @@ def set_session_cookie(response: Response, request: Request, token: str, setting
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def token_user_id(token: str) -> int | None:
+    """The user id an API token names, or None when the token is not of the form tokens have."""
+    m = _TOKEN.fullmatch(token)
+    if m is None or int(m.group(1)) > _MAX_ID:
+        return None
+    return int(m.group(1))
 
 
 def new_api_token(user_id: int) -> tuple[str, str]:
@@ -113,28 +161,34 @@ def authenticate(settings: Settings, db: Session, request: Request) -> Principal
     """Resolve the caller. Bad or expired credentials raise ``Unauthenticated``; none → ANONYMOUS."""
     header = request.headers.get("authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.startswith("lst_"):
-            raise Unauthenticated("无效的 API 令牌")
-        try:
-            uid = int(token.split("_", 2)[1])
-        except (IndexError, ValueError) as exc:
-            raise Unauthenticated("无效的 API 令牌") from exc
-        user = db.get(User, uid)
-        if (user is None or not user.active or not user.api_token_hash
-                or not hmac.compare_digest(user.api_token_hash, hash_api_token(token.strip()))):
-            raise Unauthenticated("无效的 API 令牌")
-        return principal_of(user, "token")
+        return _token_principal(db, header)
     try:
         payload = session_payload(settings, request)
     except BadToken as exc:
         raise Unauthenticated("登录已过期，请重新登录") from exc
     if payload is None:
         return ANONYMOUS
-    user = db.get(User, payload.get("u"))
-    if user is None or not user.active or not hmac.compare_digest(payload.get("f", ""), fingerprint(settings, user)):
+    uid, sid, fp = payload.get("u"), payload.get("s"), payload.get("f")
+    if not isinstance(uid, int) or not isinstance(sid, str) or not isinstance(fp, str):
         raise Unauthenticated("登录已失效，请重新登录")
-    return principal_of(user, "session", payload.get("s"))
+    user = db.scalar(select(User).join(UserSession, UserSession.user_id == User.id)
+                     .where(UserSession.id == session_key(sid), User.id == uid, UserSession.expires_at > utcnow()))
+    if user is None or not user.active or not hmac.compare_digest(fp, fingerprint(settings, user)):
+        raise Unauthenticated("登录已失效，请重新登录")
+    return principal_of(user, "session", sid)
+
+
+def _token_principal(db: Session, header: str) -> Principal:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    uid = token_user_id(token) if scheme.lower() == "bearer" else None
+    user = db.get(User, uid) if uid is not None else None
+    if (user is None or not user.active or not user.api_token_hash
+            or not hmac.compare_digest(user.api_token_hash, hash_api_token(token))):
+        raise Unauthenticated(BAD_TOKEN)
+    if user.api_token_expires_at is None or user.api_token_expires_at <= utcnow():
+        raise Unauthenticated("API 令牌已过期，请重新生成（luoshi user token）")
+    return principal_of(user, "token")
 
 
 def find_user(db: Session, username: str) -> User | None:

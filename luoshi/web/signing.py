@@ -2,8 +2,9 @@
 
 A token is ``base64url(json payload) "." base64url(hmac)``. The payload carries its own expiry
 and a purpose, so a CSRF token can never be replayed as a session and vice versa. Nothing here
-touches the database; binding a token to the current state of a user (password changed, account
-disabled) is done by the caller through the ``fp`` fingerprint.
+touches the database: whether a signed session is still alive (not logged out, password unchanged,
+account active) is decided by the caller (``luoshi.web.auth``), since a signature alone cannot be
+revoked.
 """
 
 from __future__ import annotations

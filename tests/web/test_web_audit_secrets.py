@@ -50,8 +50,10 @@ def test_no_audit_row_holds_a_hash(engine: Engine, ledger, as_user) -> None:
     assert create.action == "create" and create.after["password_hash"] == "(set)"
     assert create.after["api_token_hash"] is None and create.after["username"] == "newbie"
     assert passwd.before == {"password_hash": "(set)"} and passwd.after == {"password_hash": "(changed)"}
-    assert tok.before == {"api_token_hash": None} and tok.after == {"api_token_hash": "(changed)"}
-    assert off.after == {"active": False, "api_token_hash": None} and off.before["api_token_hash"] == "(set)"
+    assert tok.before == {"api_token_hash": None, "api_token_expires_at": None}
+    assert tok.after["api_token_hash"] == "(changed)" and tok.after["api_token_expires_at"] > "2026"  # not secret
+    assert off.after == {"active": False, "api_token_hash": None, "api_token_expires_at": None}
+    assert off.before["api_token_hash"] == "(set)"
 
 
 def _uid(engine: Engine, username: str) -> int:

@@ -44,16 +44,15 @@ def test_two_workers_share_one_allowance(engine: Engine, ledger, luoshi_home: Pa
 
 def test_success_clears_and_window_expires(engine: Engine, ledger) -> None:
     th = LoginThrottle(engine, max_failures=3, window_seconds=60)
-    for i in range(3):
-        assert th.retry_after("Admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=i)) == 0
-        th.failed("Admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=i))
-    assert th.retry_after("admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=3)) == 58  # case-insensitive
-    assert th.retry_after("admin", "5.6.7.8", now=T0 + dt.timedelta(seconds=3)) == 0
-    assert th.retry_after("leader", "1.2.3.4", now=T0 + dt.timedelta(seconds=3)) == 0
-    # the first failure leaves the window after 60 s, and the check prunes it from the table
-    assert th.retry_after("admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=60.5)) == 0
+    for i in range(3):  # each attempt is counted before its password is checked
+        assert th.reserve("Admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=i)) == 0
+    assert th.reserve("admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=3)) == 58  # case-insensitive
+    assert th.reserve("admin", "5.6.7.8", now=T0 + dt.timedelta(seconds=3)) == 0
+    assert th.reserve("leader", "1.2.3.4", now=T0 + dt.timedelta(seconds=3)) == 0
+    # the first attempt leaves the window after 60 s: pruned from the table, one more is allowed
+    assert th.reserve("admin", "1.2.3.4", now=T0 + dt.timedelta(seconds=60.5)) == 0
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(LoginFailure)) == 2
+        assert conn.scalar(select(func.count()).select_from(LoginFailure)) == 5
     th.succeeded("ADMIN", "1.2.3.4")
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(LoginFailure)) == 0
+        assert conn.scalar(select(func.count()).select_from(LoginFailure)) == 2  # other pairs stay

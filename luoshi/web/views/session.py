@@ -1,4 +1,8 @@
-"""Logging in and out: the HTML form, the JSON equivalent, and who-am-I."""
+"""Logging in and out: the HTML form, the JSON equivalent, and who-am-I.
+
+Logging out ends the session on the server (its row in ``user_sessions``), so a copy of the
+cookie kept from before is refused afterwards, not only the browser's own.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from luoshi.web.auth import (
     TooManyAttempts,
     Unauthenticated,
     clear_session_cookie,
+    end_session,
     find_user,
     issue_session,
+    principal_of,
     set_session_cookie,
 )
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
@@ -38,21 +44,21 @@ def _safe_next(target: str | None, role: str) -> str:
 
 
 def check_credentials(ctx: Ctx, username: str, password: str) -> tuple[str, str, Principal]:
-    """Verify a login under the throttle; returns (cookie value, session id, principal)."""
-    from luoshi.web.auth import principal_of
-
+    """Verify a login under the throttle and start a session; returns (cookie value, session id,
+    principal). The attempt is counted before the password is checked (see ``LoginThrottle``)."""
     throttle: LoginThrottle = ctx.request.app.state.throttle
     ip = _client_ip(ctx.request)
-    wait = throttle.retry_after(username, ip)
+    wait = throttle.reserve(username, ip)
     if wait:
         raise TooManyAttempts(f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试", wait)
     user = find_user(ctx.db, username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active or user.role == "public":
-        throttle.failed(username, ip)
         raise Unauthenticated("用户名或密码错误")
     throttle.succeeded(username, ip)
-    token, sid = issue_session(ctx.settings, user)
+    end_session(ctx.db, ctx.user.sid)  # signing in again (maybe as someone else) ends this browser's last one
+    token, sid = issue_session(ctx.settings, ctx.db, user)
+    ctx.commit()
     return token, sid, principal_of(user, "session", sid)
 
 
@@ -81,6 +87,8 @@ def login_submit(ctx: CtxDep, username: Annotated[Text, Form()], password: Annot
 
 @router.post("/logout", include_in_schema=False)
 def logout(ctx: CtxDep) -> Response:
+    end_session(ctx.db, ctx.user.sid)
+    ctx.commit()
     resp = RedirectResponse("/", status_code=303)
     clear_session_cookie(resp)
     return resp
@@ -104,6 +112,8 @@ def api_login(ctx: CtxDep, body: LoginIn) -> Response:
 
 @router.delete("/api/session", tags=["session"], summary="退出登录")
 def api_logout(ctx: CtxDep) -> Response:
+    end_session(ctx.db, ctx.user.sid)
+    ctx.commit()
     resp = JSONResponse({"ok": True})
     clear_session_cookie(resp)
     return resp
