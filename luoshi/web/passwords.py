@@ -2,9 +2,10 @@
 
 The policy is checked wherever a password is set (``hash_password``): at least ``MIN_LENGTH``
 characters, at least ``MIN_DISTINCT`` different ones, more than one kind of character (lower-case,
-upper-case, digit, other), and not in the list of common passwords shipped in
-``luoshi/data/common_passwords.txt`` — the first guesses of any attacker, 1qaz2wsx and woaini1314
-included. Each refusal names the rule that failed.
+upper-case, digit, other), and not a common password: the 30,000-entry frequency list that the
+zxcvbn package ships (a maintained list, installed with luoshi, nothing fetched at run time) plus the
+Chinese-usage passwords it lacks, kept in ``luoshi/data/common_passwords.txt`` (woaini1314,
+5201314520, 1qaz@wsx3edc …). Each refusal names the rule that failed.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ def needs_rehash(stored_hash: str) -> bool:
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """Every common password long enough to pass the length rule, lower-case."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     text = resources.files("luoshi.data").joinpath("common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    ours = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    listed = {w.lower() for w in FREQUENCY_LISTS["passwords"] if len(w) >= MIN_LENGTH}
+    return frozenset(ours | listed)
 
 
 def _kinds(password: str) -> int:
