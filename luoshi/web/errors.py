@@ -2,8 +2,9 @@
 
 ``LuoshiError.http_status`` gives the code; request validation is 422; unknown routes 404. An HTML
 request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page. A request
-carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``,
-installed here with the handlers since it answers in the same shape).
+carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``), and
+one whose body passes its size limit with 413 (``luoshi.web.limits.BodyLimit``); both are installed
+here with the handlers since they answer in the same shape.
 """
 
 from __future__ import annotations
@@ -51,9 +52,11 @@ def error_response(request: Request, status: int, message: str, detail: Any = No
 
 
 def install(app: FastAPI) -> None:
+    from luoshi.web.limits import BodyLimit
     from luoshi.web.params import RejectNul
 
     app.add_middleware(RejectNul)
+    app.add_middleware(BodyLimit)  # outside RejectNul: the body it buffers is already bounded
 
     @app.exception_handler(LuoshiError)
     async def luoshi_error(request: Request, exc: LuoshiError) -> Response:

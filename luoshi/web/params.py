@@ -18,7 +18,6 @@ come back as a 500. Two such values exist for every route:
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
@@ -67,8 +66,7 @@ Text = Annotated[str, AfterValidator(no_nul)]
 """A text form field or parameter without NUL characters."""
 
 
-# a JSON string escape for NUL: "\u0000" preceded by an even number of backslashes
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_JSON_NUL = b"\\u0000"  # the JSON string escape for NUL
 _SCANNED_BODIES = ("application/x-www-form-urlencoded", "application/json")
 
 
@@ -83,9 +81,27 @@ def nul_location(scope: Scope, body: bytes | None = None) -> str | None:
         kind = _content_type(scope)
         if kind == "application/x-www-form-urlencoded" and (b"%00" in body or b"\x00" in body):
             return "body"
-        if (kind == "application/json" or kind.endswith("+json")) and _JSON_NUL.search(body):
+        if (kind == "application/json" or kind.endswith("+json")) and json_has_nul(body):
             return "body"
     return None
+
+
+def json_has_nul(body: bytes) -> bool:
+    """Whether a JSON text escapes a NUL (``\\u0000`` after an even number of backslashes).
+
+    Linear and done in C as far as possible: ``bytes.find`` for each escape, then a count of the
+    backslashes just before it (the runs counted for successive escapes never overlap). A raw NUL
+    byte is not valid JSON, so the JSON parser refuses it.
+    """
+    at = body.find(_JSON_NUL)
+    while at != -1:
+        run = at
+        while run > 0 and body[run - 1] == 0x5C:  # backslash
+            run -= 1
+        if (at - run) % 2 == 0:
+            return True
+        at = body.find(_JSON_NUL, at + len(_JSON_NUL))
+    return False
 
 
 def _content_type(scope: Scope) -> str:
@@ -99,7 +115,9 @@ class RejectNul:
     """ASGI middleware: a request with a NUL character in its path, query or body gets 422.
 
     URL-encoded and JSON bodies are read here and handed on unchanged (the views read them whole
-    anyway); other bodies (multipart uploads, files) stream through untouched.
+    anyway); other bodies (multipart uploads, files) stream through untouched. The body is bounded
+    before it gets here: :class:`luoshi.web.limits.BodyLimit` (outside this one) refuses it past its
+    ceiling while it is read, so the buffer stays small and the scan is a fast linear check.
     """
 
     def __init__(self, app: ASGIApp) -> None:

@@ -15,6 +15,7 @@ from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.highlight import mark_spans
+from luoshi.web.limits import upload
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
@@ -46,24 +47,25 @@ def overview(ctx: CtxDep) -> Response:
 
 
 @router.post("/reports")
+@upload("report")
 async def upload(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
-    uploaded = await files(form, "file")
+    uploaded = files(form, "file", ctx.settings.max_upload_bytes)
     if not uploaded:
         ctx.require("admin")
         return redirect("/admin", err="请选择要上传的报告文件")
     name, data = uploaded[0]
     result: dict = {}
+    done = {"new": "已导入", "unchanged": "该文件已导入过，未作改动", "revised": "已按新版本更新"}
 
     def run() -> Report:
         report, status = actions.import_upload(ctx, name, data)
         result["id"], result["status"] = report.id, status
         return report
 
-    resp = await attempt(ctx, "/admin", run, lambda r: {"new": "已导入", "unchanged": "该文件已导入过，未作改动",
-                                                  "revised": "已按新版本更新"}[result["status"]])
-    if "id" in result:
-        resp.headers["location"] = resp.headers["location"].replace("/admin?", f"/admin/reports/{result['id']}?", 1)
+    resp = await attempt(ctx, "/admin", run, lambda r: done[result["status"]])
+    if "id" in result:  # the banner goes with the report's own page
+        return redirect(f"/admin/reports/{result['id']}", msg=done[result["status"]], ctx=ctx)
     return resp
 
 
