@@ -23,15 +23,19 @@ lookup, a route match and a byte counter.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from fastapi import HTTPException
-from starlette.datastructures import UploadFile
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from luoshi.errors import LuoshiError
+from luoshi.errors import LuoshiError, ValidationError
 from luoshi.ledger.services.evidence import safe_filename
 
 MB = 1024 * 1024
@@ -62,18 +66,26 @@ def _mb(n: int) -> str:
     return f"{n / MB:g} MB"
 
 
-def body_limits(settings: Any) -> dict[str, tuple[int, str]]:
-    """The one table: kind of route → (largest body in bytes, the Chinese message when refused)."""
-    evidence, report = settings.max_evidence_bytes, settings.max_upload_bytes
+@dataclass(frozen=True)
+class Limit:
+    body: int  # the whole body, bytes
+    part: int | None  # each part of a multipart upload (files and fields), bytes
+    message: str  # Chinese, shown with the 413
+
+
+def body_limits(settings: Any) -> dict[str, Limit]:
+    """The one table: kind of route → its limits and the message when one is passed."""
+    evidence, report, json_, form = (settings.max_evidence_bytes, settings.max_upload_bytes,
+                                     settings.max_json_bytes, settings.max_form_bytes)
     return {
-        "json": (settings.max_json_bytes, f"请求内容过大：JSON 请求体最多 {_mb(settings.max_json_bytes)}"),
-        "form": (settings.max_form_bytes, f"请求内容过大：表单最多 {_mb(settings.max_form_bytes)}"),
-        "other": (settings.max_form_bytes, f"请求内容过大：最多 {_mb(settings.max_form_bytes)}"),
-        "report": (report + MULTIPART_OVERHEAD, f"上传的文件过大：报告文件最多 {_mb(report)}"),
-        "evidence": (evidence + MULTIPART_OVERHEAD, f"上传的文件过大：每个证明材料最多 {_mb(evidence)}"),
-        "evidence_form": (evidence * MAX_EVIDENCE_FILES + MULTIPART_OVERHEAD,
-                          f"上传的文件过大：每个证明材料最多 {_mb(evidence)}，"
-                          f"一次最多 {MAX_EVIDENCE_FILES} 个、合计 {_mb(evidence * MAX_EVIDENCE_FILES)}"),
+        "json": Limit(json_, None, f"请求内容过大：JSON 请求体最多 {_mb(json_)}"),
+        "form": Limit(form, None, f"请求内容过大：表单最多 {_mb(form)}"),
+        "other": Limit(form, None, f"请求内容过大：最多 {_mb(form)}"),
+        "report": Limit(report + MULTIPART_OVERHEAD, report, f"上传的文件过大：报告文件最多 {_mb(report)}"),
+        "evidence": Limit(evidence + MULTIPART_OVERHEAD, evidence, f"上传的文件过大：每个证明材料最多 {_mb(evidence)}"),
+        "evidence_form": Limit(evidence * MAX_EVIDENCE_FILES + MULTIPART_OVERHEAD, evidence,
+                               f"上传的文件过大：每个证明材料最多 {_mb(evidence)}，"
+                               f"一次最多 {MAX_EVIDENCE_FILES} 个、合计 {_mb(evidence * MAX_EVIDENCE_FILES)}"),
     }
 
 
@@ -101,12 +113,19 @@ def route_kind(scope: Scope) -> str:
     if kind == "application/x-www-form-urlencoded":
         return "form"
     if kind == "multipart/form-data":
-        router = getattr(scope.get("app"), "router", None)
-        for route in getattr(router, "routes", ()):
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return getattr(getattr(route, "endpoint", None), UPLOAD_ATTRIBUTE, "other")
+        for route, upload_kind in upload_routes():
+            if route.matches(scope)[0] is Match.FULL:
+                return upload_kind
     return "other"
+
+
+@cache
+def upload_routes() -> list[tuple[BaseRoute, str]]:
+    """The routes whose view is marked with :func:`upload`, and the kind of upload each takes."""
+    from luoshi.web.views import ROUTERS
+
+    return [(route, kind) for router in ROUTERS for route in router.routes
+            if (kind := getattr(getattr(route, "endpoint", None), UPLOAD_ATTRIBUTE, None))]
 
 
 class FileTooLarge(LuoshiError):
@@ -125,6 +144,19 @@ def within(file: UploadFile, max_bytes: int) -> int:
     return size
 
 
+async def read_form(request: Request, settings: Any) -> FormData:
+    """The submitted form: files spooled to temporary files as they arrive (at most
+    :data:`MAX_EVIDENCE_FILES`), each text field at most the form limit. Starlette keeps the first
+    parse, so every reader of a form goes through here."""
+    try:
+        return await request.form(max_files=MAX_EVIDENCE_FILES, max_part_size=settings.max_form_bytes)
+    except StarletteHTTPException as exc:
+        if exc.status_code != 400:
+            raise
+        raise ValidationError(f"表单无法读取：每次最多上传 {MAX_EVIDENCE_FILES} 个文件，"
+                              f"每个文字字段最多 {_mb(settings.max_form_bytes)}") from exc
+
+
 class BodyTooLarge(HTTPException):
     """Raised from ``receive`` when the body passes its ceiling (FastAPI re-raises it as is)."""
 
@@ -132,8 +164,43 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=message, headers={"Connection": "close"})
 
 
+class PartMeter:
+    """Counts the bytes of each part of a multipart body as it streams past, so that one file over
+    its limit is refused when it passes the limit, not after the whole body has been spooled.
+
+    A passive second reading of the body with the same parser Starlette uses (python-multipart,
+    linear); a body it cannot parse is left to Starlette's parser to refuse.
+    """
+
+    def __init__(self, scope: Scope, limit: int, message: str) -> None:
+        self.limit, self.message, self.size = limit, message, 0
+        header = next((v for k, v in scope.get("headers", []) if k == b"content-type"), b"")
+        _, params = parse_options_header(header)
+        boundary = params.get(b"boundary")
+        self.parser: MultipartParser | None = MultipartParser(boundary, callbacks={
+            "on_part_begin": self._begin, "on_part_data": self._data}) if boundary else None
+
+    def _begin(self) -> None:
+        self.size = 0
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        self.size += end - start
+        if self.size > self.limit:
+            raise BodyTooLarge(self.message)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.parser is None or not chunk:
+            return
+        try:
+            self.parser.write(chunk)
+        except BodyTooLarge:
+            raise
+        except Exception:  # malformed: Starlette's own parser answers that
+            self.parser = None
+
+
 class BodyLimit:
-    """ASGI middleware: the ceiling of :func:`body_limits` for every HTTP request body."""
+    """ASGI middleware: the limits of :func:`body_limits` for every HTTP request body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -142,23 +209,25 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        settings = scope["app"].state.settings
         kind = route_kind(scope)
-        limit, message = body_limits(settings)[kind]
-        scope.setdefault("state", {})["body_kind"] = kind
+        limit = body_limits(scope["app"].state.settings)[kind]
         declared = content_length(scope)
-        if declared is not None and declared > limit:
-            await refuse(scope, send, message)
+        if declared is not None and declared > limit.body:
+            await refuse(scope, send, limit.message)
             return
+        meter = PartMeter(scope, limit.part, limit.message) if limit.part is not None else None
         received = 0
 
         async def counted() -> Message:
             nonlocal received
             msg = await receive()
             if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(message)
+                chunk = msg.get("body", b"")
+                received += len(chunk)
+                if received > limit.body:
+                    raise BodyTooLarge(limit.message)
+                if meter is not None:
+                    meter.feed(chunk)
             return msg
 
         started = False

@@ -14,23 +14,15 @@ from typing import Any, BinaryIO
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 
 from luoshi.errors import LuoshiError, ValidationError
 from luoshi.web import flash
 from luoshi.web.context import Ctx
-from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, within
+from luoshi.web.limits import read_form, within
 
 
 async def form_of(ctx: Ctx) -> FormData:
-    """The submitted form; a text field may hold up to the form limit, files are spooled to disk."""
-    try:
-        return await ctx.request.form(max_files=MAX_EVIDENCE_FILES, max_part_size=ctx.settings.max_form_bytes)
-    except HTTPException as exc:
-        if exc.status_code != 400:
-            raise
-        raise ValidationError(f"表单无法读取：每次最多上传 {MAX_EVIDENCE_FILES} 个文件，"
-                              f"每个文字字段最多 {ctx.settings.max_form_bytes / MB:g} MB") from exc
+    return await read_form(ctx.request, ctx.settings)
 
 
 def text(form: FormData, name: str, default: str = "") -> str:
