@@ -60,18 +60,21 @@ def redirect(url: str, msg: str | None = None, err: str | None = None, *, ctx: C
     return response
 
 
-async def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
+async def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str],
+                  to: Callable[[Any], str] | None = None) -> RedirectResponse:
     """Run ``action`` and commit in a worker thread; on a user error roll back and go back with the message.
 
+    On success the redirect goes to ``to(result)`` if given, else back, with ``ok(result)`` as banner.
     Form handlers are async (they await the submitted form), but the database is never used on the
     event loop: a blocking wait for a pooled connection there would stall every request of the
     worker, including those about to give their connection back.
     Permission and login errors are not turned into messages: they propagate (403 page / login).
     """
-    return await run_in_threadpool(attempt_sync, ctx, back, action, ok)
+    return await run_in_threadpool(attempt_sync, ctx, back, action, ok, to)
 
 
-def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str]) -> RedirectResponse:
+def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str],
+                 to: Callable[[Any], str] | None = None) -> RedirectResponse:
     try:
         result = action()
         ctx.commit()
@@ -80,4 +83,4 @@ def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[A
         if exc.http_status in (401, 403):
             raise
         return redirect(back, err=exc.message, ctx=ctx)
-    return redirect(back, msg=ok(result), ctx=ctx)
+    return redirect(to(result) if to else back, msg=ok(result), ctx=ctx)
