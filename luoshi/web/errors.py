@@ -32,7 +32,7 @@ def _wants_json(request: Request) -> bool:
     return is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]
 
 
-def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
     from luoshi.web.templating import templates
 
     ctx_user = getattr(request.state, "user", None)
@@ -40,7 +40,7 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
         request, "error.html",
         {"request": request, "status": status, "title": STATUS_TEXT.get(status, "出错了"), "message": message,
          "user": ctx_user, "csrf_token": "", "path": request.url.path, "flash": None, "flash_error": None},
-        status_code=status,
+        status_code=status, headers=headers,
     )
 
 
@@ -48,7 +48,7 @@ def error_response(request: Request, status: int, message: str, detail: Any = No
                    headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
-    return _error_page(request, status, message)
+    return _error_page(request, status, message, headers)
 
 
 def install(app: FastAPI) -> None:

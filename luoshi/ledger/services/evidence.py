@@ -61,10 +61,10 @@ TYPES: dict[str, FileType] = {
     "xls": FileType("XLS", "application/vnd.ms-excel", ("xls",)),
     "ppt": FileType("PPT", "application/vnd.ms-powerpoint", ("ppt",)),
     "ofd": FileType("OFD", "application/ofd", ("ofd",)),
-    "txt": FileType("TXT", "text/plain; charset=utf-8", ("txt",)),
+    "txt": FileType("TXT", "text/plain", ("txt",)),  # stored with its charset, see text_encoding
 }
-ALLOWED = {kind: t.mime for kind, t in TYPES.items()}
-SAFE_MIME_TYPES = frozenset(ALLOWED.values())
+SAFE_MIME_TYPES = frozenset([*(t.mime for t in TYPES.values()), "text/plain; charset=utf-8",
+                             "text/plain; charset=gb18030"])
 ACCEPTED = "只接受 PDF、图片（JPG、PNG、GIF、WEBP）、Office 文档（DOCX、XLSX、PPTX、DOC、XLS、PPT）、OFD、TXT 文件（按文件内容判断）"
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word/Excel/PowerPoint 97-2003 (compound file)
@@ -93,7 +93,7 @@ def sniff_file(path: Path, name: str = "") -> str | None:
         return ext if ext in _OLE_KINDS else "doc"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
-    return "txt" if _is_plain_text(path) else None
+    return "txt" if text_encoding(path) else None
 
 
 def _zip_kind(path: Path) -> str | None:
@@ -111,24 +111,25 @@ def _zip_kind(path: Path) -> str | None:
     return None
 
 
-def _is_plain_text(path: Path) -> bool:
-    """All of it UTF-8 (or else GB18030) text, no control characters, not markup (HTML, SVG, XML)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
+def text_encoding(path: Path) -> str | None:
+    """``utf-8`` or ``gb18030`` if all of the file is text in it — no control characters, not markup
+    (HTML, SVG, XML) — else None."""
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8" else encoding)()
         start = ""
         try:
             with path.open("rb") as fh:
                 while chunk := fh.read(CHUNK):
                     if any(c in chunk for c in _CONTROL):
-                        return False
+                        return None
                     text = decoder.decode(chunk)
                     if len(start) < 64:
                         start += text[:64]
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return not start.lstrip().startswith("<")
-    return False
+        return None if start.lstrip().startswith("<") else encoding
+    return None
 
 
 def extension(name: str) -> str:
@@ -217,7 +218,8 @@ def store(source: bytes | BinaryIO, filename: str, *, max_bytes: int = MAX_EVIDE
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return sha, size, TYPES[kind].mime, name
+    mime = f"text/plain; charset={text_encoding(target)}" if kind == "txt" else TYPES[kind].mime
+    return sha, size, mime, name
 
 
 def read(sha256: str) -> bytes:
