@@ -168,7 +168,7 @@ class Probe:
 
     @property
     def p95(self) -> float:
-        return statistics.quantiles(self.times, n=20)[-1] if len(self.times) >= 2 else self.worst
+        return statistics.quantiles(self.times, n=20, method="inclusive")[-1] if len(self.times) >= 2 else self.worst
 
     @property
     def median(self) -> float:

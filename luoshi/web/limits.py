@@ -14,10 +14,12 @@ So every request body has a ceiling from one table (:func:`body_limits`), by kin
 
 :class:`BodyLimit` refuses a declared ``Content-Length`` above the ceiling at once, without
 reading any of the body, and counts the bytes of every body as they arrive (chunked bodies carry
-no length), refusing as soon as the count passes the ceiling. The refusal is a 413 with a Chinese
-message, JSON under /api and the error page elsewhere (:func:`luoshi.web.errors.error_response`),
-and it closes the connection so the client stops sending. Nothing here is CPU-heavy: a header
-lookup, a route match and a byte counter.
+no length), refusing as soon as the count passes the ceiling; in an upload, each part (each file)
+is counted too (:class:`PartMeter`), so one file over its own limit is refused when it passes it.
+The refusal is a 413 with a Chinese message, JSON under /api and the error page elsewhere
+(:func:`luoshi.web.errors.error_response`), and it closes the connection so the client stops
+sending. Nothing here is CPU-heavy: a header lookup, a match against the few upload routes, a byte
+counter and, for uploads only, the linear multipart parser.
 """
 
 from __future__ import annotations
