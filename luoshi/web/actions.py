@@ -8,10 +8,10 @@ returned, so a failure leaves the ledger unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import io
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -58,21 +58,30 @@ def may_report(ctx: Ctx, c: Commitment) -> None:
 # --------------------------------------------------------------------------- reports & commitments
 
 
-def import_upload(ctx: Ctx, filename: str, data: bytes) -> tuple[Report, str]:
-    """Import an uploaded report file (txt/pdf/docx); a re-upload of a revision updates the ledger."""
+def import_upload(ctx: Ctx, filename: str, data: bytes | BinaryIO) -> tuple[Report, str]:
+    """Import an uploaded report file (txt/pdf/docx); a re-upload of a revision updates the ledger.
+
+    ``data`` may be a file (an upload spooled to disk): it is copied in chunks and the limit
+    checked as it goes, never read whole into memory here.
+    """
     from luoshi.ledger.services.importing import apply_plan, extract_for_import, plan_import
 
     _admin(ctx)
-    if not data:
-        raise ValidationError("上传的文件为空")
-    if len(data) > ctx.settings.max_upload_bytes:
-        raise ValidationError(f"文件超过 {ctx.settings.max_upload_bytes // 1048576} MB 上限")
+    src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    limit = ctx.settings.max_upload_bytes
     name = Path(filename or "report.txt").name[:200] or "report.txt"
     ctx.settings.upload_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
     with tempfile.TemporaryDirectory(dir=ctx.settings.upload_dir) as tmp:
-        path = Path(tmp) / f"{digest[:16]}{Path(name).suffix[:10]}"
-        path.write_bytes(data)
+        path = Path(tmp) / f"upload{Path(name).suffix[:10]}"
+        size = 0
+        with path.open("wb") as out:
+            while chunk := src.read(1024 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationError(f"文件超过 {limit / 1048576:g} MB 上限")
+                out.write(chunk)
+        if not size:
+            raise ValidationError("上传的文件为空")
         extraction, text = extract_for_import(path, government=None, year=None)
     extraction.report.path = name
     plan = plan_import(ctx.db, extraction, source_text=text, source_name=name)
@@ -239,19 +248,16 @@ def add_comment(ctx: Ctx, cid: int, body: str) -> Comment:
 
 
 def submit_progress(ctx: Ctx, cid: int, period_id: int, *, percent: Any = None, value: Any = None,
-                    narrative: str = "", files: list[tuple[str, bytes]] | None = None,
+                    narrative: str = "", files: list[tuple[str, bytes | BinaryIO]] | None = None,
                     version: Any = None) -> ProgressReport:
     c = _commitment(ctx, cid)
     may_report(ctx, c)
     p = get(ctx.db, Period, period_id)
     files = [(name, data) for name, data in (files or []) if data]
-    for name, data in files:
-        if len(data) > ctx.settings.max_evidence_bytes:
-            raise ValidationError(f"{name}: 超过 {ctx.settings.max_evidence_bytes // 1048576} MB 上限")
     pr = progress_service.save_draft(ctx.db, c, p, author=ctx.user.display_name, percent=percent, value=value,
                                      narrative=(narrative or "").strip(), expected_version=_version(version))
     for name, data in files:
-        progress_service.attach(ctx.db, pr, name, data)
+        progress_service.attach(ctx.db, pr, name, data, max_bytes=ctx.settings.max_evidence_bytes)
     return progress_service.submit(ctx.db, pr, now=qs.now())
 
 

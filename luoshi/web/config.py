@@ -41,6 +41,8 @@ class Settings:
     session_hours: float = 12.0
     max_upload_bytes: int = 20 * 1024 * 1024
     max_evidence_bytes: int = 10 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024  # body limits by kind of route: luoshi.web.limits.body_limits
+    max_form_bytes: int = 1024 * 1024
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
     screen_refresh_seconds: int = 60

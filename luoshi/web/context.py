@@ -25,6 +25,7 @@ from luoshi.ledger.db import LedgerSession
 from luoshi.web import csrf
 from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
 from luoshi.web.config import Settings
+from luoshi.web.limits import read_form
 
 
 def is_api(request: Request) -> bool:
@@ -101,7 +102,7 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
             if given is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
-                form = await request.form(max_part_size=settings.max_upload_bytes)
+                form = await read_form(request, settings)
                 value = form.get(csrf.FIELD)
                 given = value if isinstance(value, str) else None
             csrf.verify(settings.secret_key, ctx.user.sid, request, given)

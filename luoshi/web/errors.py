@@ -2,8 +2,9 @@
 
 ``LuoshiError.http_status`` gives the code; request validation is 422; unknown routes 404. An HTML
 request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page. A request
-carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``,
-installed here with the handlers since it answers in the same shape).
+carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``), and
+one whose body passes its size limit with 413 (``luoshi.web.limits.BodyLimit``); both are installed
+here with the handlers since they answer in the same shape.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _wants_json(request: Request) -> bool:
     return is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]
 
 
-def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
     from luoshi.web.templating import templates
 
     ctx_user = getattr(request.state, "user", None)
@@ -39,7 +40,7 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
         request, "error.html",
         {"request": request, "status": status, "title": STATUS_TEXT.get(status, "出错了"), "message": message,
          "user": ctx_user, "csrf_token": "", "path": request.url.path, "flash": None, "flash_error": None},
-        status_code=status,
+        status_code=status, headers=headers,
     )
 
 
@@ -47,13 +48,15 @@ def error_response(request: Request, status: int, message: str, detail: Any = No
                    headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
-    return _error_page(request, status, message)
+    return _error_page(request, status, message, headers)
 
 
 def install(app: FastAPI) -> None:
+    from luoshi.web.limits import BodyLimit
     from luoshi.web.params import RejectNul
 
     app.add_middleware(RejectNul)
+    app.add_middleware(BodyLimit)  # outside RejectNul: the body it buffers is already bounded
 
     @app.exception_handler(LuoshiError)
     async def luoshi_error(request: Request, exc: LuoshiError) -> Response:

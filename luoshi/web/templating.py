@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from luoshi.web import charts
+from luoshi.web import flash as flash_banner
 from luoshi.web.context import Ctx
 
 HERE = Path(__file__).resolve().parent
@@ -78,15 +79,17 @@ templates = Jinja2Templates(env=make_env())
 
 
 def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> HTMLResponse:
-    flash = ctx.request.query_params.get("msg")
-    error = ctx.request.query_params.get("err")
+    shown, used = flash_banner.banner(ctx.request, ctx.settings.secret_key)
     context = {
         "request": ctx.request,
         "user": ctx.user,
         "csrf_token": ctx.csrf_token,
         "path": ctx.request.url.path,
-        "flash": flash,
-        "flash_error": error,
+        "flash": shown["msg"],
+        "flash_error": shown["err"],
         **data,
     }
-    return templates.TemplateResponse(ctx.request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(ctx.request, name, context, status_code=status_code)
+    if used:
+        flash_banner.forget(response)
+    return response

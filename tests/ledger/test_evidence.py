@@ -91,10 +91,14 @@ def test_type_comes_from_content_not_name(draft, session):
     with zipfile.ZipFile(zip_buf, "w") as z:
         z.writestr("payload.js", "x")
     for name, data in (("进度.pdf", exe), ("进度.jpg", html), ("进度.docx", zip_buf.getvalue()), ("x.pdf", b"PK\x03\x04broken")):
-        with pytest.raises(ValidationError, match="只接受 PDF、JPG、PNG、DOCX、XLSX"):
+        with pytest.raises(ValidationError, match="只接受 PDF、图片（JPG、PNG、GIF、WEBP）、Office 文档"):
             progress.attach(session, draft, name, data)
-    # a real PDF with a misleading name is still a PDF
-    assert progress.attach(session, draft, "截图.png", pdf_bytes()).content_type == "application/pdf"
+    # a real PDF with a misleading name is refused, naming the right extension
+    with pytest.raises(ValidationError, match=r"截图.png: 文件内容是 PDF，与扩展名 .png 不符.*以 .pdf 结尾"):
+        progress.attach(session, draft, "截图.png", pdf_bytes())
+    # a name without extension gets the right one
+    ev = progress.attach(session, draft, "扫描件", pdf_bytes())
+    assert (ev.filename, ev.content_type) == ("扫描件.pdf", "application/pdf")
     with pytest.raises(ValidationError, match="文件为空"):
         progress.attach(session, draft, "空.pdf", b"")
     assert len(draft.evidence) == 1
@@ -130,7 +134,7 @@ def test_path_traversal_name_is_only_a_display_name(draft, session, luoshi_home,
     assert stored == [luoshi_home / "evidence" / ev.sha256[:2] / ev.sha256[2:]]
     assert progress.attach(session, draft, "..\\..\\Windows\\evil.pdf", data).filename == "evil.pdf"
     assert progress.attach(session, draft, "a\x00b\r\n.pdf", data).filename == "ab.pdf"
-    assert progress.attach(session, draft, "../..", data).filename == "材料"
+    assert progress.attach(session, draft, "../..", data).filename == "材料.pdf"  # fallback name, right extension
     long = progress.attach(session, draft, "长" * 300 + ".pdf", data).filename
     assert len(long) == 255 and long.endswith(".pdf")
 

@@ -8,6 +8,7 @@ and submitted again. Nothing can be saved or submitted for a closed period.
 from __future__ import annotations
 
 import datetime as dt
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -150,14 +151,17 @@ def return_report(
     return pr
 
 
-def attach(session: Session, pr: ProgressReport, filename: str, data: bytes) -> Evidence:
-    """Attach an evidence file (PDF/JPG/PNG/DOCX/XLSX, ≤ 20 MB) to a report not yet accepted."""
+def attach(session: Session, pr: ProgressReport, filename: str, data: bytes | BinaryIO, *,
+           max_bytes: int = evidence_store.MAX_EVIDENCE_BYTES) -> Evidence:
+    """Attach an evidence file (types in ``evidence.TYPES``, ≤ ``max_bytes``) to a report not yet accepted.
+
+    ``data`` may be a file (an upload spooled to disk): it is copied in chunks, never read whole.
+    """
     if pr.state == "accepted":
         raise ConflictError(f"进度报告 {pr.id} 已审核通过，不能再添加材料")
     if pr.period.closed:
         raise ConflictError(f"周期 {pr.period.label} 已关闭")
-    name = evidence_store.safe_filename(filename)
-    sha, size, ctype = evidence_store.store(data, name)
+    sha, size, ctype, name = evidence_store.store(data, evidence_store.safe_filename(filename), max_bytes=max_bytes)
     ev = Evidence(progress_report=pr, filename=name, sha256=sha, size=size, content_type=ctype)
     session.add(ev)
     session.flush()

@@ -15,6 +15,7 @@ from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.highlight import mark_spans
+from luoshi.web.limits import upload
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
@@ -46,25 +47,17 @@ def overview(ctx: CtxDep) -> Response:
 
 
 @router.post("/reports")
+@upload("report")
 async def upload(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
-    uploaded = await files(form, "file")
+    uploaded = files(form, "file", ctx.settings.max_upload_bytes)
     if not uploaded:
         ctx.require("admin")
         return redirect("/admin", err="请选择要上传的报告文件")
     name, data = uploaded[0]
-    result: dict = {}
-
-    def run() -> Report:
-        report, status = actions.import_upload(ctx, name, data)
-        result["id"], result["status"] = report.id, status
-        return report
-
-    resp = await attempt(ctx, "/admin", run, lambda r: {"new": "已导入", "unchanged": "该文件已导入过，未作改动",
-                                                  "revised": "已按新版本更新"}[result["status"]])
-    if "id" in result:
-        resp.headers["location"] = resp.headers["location"].replace("/admin?", f"/admin/reports/{result['id']}?", 1)
-    return resp
+    done = {"new": "已导入", "unchanged": "该文件已导入过，未作改动", "revised": "已按新版本更新"}
+    return await attempt(ctx, "/admin", lambda: actions.import_upload(ctx, name, data),
+                         lambda result: done[result[1]], to=lambda result: f"/admin/reports/{result[0].id}")
 
 
 @router.get("/reports/{rid}", response_class=HTMLResponse)
@@ -166,19 +159,10 @@ async def edit(ctx: CtxDep, cid: Id) -> Response:
 async def split(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
     parts = text(form, "parts").splitlines()
-    rid_holder: dict = {}
-
-    def run() -> list[Commitment]:
-        new = actions.split_commitment(ctx, cid, list(parts), text(form, "version"))
-        rid_holder["rid"] = new[0].report_id
-        return new
-
-    resp = await attempt(ctx, f"/admin/commitments/{cid}", run,
-                   lambda new: "已拆分为任务 " + "、".join(str(c.id) for c in new))
-    if "rid" in rid_holder:
-        loc = resp.headers["location"].replace(f"/admin/commitments/{cid}?", f"/admin/reports/{rid_holder['rid']}?", 1)
-        resp.headers["location"] = loc
-    return resp
+    return await attempt(ctx, f"/admin/commitments/{cid}",
+                         lambda: actions.split_commitment(ctx, cid, list(parts), text(form, "version")),
+                         lambda new: "已拆分为任务 " + "、".join(str(c.id) for c in new),
+                         to=lambda new: f"/admin/reports/{new[0].report_id}")
 
 
 @router.post("/commitments/{cid}/drop")

@@ -16,6 +16,7 @@ from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
+from luoshi.web.limits import upload, within
 from luoshi.web.params import Id, Version
 
 router = APIRouter(prefix="/api", route_class=LedgerRoute)
@@ -33,12 +34,13 @@ def _commitment_out(ctx: Ctx, cid: int) -> dict:
 
 
 @router.post("/reports", tags=["reports"], status_code=201, summary="上传报告文件并导入（督查室）")
+@upload("report")
 async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
     ctx.require("admin")
-    data = await file.read()
+    within(file, ctx.settings.max_upload_bytes)
 
     def run() -> dict:  # in a worker thread: no database work on the event loop
-        report, status = actions.import_upload(ctx, file.filename or "report.txt", data)
+        report, status = actions.import_upload(ctx, file.filename or "report.txt", file.file)
         ctx.commit()
         return {"status": status, "report": qs.report_json(report)}
 
@@ -161,6 +163,7 @@ def api_report(ctx: CtxDep, cid: Id, body: ProgressIn) -> dict:
 
 
 @router.post("/progress/{pid}/evidence", tags=["progress"], status_code=201, summary="为未审核的进度报告附加佐证材料")
+@upload("evidence")
 async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]) -> dict:
     from luoshi.ledger.models import ProgressReport
     from luoshi.ledger.services import progress as progress_service
@@ -175,17 +178,14 @@ async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]
 
     # database work runs in worker threads, never on the event loop (see views.forms.attempt)
     await run_in_threadpool(check)
-    data = await file.read()
-    if len(data) > ctx.settings.max_evidence_bytes:
-        from luoshi.errors import ValidationError
-
-        raise ValidationError(f"文件超过 {ctx.settings.max_evidence_bytes // 1048576} MB 上限")
+    within(file, ctx.settings.max_evidence_bytes)
 
     def store() -> dict:
         pr = ctx.db.get(ProgressReport, pid)
         if pr is None:
             raise ctx.not_found("进度报告")
-        ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", data)
+        ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", file.file,
+                                     max_bytes=ctx.settings.max_evidence_bytes)
         ctx.commit()
         return qs.evidence_json(ev)
 

@@ -13,6 +13,7 @@ from luoshi.ledger.models import Period, ProgressReport
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
+from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, upload
 from luoshi.web.params import Id, form_id
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, files, form_of, text
@@ -96,13 +97,15 @@ def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
     return render(ctx, "my/report.html", c=qs.commitment_detail(ctx.db, ctx.user, c), periods=selectable,
                   default=default, current=current,
                   days_left=actions.working_days_left(ctx, default.due) if default else None,
-                  comments=actions.comments(ctx, cid), comment_action=None)
+                  comments=actions.comments(ctx, cid), comment_action=None,
+                  max_evidence_mb=f"{ctx.settings.max_evidence_bytes / MB:g}", max_evidence_files=MAX_EVIDENCE_FILES)
 
 
 @router.post("/c/{cid}/report")
+@upload("evidence_form")
 async def report_submit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    evidence = await files(form, "evidence")
+    evidence = files(form, "evidence", ctx.settings.max_evidence_bytes)
     period = text(form, "period")
     return await attempt(ctx, f"/my/c/{cid}/report",
                    lambda: actions.submit_progress(ctx, cid, form_id(period) or 0,

@@ -9,10 +9,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from luoshi.errors import NotFoundError
 from luoshi.ledger.models import Evidence
+from luoshi.ledger.services.evidence import SAFE_MIME_TYPES
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, form_id
+from luoshi.web.security import CSP
 from luoshi.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LedgerRoute)
@@ -78,5 +80,8 @@ def evidence_file(ctx: CtxDep, eid: Id) -> Response:
     path = qs.evidence_path(e)
     if not path.exists():
         raise NotFoundError(f"附件 {e.filename} 的文件已丢失")
-    return FileResponse(path, media_type=e.content_type or "application/octet-stream", filename=e.filename,
-                        content_disposition_type="attachment")
+    # always a download, typed only from the allowed list, never rendered as a page of this site
+    media_type = e.content_type if e.content_type in SAFE_MIME_TYPES else "application/octet-stream"
+    return FileResponse(path, media_type=media_type, filename=e.filename, content_disposition_type="attachment",
+                        headers={"Content-Security-Policy": f"{CSP}; sandbox",
+                                 "X-Content-Type-Options": "nosniff"})
