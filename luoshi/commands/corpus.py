@@ -54,3 +54,5 @@ def status_cmd(file: str, as_json: bool) -> None:
     for r in rows:
         what = f"{r.government or '？'} {r.year or '？'}" if r.status == "ok" else f"失败：{r.error}"
         click.echo(f"{r.path}\t{what}")
+        for code, message in r.warnings:
+            click.echo(f"  警告[{code}] {message}")

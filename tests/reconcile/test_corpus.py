@@ -131,3 +131,19 @@ def test_new_extractor_version_or_force_extracts_everything_again(folder, tmp_pa
     again = build(folder, out, workers=1, progress=False)
     assert (again.processed, again.unchanged) == (7, 0)
     assert build(folder, out, workers=1, progress=False).processed == 0
+
+
+def test_status_lists_each_reports_warnings(built):
+    out, _ = built
+    r = CliRunner().invoke(cli, ["corpus", "status", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    seed = lines.index("zaozhuang-2024.txt\t枣庄市 2024")
+    # the seed never names its city: the name was read from the text and the operator is told so
+    assert lines[seed + 1] == "  警告[government_inferred] 报告未写明作报告的政府，按正文中反复提到的枣庄市处理，请核对"
+    assert "notes/broken.txt\t失败：" in r.output
+    rows = {s.path: s for s in file_statuses(out)}
+    assert ("government_inferred", "报告未写明作报告的政府，按正文中反复提到的枣庄市处理，请核对") in rows[
+        "zaozhuang-2024.txt"
+    ].warnings
+    assert rows["national-2021.txt"].warnings == ()

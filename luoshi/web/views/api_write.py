@@ -38,9 +38,9 @@ async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
     data = await file.read()
 
     def run() -> dict:  # in a worker thread: no database work on the event loop
-        report, status = actions.import_upload(ctx, file.filename or "report.txt", data)
+        report, status, warnings = actions.import_upload(ctx, file.filename or "report.txt", data)
         ctx.commit()
-        return {"status": status, "report": qs.report_json(report)}
+        return {"status": status, "report": qs.report_json(report), "warnings": warnings}
 
     return await run_in_threadpool(run)
 
