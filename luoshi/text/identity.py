@@ -39,7 +39,7 @@ _TITLE = re.compile(
 )
 _N = r"[一二三四五六七八九十]{1,3}"
 _CONGRESS = re.compile(
-    rf"(?:在|向|我们|我們)\s*({_NAME})?\s*第?\s*({_N})\s*届\s*(全[国國])?\s*人民\s*代表\s*大[会會]\s*(?:第\s*({_N})\s*次\s*[会會]\s*[议議])?"
+    rf"(?:在|向|我们|我們)\s*({_NAME})?\s*第?\s*(?<![一二三四五六七八九十])({_N})\s*届\s*(全[国國])?\s*人民\s*代表\s*大[会會]\s*(?:第\s*({_N})\s*次\s*[会會]\s*[议議])?"
 )
 _SPEAKER = re.compile(r"代表\s*([\u4e00-\u9fff]{0,14}?)(省|自治区|市|州|盟|地区|县|区|旗)?(?:人民政府|政府|行政公署)(?!工作)")
 _OFFICIAL = re.compile(
@@ -72,6 +72,14 @@ _REVIEW_YEAR = re.compile(
 _SINCE_CONGRESS = re.compile(
     rf"第?({_N})届全国人民代表大会第({_N})次会议以来的(五|四|三|两|二)年"
 )
+# 今年是实行“七五”计划的头一年 / 今年是“十四五”规划收官之年: the first two five-year plans ran
+# 1953–57 and 1958–62; after three years of readjustment the third began in 1966
+_PLAN_PERIOD_YEAR = re.compile(
+    r"今年是(?:实施|实行|执行|落实|完成)?[“\"]?(十[一二三四五六七八九]?|[一二三四五六七八九])五[”\"]?(?:计划|规划)?(?:的)?"
+    r"(头一年|第一年|开局之年|起步之年|最后一年|收官之年)"
+)
+# 过去五年… 第六届全国人民代表大会期间: the report that closes a congress's term opens the next one
+_PAST_CONGRESS = re.compile(rf"第({_N})届全国人民代表大会期间")
 _LAST_YEAR_CONGRESS = re.compile(rf"去年[^。；]{{0,12}}?({_N})届(?:全国)?人大({_N})次会议")
 
 # the first National People's Congresses did not keep a five-year rhythm: (congress, session) → year
@@ -223,8 +231,10 @@ def _head_year(head: str, warnings: list[ReportWarning]) -> int | None:
             found.append(("date", y))
             break
     for m in _CONGRESS.finditer(head):
-        if m.group(3) and m.group(4):
-            congress, session = cn_int(m.group(2)), cn_int(m.group(4))
+        # 向第五届全国人民代表大会作政府工作报告: a report to a new congress, at its first session
+        to_congress = m.group(4) is None and head.startswith("作", m.end())
+        if m.group(3) and (m.group(4) or to_congress):
+            congress, session = cn_int(m.group(2)), cn_int(m.group(4) or "一")
             if congress and session and (y := npc_session_year(congress, session)):
                 found.append(("meeting", y))
     years = list(dict.fromkeys(y for _, y in found))
@@ -241,11 +251,19 @@ def _body_year(text: str) -> int | None:
     m = _REVIEW_YEAR.search(text)
     if m and (y := _year(m.group(1) or m.group(2) or m.group(3))):
         return y + 1
+    m = _PLAN_PERIOD_YEAR.search(text)
+    if m and (n := cn_int(m.group(1))):
+        first = 1953 + 5 * (n - 1) if n <= 2 else 1966 + 5 * (n - 3)
+        return first + (4 if m.group(2) in ("最后一年", "收官之年") else 0)
     m = _SINCE_CONGRESS.search(text)
     if m:
         congress, session = cn_int(m.group(1)), cn_int(m.group(2))
         if congress and session and (y := npc_session_year(congress, session)):
             return y + _SMALL[m.group(3)]
+    m = _PAST_CONGRESS.search(text)
+    if m and "过去五年" in text and (congress := cn_int(m.group(1))):
+        if y := npc_session_year(congress + 1, 1):
+            return y
     m = _LAST_YEAR_CONGRESS.search(text)
     if m:
         congress, session = cn_int(m.group(1)), cn_int(m.group(2))

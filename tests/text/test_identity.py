@@ -104,10 +104,7 @@ _INDEX_ERRATA = {"黄山-2024.txt": ("黄山区", 2024)}
 _NO_SELF_STATED_YEAR = {
     "national-1960.txt",
     "national-1964.txt",
-    "national-1978.txt",
     "national-1980.txt",
-    "national-1986.txt",
-    "national-1988.txt",
     "national-2004.txt",
 }
 
@@ -131,3 +128,21 @@ def test_every_dev_report_names_its_government_and_year() -> None:
         if ident.year != year and row["file"] not in _NO_SELF_STATED_YEAR:
             wrong.append((row["file"], "year", ident.year))
     assert wrong == []
+
+
+def test_congress_number_is_read_whole() -> None:
+    text = "政府工作报告\n——2023年3月5日在第十四届全国人民代表大会第一次会议上\n各位代表：\n现在，我代表国务院……"
+    ident = read_identity(text)
+    assert (ident.government, ident.year, ident.warnings_for()) == ("国务院", 2023, [])
+
+
+def test_year_from_the_five_year_plan_the_year_opens_or_closes() -> None:
+    assert read_identity("各位代表：\n我代表国务院……\n今年是实行“七五”计划的头一年。").year == 1986
+    assert read_identity("各位代表：\n我代表国务院……\n今年是“十四五”规划收官之年。").year == 2025
+    assert read_identity("各位代表：\n我代表国务院……\n今年是“十五五”规划开局之年。").year == 2026
+
+
+def test_year_of_a_report_to_a_new_congress() -> None:
+    assert read_identity("各位代表！\n现在，我代表国务院，向第五届全国人民代表大会作政府工作报告。").year == 1978
+    text = "各位代表！\n我代表国务院，向大会作政府工作报告。\n过去五年国内工作的基本总结\n第六届全国人民代表大会期间，……"
+    assert read_identity(text).year == 1988
