@@ -23,6 +23,9 @@ def import_cmd(path: str, government: str | None, year: int | None, dry_run: boo
     from luoshi.ledger.services import importing
 
     extraction, text = importing.extract_for_import(path, government=government, year=year)
+    # what the extraction could not find is said before anything is written (no silent zeros)
+    for w in extraction.report.warnings:
+        click.echo(f"警告[{w['code']}] {path}: {w['message']}", err=True)
     with unit_of_work(actor) as session:
         plan = importing.plan_import(session, extraction, government=government, year=year, source_text=text, source_name=path)
         summary = plan.summary()
@@ -32,6 +35,7 @@ def import_cmd(path: str, government: str | None, year: int | None, dry_run: boo
             report_id = report.id
         summary["report_id"] = report_id
         summary["applied"] = not dry_run and plan.status != "unchanged"
+        summary["warnings"] = list(extraction.report.warnings)
     if as_json:
         echo_json(summary)
         return

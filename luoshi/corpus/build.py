@@ -22,7 +22,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.corpus.schema import SCHEMA_VERSION, ActualRow, Meta, Report, SourceFile, TargetRow, engine_for
+from luoshi.corpus.schema import (
+    SCHEMA_VERSION,
+    ActualRow,
+    Meta,
+    Report,
+    SourceFile,
+    TargetRow,
+    WarningRow,
+    engine_for,
+)
 from luoshi.errors import InputError, LuoshiError
 
 SUFFIXES = {".txt", ".pdf", ".docx", ".doc"}
@@ -97,6 +106,7 @@ def _store(session: Session, rel: str, sha: str, size: int, data: dict | None, e
                        for t in data["targets"]]
         rep.actuals = [ActualRow(**{k: v for k, v in a.items() if k in acols and k not in {"pk", "report_id"}})
                        for a in data["actuals"]]
+        rep.warnings = [WarningRow(code=w["code"], message=w["message"]) for w in info.get("warnings", [])]
         session.add(rep)
     session.commit()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.corpus.schema import Report, SourceFile, engine_for
@@ -21,6 +21,7 @@ class FileStatus:
     error: str | None
     government: str | None
     year: int | None
+    warnings: tuple[tuple[str, str], ...] = ()  # (code, message) of the extraction
 
 
 def _items(rep: Report) -> ReportItems:
@@ -84,8 +85,19 @@ def file_statuses(path: str | Path) -> list[FileStatus]:
     engine = engine_for(path, create=False)
     try:
         with Session(engine) as s:
-            rows = s.scalars(select(SourceFile).options(selectinload(SourceFile.report)).order_by(SourceFile.path))
-            return [FileStatus(f.path, f.status, f.error, f.report.government if f.report else None,
-                               f.report.year if f.report else None) for f in rows]
+            # a corpus built before warnings were kept has no such table: no warnings to list
+            has_warnings = "corpus_warnings" in inspect(engine).get_table_names()
+            load = selectinload(SourceFile.report)
+            if has_warnings:
+                load = load.selectinload(Report.warnings)
+            rows = s.scalars(select(SourceFile).options(load).order_by(SourceFile.path))
+            return [
+                FileStatus(
+                    f.path, f.status, f.error, f.report.government if f.report else None,
+                    f.report.year if f.report else None,
+                    tuple((w.code, w.message) for w in f.report.warnings) if f.report and has_warnings else (),
+                )
+                for f in rows
+            ]
     finally:
         engine.dispose()

@@ -50,6 +50,7 @@ class Report(Base):
     file: Mapped[SourceFile] = relationship(back_populates="report")
     targets: Mapped[list[TargetRow]] = relationship(cascade="all, delete-orphan", order_by="TargetRow.start")
     actuals: Mapped[list[ActualRow]] = relationship(cascade="all, delete-orphan", order_by="ActualRow.start")
+    warnings: Mapped[list[WarningRow]] = relationship(cascade="all, delete-orphan", order_by="WarningRow.pk")
 
 
 class _QuantityRow:
@@ -81,6 +82,18 @@ class TargetRow(_QuantityRow, Base):
 class ActualRow(_QuantityRow, Base):
     __tablename__ = "corpus_actuals"
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class WarningRow(Base):
+    """A warning of the report's extraction (code + Chinese message), as ``luoshi extract`` gives it.
+
+    Its own table, so a corpus file built before it existed gains it on the next build."""
+
+    __tablename__ = "corpus_warnings"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("corpus_reports.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

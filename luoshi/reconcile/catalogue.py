@@ -25,7 +25,12 @@ _PREFIX = re.compile(
     r"^(?:全市|全省|全国|全区|全县|全州|全年|年末|年内|今年|去年|当年|我市|我省|我区|我县|"
     r"力争|确保|争取|预计|计划|实现|完成|其中|同时|并|和|及|、|，|,|“|”|\s)+"
 )
-_DECREASE = {"下降", "降低", "减少", "回落", "下滑"}
+# a fall, also with a qualifier (微降, 小幅下降, 略有回落) or cut short by the extractor (降)
+_DECREASE = re.compile(r"降|减少|回落|下滑")
+
+
+def _is_decrease(metric: str | None) -> bool:
+    return bool(_DECREASE.search(metric or ""))
 
 
 def normalise(text: str | None) -> str:
@@ -135,7 +140,7 @@ def signed_value(value: float | None, metric: str, kind: str) -> float | None:
     """A growth written as a fall (进出口下降1%) becomes negative; reductions stay positive."""
     if value is None:
         return None
-    if kind in {"growth"} and (metric or "") in _DECREASE:
+    if kind in {"growth"} and _is_decrease(metric):
         return -value
     return value
 

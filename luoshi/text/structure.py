@@ -23,6 +23,7 @@ from functools import partial
 from itertools import pairwise
 
 from luoshi.ingest.document import Document
+from luoshi.text.identity import read_identity
 from luoshi.text.model import Outline, ReportWarning, Section, Sentence, add_warning
 from luoshi.text.numerals import CN_NUMERAL, cn_int
 
@@ -410,8 +411,11 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
     if top_is_part and not any(p.role == "plan" for p in parts):
         warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
 
-    plan_year = year if year is not None else _plan_year(text, parts, warn)
-    gov = government if government is not None else detect_government(text)
+    identity = read_identity(text)
+    for w in identity.warnings_for(government=government is None, year=year is None):
+        warn(w.code, w.message)
+    plan_year = year if year is not None else (identity.year or _plan_year(text, parts, warn))
+    gov = government if government is not None else identity.government
     if gov is None:
         warn("government_unknown", "未能识别作报告的政府，请手动指定（如 枣庄市）")
     if plan_year is None:

@@ -58,11 +58,15 @@ def may_report(ctx: Ctx, c: Commitment) -> None:
 # --------------------------------------------------------------------------- reports & commitments
 
 
-def import_upload(ctx: Ctx, filename: str, data: bytes | BinaryIO) -> tuple[Report, str]:
+def import_upload(
+    ctx: Ctx, filename: str, data: bytes | BinaryIO
+) -> tuple[Report, str, list[dict[str, str]]]:
     """Import an uploaded report file (txt/pdf/docx); a re-upload of a revision updates the ledger.
 
     ``data`` may be a file (an upload spooled to disk): it is copied in chunks and the limit
-    checked as it goes, never read whole into memory here.
+    checked as it goes, never read whole into memory here. Returns the report, the import status
+    and the extraction's warnings ({code, message}): what the operator must check before trusting
+    the list (no headline block found, year inferred …).
     """
     from luoshi.ledger.services.importing import apply_plan, extract_for_import, plan_import
 
@@ -86,7 +90,7 @@ def import_upload(ctx: Ctx, filename: str, data: bytes | BinaryIO) -> tuple[Repo
     extraction.report.path = name
     plan = plan_import(ctx.db, extraction, source_text=text, source_name=name)
     report = apply_plan(ctx.db, plan)
-    return report, plan.status
+    return report, plan.status, list(extraction.report.warnings)
 
 
 FIELD_TYPES = ("title", "text", "indicator", "metric", "value", "value_max", "unit", "comparator", "modality",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from luoshi.errors import ValidationError
-from luoshi.reconcile.catalogue import Catalogue, default_catalogue, normalise
+from luoshi.reconcile.catalogue import Catalogue, default_catalogue, normalise, signed_value
 from luoshi.reconcile.linking import similarity
 from luoshi.reconcile.units import split_unit, to_unit
 
@@ -75,3 +75,10 @@ def test_similarity():
     assert similarity("城区断头路", "断头路") > 0.8
     assert similarity("上市企业", "“四上”企业") < 0.76
     assert similarity("公园游园", "校车") == 0.0
+
+
+def test_a_fall_written_with_a_qualifier_is_negative() -> None:
+    # CPI微降0.1% (hainan-2026): the extractor reads the verb as 降
+    assert [signed_value(0.1, m, "growth") for m in ("微降", "降", "小幅下降", "略有回落", "下降")] == [-0.1] * 5
+    assert signed_value(0.1, "上涨", "growth") == 0.1
+    assert signed_value(17.0, "下降", "reduction") == 17.0

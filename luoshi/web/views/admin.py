@@ -4,6 +4,7 @@ progress reports, year-end evaluation."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +18,7 @@ from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.highlight import mark_spans
 from luoshi.web.limits import upload
 from luoshi.web.params import Id, Offset, form_id
+from luoshi.web.signing import BadToken, sign, unsign
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
 
@@ -56,12 +58,40 @@ async def upload(ctx: CtxDep) -> Response:
         return redirect("/admin", err="请选择要上传的报告文件")
     name, data = uploaded[0]
     done = {"new": "已导入", "unchanged": "该文件已导入过，未作改动", "revised": "已按新版本更新"}
+
+    def review_page(result: tuple[Report, str, list[dict[str, str]]]) -> str:
+        report, _status, warnings = result
+        url = f"/admin/reports/{report.id}"
+        return url + ("?w=" + quote(_sign_warnings(ctx, report.id, warnings)) if warnings else "")
+
     return await attempt(ctx, "/admin", lambda: actions.import_upload(ctx, name, data),
-                         lambda result: done[result[1]], to=lambda result: f"/admin/reports/{result[0].id}")
+                         lambda result: done[result[1]], to=review_page)
+
+
+# The extraction's warnings travel to the review page in the redirect, signed so that a link
+# cannot put other words on the page; they concern this upload only, so they expire.
+_WARNINGS_PURPOSE = "upload-warnings"
+
+
+def _sign_warnings(ctx: Ctx, rid: int, warnings: list[dict[str, str]]) -> str:
+    pairs = [[w["code"], w["message"]] for w in warnings]
+    return sign(ctx.settings.secret_key, _WARNINGS_PURPOSE, {"r": rid, "w": pairs}, ttl=3600)
+
+
+def _signed_warnings(ctx: Ctx, rid: int, token: str | None) -> list[dict[str, str]]:
+    if not token:
+        return []
+    try:
+        body = unsign(ctx.settings.secret_key, _WARNINGS_PURPOSE, token)
+    except BadToken:
+        return []
+    if body.get("r") != rid:
+        return []
+    return [{"code": code, "message": message} for code, message in body.get("w", [])]
 
 
 @router.get("/reports/{rid}", response_class=HTMLResponse)
-def review(ctx: CtxDep, rid: Id) -> Response:
+def review(ctx: CtxDep, rid: Id, w: str | None = None) -> Response:
     ctx.require("admin")
     r = _report_or_404(ctx, rid)
     rows = qs.load_rows(ctx.db, select(*qs.ROW_COLUMNS).where(Commitment.report_id == r.id)
@@ -83,7 +113,7 @@ def review(ctx: CtxDep, rid: Id) -> Response:
               "published": sum(c.published for c in rows),
               "suggested": sum(c.state == "draft" and c.lead is not None for c in rows)}
     return render(ctx, "admin/review.html", report=qs.report_json(r), marked=marked, items=items,
-                  unit_names=unit_names, counts=counts)
+                  unit_names=unit_names, counts=counts, warnings=_signed_warnings(ctx, r.id, w))
 
 
 @router.post("/reports/{rid}/confirm")

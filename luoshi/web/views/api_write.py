@@ -40,9 +40,9 @@ async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
     within(file, ctx.settings.max_upload_bytes)
 
     def run() -> dict:  # in a worker thread: no database work on the event loop
-        report, status = actions.import_upload(ctx, file.filename or "report.txt", file.file)
+        report, status, warnings = actions.import_upload(ctx, file.filename or "report.txt", file.file)
         ctx.commit()
-        return {"status": status, "report": qs.report_json(report)}
+        return {"status": status, "report": qs.report_json(report), "warnings": warnings}
 
     return await run_in_threadpool(run)
 
