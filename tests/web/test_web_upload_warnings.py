@@ -23,7 +23,7 @@ def test_upload_review_page_lists_the_extraction_warnings(as_user, ledger) -> No
                    files={"file": ("无锡-2024.txt", REPORT, "text/plain")}, follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     location = r.headers["location"]
-    assert re.match(r"/admin/reports/\d+\?msg=", location), location
+    assert re.match(r"/admin/reports/\d+\?w=[^&]+&msg=done$", location), location
     review = admin.get(location).text
     block = review[review.index('aria-label="抽取警告"'):review.index('<div class="review">')]
     assert "未找到今年的主要预期目标段落" in block
