@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.ledger.limits import clean_filename
 from luoshi.ledger.models import Comment, Commitment, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import comments as comment_service
@@ -60,14 +61,14 @@ def may_report(ctx: Ctx, c: Commitment) -> None:
 
 def import_upload(ctx: Ctx, filename: str, data: bytes) -> tuple[Report, str]:
     """Import an uploaded report file (txt/pdf/docx); a re-upload of a revision updates the ledger."""
-    from luoshi.ledger.services.importing import apply_plan, extract_for_import, plan_import
+    from luoshi.ledger.services.importing import extract_for_import, import_extraction
 
     _admin(ctx)
     if not data:
         raise ValidationError("上传的文件为空")
     if len(data) > ctx.settings.max_upload_bytes:
         raise ValidationError(f"文件超过 {ctx.settings.max_upload_bytes // 1048576} MB 上限")
-    name = Path(filename or "report.txt").name[:200] or "report.txt"
+    name = clean_filename(filename, fallback="report.txt")
     ctx.settings.upload_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
     with tempfile.TemporaryDirectory(dir=ctx.settings.upload_dir) as tmp:
@@ -75,8 +76,9 @@ def import_upload(ctx: Ctx, filename: str, data: bytes) -> tuple[Report, str]:
         path.write_bytes(data)
         extraction, text = extract_for_import(path, government=None, year=None)
     extraction.report.path = name
-    plan = plan_import(ctx.db, extraction, source_text=text, source_name=name)
-    report = apply_plan(ctx.db, plan)
+    plan, report = import_extraction(ctx.db, extraction, source_text=text, source_name=name)
+    if report is None:  # unchanged
+        report = get(ctx.db, Report, plan.report_id)
     return report, plan.status
 
 
