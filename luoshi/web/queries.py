@@ -3,7 +3,8 @@
 Every function returns plain JSON-ready dicts, so an HTML page and its ``/api/...`` twin show the
 same data. Nothing here writes: changes go through ``luoshi.ledger.services`` (audited).
 Visibility is decided here too: anonymous visitors and liaisons only see published commitments
-(plus, for a liaison, the unpublished ones of its own unit).
+(plus, for a liaison, the unpublished ones of its own unit), and only published reports, the latest
+published one by default (the ledger's rule, ``luoshi.ledger.services.publication``).
 """
 
 from __future__ import annotations

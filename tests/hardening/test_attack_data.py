@@ -392,3 +392,54 @@ def test_stored_bidi_controls_are_shown_escaped_on_pages(web_any: Any) -> None:
     html = web_any.anonymous().get(f"/c/{cid}").text
     assert "旧数据\\u202e反转" in html
     assert "\u202e" not in html
+
+
+def test_normalisation_keeps_text_and_drops_only_controls() -> None:
+    from luoshi.errors import ValidationError
+    from luoshi.ledger.limits import clean, clean_filename, fit
+
+    assert clean("progress.narrative", f" 第一行\r\n第二行\t{BIDI}\x00\x1b结束 ", multiline=True) == "第一行\n第二行\t结束"
+    assert clean("commitment.title", "标题\n换行\u2028") == "标题 换行"
+    assert clean("commitment.title", f"{BIDI} ") is None
+    with pytest.raises(ValidationError, match=r"^答复内容不能为空$"):
+        clean("notice.answer", "\u202e", required=True)
+    with pytest.raises(ValidationError, match=r"^意见过长（2001字，最多2000字）$"):
+        clean("comment.body", "意" * 2001, multiline=True)
+    assert fit("commitment.indicator", "指" * 300) == "指" * 199 + "…"
+    assert clean_filename("C:\\Users\\x\\..\\报告\u202eexe.txt\x00") == "报告exe.txt"
+    assert clean_filename("\u202e\x00") == "report.txt"
+    assert len(clean_filename("长" * 400 + ".docx")) == 300 and clean_filename("长" * 400 + ".docx").endswith(".docx")
+
+
+def test_every_kind_of_colliding_write_is_one_conflict_message() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from luoshi.ledger.conflicts import ConcurrentWriteError, as_conflict
+
+    class PgError(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            super().__init__(sqlstate)
+            self.sqlstate = sqlstate
+
+    cases = {
+        StaleDataError("UPDATE statement on table 'commitments' expected to update 1 row(s); 0 were matched."):
+            "记录已被他人同时修改，请刷新后重试",
+        IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed: governments.name")):
+            "相同的数据刚被他人同时创建，请刷新后重试",
+        IntegrityError("INSERT", {}, PgError("23505")): "相同的数据刚被他人同时创建，请刷新后重试",
+        OperationalError("UPDATE", {}, PgError("40001")): "数据正被他人同时修改，请稍后重试",
+        OperationalError("UPDATE", {}, PgError("40P01")): "数据正被他人同时修改，请稍后重试",
+        OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked")):
+            "数据库正忙（他人正在写入），请稍后重试",
+    }
+    for exc, message in cases.items():
+        conflict = as_conflict(exc)
+        assert isinstance(conflict, ConcurrentWriteError) and conflict.message == message, exc
+        assert conflict.http_status == 409 and conflict.exit_code == 2 and conflict.retry_after == 1
+    # a broken statement or a foreign-key violation is not a collision: it stays a bug (500)
+    assert as_conflict(IntegrityError("INSERT", {}, sqlite3.IntegrityError("FOREIGN KEY constraint failed"))) is None
+    assert as_conflict(ProgrammingError("SELECT", {}, PgError("42601"))) is None
+    assert as_conflict(ValueError("x")) is None
