@@ -9,6 +9,7 @@ read: status codes, messages, what the pages and the API show, what was stored.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -168,6 +169,8 @@ def test_parallel_cli_imports_exit_0_or_2_without_traceback(kind: str, request: 
         assert "Traceback" not in err, err
         if code == 2:
             _one_line_error(subprocess.CompletedProcess([], code, "", err))
+    imported = Counter(json.loads(out)["status"] for code, out, _err in outcomes if code == 0)
+    assert imported["new"] == 1 and set(imported) <= {"new", "unchanged"}, imported
     from luoshi.ledger.db import make_engine
     from luoshi.ledger.models import Government, Report
 
