@@ -2,15 +2,20 @@
 
 Subcommands live in ``luoshi/commands/*`` and are imported only when invoked, so that
 ``luoshi extract`` never loads the web or database stack (start-up time is part of issue 2).
-Every ``LuoshiError`` becomes one line on stderr and its exit code; nothing else should escape.
+Every ``LuoshiError`` becomes one line on stderr and its exit code, and so does a write that collided
+with a parallel one (exit 2); nothing else should escape.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from luoshi.errors import LuoshiError as LuoshiErrorType
 
 # command name → "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
@@ -74,4 +79,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        conflict = _conflict(exc)
+        if conflict is None:
+            raise
+        click.echo(f"luoshi: {conflict.message}", err=True)
+        sys.exit(conflict.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _conflict(exc: Exception) -> LuoshiErrorType | None:
+    """A write that collided with a parallel one (another ``luoshi`` process, the web app), as the
+    ledger words it; loaded only when something failed, so ``luoshi extract`` never imports the
+    database stack."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from luoshi.ledger.conflicts import as_conflict
+
+    return as_conflict(exc)

@@ -27,14 +27,13 @@ def import_cmd(path: str, government: str | None, year: int | None, dry_run: boo
     for w in extraction.report.warnings:
         click.echo(f"警告[{w['code']}] {path}: {w['message']}", err=True)
     with unit_of_work(actor) as session:
-        plan = importing.plan_import(session, extraction, government=government, year=year, source_text=text, source_name=path)
+        plan, report = importing.import_extraction(session, extraction, government=government, year=year,
+                                                   source_text=text, source_name=path, dry_run=dry_run,
+                                                   suggest=not no_suggest)
         summary = plan.summary()
-        report_id = plan.report_id
-        if not dry_run and plan.status != "unchanged":
-            report = importing.apply_plan(session, plan, suggest=not no_suggest)
-            report_id = report.id
+        report_id = report.id if report is not None else plan.report_id
         summary["report_id"] = report_id
-        summary["applied"] = not dry_run and plan.status != "unchanged"
+        summary["applied"] = report is not None
         summary["warnings"] = list(extraction.report.warnings)
     if as_json:
         echo_json(summary)

@@ -117,7 +117,7 @@ def profile_blocks(engine: Engine, gen: Generated) -> list[tuple[str, float, lis
     out = []
     db = session_factory(engine)()
     try:
-        report = qs.current_report(db)
+        report = qs.current_report(db, user=ANONYMOUS)
         assert report is not None
         blocks: list[tuple[str, Any]] = [
             ("queries.list_commitments (public, 30 rows)",

@@ -36,9 +36,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
-from luoshi.errors import ConflictError, ValidationError
+from luoshi.errors import ValidationError
+from luoshi.ledger.conflicts import as_conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection pool per process. The web app does all database work in its worker threads (32 by
@@ -181,15 +181,18 @@ def session_factory(engine: Engine) -> sessionmaker[LedgerSession]:
 
 @contextmanager
 def transaction(engine: Engine | None = None, *, actor: str | None = None) -> Iterator[LedgerSession]:
-    """One unit of work: commit on success, roll back on any error; stale edits → ConflictError."""
+    """One unit of work: commit on success, roll back on any error; colliding writes → ConflictError."""
     session = session_factory(engine or default_engine())()
     session.info["actor"] = actor or default_actor()
     try:
         yield session
         session.commit()
-    except StaleDataError as exc:
+    except Exception as exc:
         session.rollback()
-        raise ConflictError("记录已被他人修改，请刷新后重试（stale edit）") from exc
+        conflict = as_conflict(exc)  # a parallel writer got there first: 409 / exit 2, not a traceback
+        if conflict is None:
+            raise
+        raise conflict from exc
     except BaseException:
         session.rollback()
         raise

@@ -43,6 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from luoshi.ledger.limits import length
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -62,7 +64,7 @@ REPORT_STATES = ("draft", "submitted", "accepted", "returned")
 NOTICE_REASONS = ("red", "missing")
 RESULTS = ("超额完成", "完成", "基本完成", "未完成")
 USER_ROLES = ("admin", "liaison", "leader", "public")
-LEADER_MAX_LENGTH = 100  # 责任领导: free text such as "市政府副市长 张三"
+LEADER_MAX_LENGTH = length("commitment.leader")  # 责任领导: free text such as "市政府副市长 张三"
 
 
 def utcnow() -> dt.datetime:
@@ -111,7 +113,7 @@ class Government(Base):
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(length("government.name")), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(back_populates="government")
@@ -126,10 +128,10 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     government_id: Mapped[int] = mapped_column(ForeignKey("governments.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    short_name: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(length("unit.name")))
+    short_name: Mapped[str | None] = mapped_column(String(length("unit.short_name")))
     aliases: Mapped[list[str]] = mapped_column(default=list)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(length("unit.kind")))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     note: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -151,10 +153,10 @@ class Report(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     government_id: Mapped[int] = mapped_column(ForeignKey("governments.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(length("report.title")))
     sha256: Mapped[str] = mapped_column(String(64))
     source_text: Mapped[str] = mapped_column(Text)  # cleaned text; spans point into it
-    source_name: Mapped[str | None] = mapped_column(String(300))
+    source_name: Mapped[str | None] = mapped_column(String(length("report.source_name")))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -174,7 +176,7 @@ class Section(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(String(20))  # hierarchical id from extraction: "2.3.1"
+    key: Mapped[str] = mapped_column(String(length("section.key")))  # hierarchical id from extraction: "2.3.1"
     parent_key: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
@@ -201,18 +203,18 @@ class Commitment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
-    code: Mapped[str | None] = mapped_column(String(20))  # extraction id at import (T001 / K001)
+    code: Mapped[str | None] = mapped_column(String(length("commitment.code")))  # extraction id at import (T001 / K001)
     kind: Mapped[str] = mapped_column(String(10))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(length("commitment.title")))
     text: Mapped[str] = mapped_column(Text)
     quote: Mapped[str | None] = mapped_column(Text)
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
-    indicator: Mapped[str | None] = mapped_column(String(200))
-    metric: Mapped[str | None] = mapped_column(String(50))
+    indicator: Mapped[str | None] = mapped_column(String(length("commitment.indicator")))
+    metric: Mapped[str | None] = mapped_column(String(length("commitment.metric")))
     value: Mapped[float | None] = mapped_column(Float)
     value_max: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str | None] = mapped_column(String(50))
+    unit: Mapped[str | None] = mapped_column(String(length("commitment.unit")))
     comparator: Mapped[str | None] = mapped_column(String(2))
     modality: Mapped[str] = mapped_column(String(4), default="预期")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -314,7 +316,7 @@ class ProgressReport(Base):
     reported_value: Mapped[float | None] = mapped_column(Float)
     percent: Mapped[float] = mapped_column(Float)
     narrative: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str] = mapped_column(String(100))
+    author: Mapped[str] = mapped_column(String(length("progress.author")))
     state: Mapped[str] = mapped_column(String(10), default="draft")
     return_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[dt.datetime | None] = mapped_column()
@@ -337,10 +339,10 @@ class Evidence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     progress_report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(length("evidence.filename")))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    content_type: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(length("evidence.content_type")))
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     progress_report: Mapped[ProgressReport] = relationship(back_populates="evidence")
@@ -384,7 +386,7 @@ class Evaluation(Base):
     final_value: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float] = mapped_column(Float)
     override_reason: Mapped[str | None] = mapped_column(Text)
-    by: Mapped[str] = mapped_column(String(100))
+    by: Mapped[str] = mapped_column(String(length("evaluation.by")))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -420,7 +422,7 @@ class CalendarDay(Base):
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     workday: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(length("calendar.note")))
 
 
 class User(Base):
@@ -429,8 +431,8 @@ class User(Base):
     __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"password_hash", "api_token_hash"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(50), unique=True)
-    display_name: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(length("user.username")), unique=True)
+    display_name: Mapped[str] = mapped_column(String(length("user.display_name")))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(10))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -510,7 +512,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(length("audit.actor")))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(50))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.limits import clean, fit
 from luoshi.ledger.models import USER_ROLES, Government, Unit, User, utcnow
 from luoshi.ledger.services.units import resolve
 from luoshi.web.auth import MAX_TOKEN_DAYS, TOKEN_DAYS, end_all_sessions, new_api_token
@@ -57,8 +58,10 @@ def add_user(db: Session, username: str, role: str, password: str, *, unit: str 
     if db.scalar(select(User.id).where(User.username == username)):
         raise ConflictError(f"用户名“{username}”已存在")
     unit_row = find_unit_any(db, unit) if unit else None
-    user = User(username=username, display_name=display_name or (unit_row.name + "联络员" if unit_row and
-                role == "liaison" else username), password_hash=hash_password(password), role=role,
+    # no bidi controls in a name shown on pages; a default one made from a long unit name is cut to fit
+    display_name = clean("user.display_name", display_name) or fit(
+        "user.display_name", unit_row.name + "联络员" if unit_row and role == "liaison" else username)
+    user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
                 unit_id=unit_row.id if unit_row else None, active=True)
     db.add(user)
     db.flush()

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.ledger.limits import clean_filename
 from luoshi.ledger.models import Comment, Commitment, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import comments as comment_service
@@ -68,12 +69,12 @@ def import_upload(
     and the extraction's warnings ({code, message}): what the operator must check before trusting
     the list (no headline block found, year inferred …).
     """
-    from luoshi.ledger.services.importing import apply_plan, extract_for_import, plan_import
+    from luoshi.ledger.services.importing import extract_for_import, import_extraction
 
     _admin(ctx)
     src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     limit = ctx.settings.max_upload_bytes
-    name = Path(filename or "report.txt").name[:200] or "report.txt"
+    name = clean_filename(filename, fallback="report.txt")
     ctx.settings.upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ctx.settings.upload_dir) as tmp:
         path = Path(tmp) / f"upload{Path(name).suffix[:10]}"
@@ -88,8 +89,9 @@ def import_upload(
             raise ValidationError("上传的文件为空")
         extraction, text = extract_for_import(path, government=None, year=None)
     extraction.report.path = name
-    plan = plan_import(ctx.db, extraction, source_text=text, source_name=name)
-    report = apply_plan(ctx.db, plan)
+    plan, report = import_extraction(ctx.db, extraction, source_text=text, source_name=name)
+    if report is None:  # unchanged
+        report = get(ctx.db, Report, plan.report_id)
     return report, plan.status, list(extraction.report.warnings)
 
 

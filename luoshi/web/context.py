@@ -17,10 +17,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.routing import APIRoute
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 
-from luoshi.errors import ConflictError, NotFoundError, PermissionDenied
+from luoshi.errors import NotFoundError, PermissionDenied
+from luoshi.ledger.conflicts import as_conflict
 from luoshi.ledger.db import LedgerSession
 from luoshi.web import csrf
 from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
@@ -49,9 +49,12 @@ class Ctx:
         self.db.info.pop("luoshi_status_cache", None)
         try:
             self.db.commit()
-        except StaleDataError as exc:
+        except Exception as exc:
             self.db.rollback()
-            raise ConflictError("记录已被他人修改，请刷新后重试") from exc
+            conflict = as_conflict(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
 
     def require(self, *roles: str) -> Principal:
         """Allow only the given roles; anonymous callers get 401 (login), others 403."""

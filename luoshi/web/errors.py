@@ -1,6 +1,7 @@
 """One error shape: JSON ``{"error": ..., "detail": ...}`` under /api, a Chinese error page elsewhere.
 
-``LuoshiError.http_status`` gives the code; request validation is 422; unknown routes 404. An HTML
+``LuoshiError.http_status`` gives the code (a write that collided with a parallel one is a 409, see
+``luoshi.ledger.conflicts``); request validation is 422; unknown routes 404. An HTML
 request that needs a login is redirected to ``/login?next=…`` instead of shown a 401 page. A request
 carrying a NUL character is refused with 422 before routing (``luoshi.web.params.RejectNul``), and
 one whose body passes its size limit with 413 (``luoshi.web.limits.BodyLimit``); both are installed
@@ -16,10 +17,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from luoshi.errors import LuoshiError
-from luoshi.web.auth import TooManyAttempts, Unauthenticated
+from luoshi.ledger.conflicts import as_conflict
+from luoshi.web.auth import Unauthenticated
 from luoshi.web.context import is_api
 
 log = logging.getLogger("luoshi.web")
@@ -66,7 +70,8 @@ def install(app: FastAPI) -> None:
             if "过期" in exc.message or "失效" in exc.message:
                 resp.delete_cookie("luoshi_session", path="/")
             return resp
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return error_response(request, exc.http_status, exc.message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -79,6 +84,16 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) and exc.detail not in {"Not Found", "Method Not Allowed"} \
             else STATUS_TEXT.get(exc.status_code, "出错了")
         return error_response(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    async def database_error(request: Request, exc: Exception) -> Response:
+        conflict = as_conflict(exc)  # a parallel write collided: 409 and "try again", not a 500
+        if conflict is not None:
+            return await luoshi_error(request, conflict)
+        return await unexpected(request, exc)
+
+    # the errors a colliding write raises (see luoshi.ledger.conflicts); others of these types are 500s
+    app.add_exception_handler(StaleDataError, database_error)
+    app.add_exception_handler(DBAPIError, database_error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

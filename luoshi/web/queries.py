@@ -3,7 +3,8 @@
 Every function returns plain JSON-ready dicts, so an HTML page and its ``/api/...`` twin show the
 same data. Nothing here writes: changes go through ``luoshi.ledger.services`` (audited).
 Visibility is decided here too: anonymous visitors and liaisons only see published commitments
-(plus, for a liaison, the unpublished ones of its own unit).
+(plus, for a liaison, the unpublished ones of its own unit), and only published reports, the latest
+published one by default (the ledger's rule, ``luoshi.ledger.services.publication``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from luoshi.ledger.models import (
     Section,
     Unit,
 )
+from luoshi.ledger.services import publication
 from luoshi.web import status as st
 from luoshi.web.auth import Principal
 
@@ -68,30 +70,29 @@ def report_json(r: Report, *, counts: dict[int, int] | None = None) -> dict[str,
 
 
 def reports(db: Session, user: Principal) -> list[dict[str, Any]]:
-    rows = list(db.scalars(select(Report).order_by(Report.year.desc(), Report.id.desc())))
+    q_reports = select(Report).order_by(Report.year.desc(), Report.id.desc())
     q = select(Commitment.report_id, func.count()).group_by(Commitment.report_id)
     if not can_see_drafts(user):
+        q_reports = q_reports.where(publication.published_clause())
         q = q.where(Commitment.published.is_(True))
     counts = dict(db.execute(q).all())  # type: ignore[arg-type]
-    out = [report_json(r, counts=counts) for r in rows]
-    if not can_see_drafts(user):
-        out = [r for r in out if r["commitments"]]
-    return out
+    return [report_json(r, counts=counts) for r in db.scalars(q_reports)]
 
 
-def current_report(db: Session, report_id: int | None = None) -> Report | None:
+def current_report(db: Session, report_id: int | None = None, *, user: Principal) -> Report | None:
+    """The report ``report_id``, or the default ledger for ``user``: the latest one for those who see
+    drafts, the latest *published* one for everyone else (see ``luoshi.ledger.services.publication``).
+    An explicit id is not checked here: callers showing it to the public use :func:`get_report`."""
     if report_id is not None:
         return db.get(Report, report_id)
-    return db.scalars(select(Report).order_by(Report.year.desc(), Report.id.desc()).limit(1)).first()
+    return publication.latest_report(db, published_only=not can_see_drafts(user))
 
 
 def get_report(db: Session, user: Principal, report_id: int) -> Report:
     r = db.get(Report, report_id)
     if r is None:
         raise NotFoundError(f"报告 {report_id} 不存在")
-    if not can_see_drafts(user) and not db.scalar(
-        select(Commitment.id).where(Commitment.report_id == r.id, Commitment.published.is_(True)).limit(1)
-    ):
+    if not can_see_drafts(user) and not publication.is_published(db, r):
         raise NotFoundError(f"报告 {report_id} 不存在或未公开")
     return r
 
@@ -113,11 +114,14 @@ def area_key(section_key: str | None) -> str | None:
     return ".".join(parts[:2])
 
 
-def areas(db: Session, report_id: int) -> list[dict[str, Any]]:
-    """Areas that hold commitments: level-2 sections, else the level-1 parts."""
+def areas(db: Session, report_id: int, user: Principal) -> list[dict[str, Any]]:
+    """Areas that hold commitments ``user`` may see: level-2 sections, else the level-1 parts."""
     secs = sections(db, report_id)
-    used = set(db.scalars(select(Section.key).join(Commitment, Commitment.section_id == Section.id)
-                          .where(Commitment.report_id == report_id)))
+    q = select(Section.key).join(Commitment, Commitment.section_id == Section.id).where(Commitment.report_id == report_id)
+    clause = visible_clause(user)
+    if clause is not None:
+        q = q.where(clause)
+    used = set(db.scalars(q))
     used_areas = {area_key(k) for k in used}
     return [{"key": s.key, "title": short_title(s.title)} for s in secs if s.key in used_areas]
 
@@ -346,7 +350,7 @@ def area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]],
 
 
 def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | None = None) -> dict[str, Any]:
-    report = current_report(db, f.report_id)
+    report = current_report(db, f.report_id, user=user)
     if report is None:
         return {"total": 0, "limit": f.limit, "offset": f.offset, "items": [], "report": None}
     q = _base_query(user, f, report).order_by(Commitment.start.is_(None), Commitment.start, Commitment.id)
@@ -492,27 +496,31 @@ def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, 
     return out
 
 
-def units(db: Session, report: Report | None) -> list[dict[str, Any]]:
-    """Units of the report's government that hold at least one assignment, plus the rest after."""
+def units(db: Session, report: Report | None, user: Principal) -> list[dict[str, Any]]:
+    """Units of the report's government, each with the number of its assignments ``user`` may see."""
     if report is None:
         return []
     rows = list(db.scalars(select(Unit).where(Unit.government_id == report.government_id, Unit.active.is_(True))
                            .order_by(Unit.kind, Unit.id)))
     counts: dict[int, int] = defaultdict(int)
-    for uid, n in db.execute(select(Assignment.unit_id, func.count()).join(Commitment)
-                             .where(Commitment.report_id == report.id).group_by(Assignment.unit_id)):
+    q = select(Assignment.unit_id, func.count()).join(Commitment).where(Commitment.report_id == report.id)
+    clause = visible_clause(user)
+    if clause is not None:
+        q = q.where(clause)
+    for uid, n in db.execute(q.group_by(Assignment.unit_id)):
         counts[uid] = n
     return [{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind,
              "aliases": list(u.aliases or []), "parent_id": u.parent_id, "assignments": counts.get(u.id, 0)}
             for u in rows]
 
 
-def history(db: Session, c: Commitment) -> list[dict[str, Any]]:
-    from luoshi.ledger.services.history import history as audit_history
+def history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
+    """``c``'s audit trail as ``user`` may read it (see ``luoshi.ledger.services.history``)."""
+    from luoshi.ledger.models import User
+    from luoshi.ledger.services.history import readable_history
 
-    rows = audit_history(db, c.id)
-    return [{"id": e.id, "actor": e.actor, "at": jsonable(e.at), "entity": e.entity_type,
-             "entity_id": e.entity_id, "action": e.action, "before": e.before, "after": e.after} for e in rows]
+    account = db.get(User, user.id) if user.id is not None else None
+    return readable_history(db, c, account)
 
 
 def public_view(user: Principal) -> Principal:

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from luoshi.ledger.limits import BIDI_CONTROLS
 from luoshi.web import charts
 from luoshi.web import flash as flash_banner
 from luoshi.web.context import Ctx
@@ -55,8 +57,25 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(merged) if merged else "?"
 
 
+_BIDI_SHOWN = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
+
+
+def show_bidi(value: Any) -> Any:
+    """Every ``{{ … }}`` output: bidi controls shown as ``\\u202e`` instead of acting on the page.
+
+    New text loses them at the ledger's boundary (``luoshi.ledger.limits``); this keeps text stored
+    before that, or quoted from a report, from reversing what a page shows around it.
+    """
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(_BIDI_SHOWN))
+    if isinstance(value, str):
+        return value.translate(_BIDI_SHOWN)
+    return value
+
+
 def make_env() -> Environment:
     env = Environment(
+        finalize=show_bidi,
         loader=FileSystemLoader(str(HERE / "templates")),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import InputError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import CalendarDay
 
 DECLARED_NOTE = "year declared"  # note of the 1 January row that marks a locally maintained year
@@ -74,6 +75,7 @@ class Calendar:
 
 
 def set_day(session: Session, day: dt.date, workday: bool, note: str | None = None) -> CalendarDay:
+    note = clean("calendar.note", note)
     row = session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day, workday=workday, note=note)

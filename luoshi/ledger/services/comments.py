@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import PermissionDenied, ValidationError
 from luoshi.ledger.audit import jsonable
+from luoshi.ledger.limits import clean, length
 from luoshi.ledger.models import Comment, Commitment, User
 
-MAX_LENGTH = 2000
+MAX_LENGTH = length("comment.body")
 POSTING_ROLES = ("admin", "leader")
 
 
@@ -43,11 +44,9 @@ def add(session: Session, c: Commitment, author: User, body: str) -> Comment:
     """Add ``author``'s comment on ``c`` (checked with :func:`may_post`)."""
     if not may_post(author):
         raise PermissionDenied(f"用户 {author.username} 不能发表意见（仅领导和督查室）")
-    text = (body or "").strip()
+    text = clean("comment.body", body, multiline=True)
     if not text:
         raise ValidationError("意见内容不能为空")
-    if len(text) > MAX_LENGTH:
-        raise ValidationError(f"意见过长（{len(text)}字，最多{MAX_LENGTH}字）")
     comment = Comment(commitment=c, commitment_id=c.id, author=author, author_id=author.id, body=text)
     session.add(comment)
     session.flush()

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
     COMMITMENT_KINDS,
     COMPARATORS,
-    LEADER_MAX_LENGTH,
     MODALITIES,
     Assignment,
     Commitment,
@@ -83,14 +83,19 @@ def list_commitments(
 
 def clean_leader(value: Any) -> str | None:
     """责任领导 as stored: free text, stripped, empty → None, at most ``LEADER_MAX_LENGTH`` characters."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(f"责任领导应为文字：{value!r}")
-    text = " ".join(value.split())  # line breaks from a wrapped cell become single spaces
-    if len(text) > LEADER_MAX_LENGTH:
-        raise ValidationError(f"责任领导过长（{len(text)}字，最多{LEADER_MAX_LENGTH}字）")
-    return text or None
+    if isinstance(value, str):
+        value = " ".join(value.split())  # line breaks from a wrapped cell become single spaces
+    return clean("commitment.leader", value)
+
+
+# free-text fields a person edits → (limit key, multi-line)
+TEXT_FIELDS = {
+    "title": ("commitment.title", False),
+    "text": ("commitment.text", True),
+    "indicator": ("commitment.indicator", False),
+    "metric": ("commitment.metric", False),
+    "unit": ("commitment.unit", False),
+}
 
 
 def resolve_section(session: Session, report: Report, value: Section | int | str | None) -> Section | None:
@@ -129,8 +134,11 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             v = bool(v)
         elif k == "leader":
             v = clean_leader(v)
-        elif k in ("title", "text") and not (v and str(v).strip()):
-            raise ValidationError(f"{k} 不能为空")
+        elif k in TEXT_FIELDS:
+            key, multiline = TEXT_FIELDS[k]
+            v = clean(key, v, multiline=multiline)
+            if k in ("title", "text") and v is None:
+                raise ValidationError(f"{k} 不能为空")
         out[k] = v
     return out
 

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Base, Commitment, Government, Report
 
 M = TypeVar("M", bound=Base)
@@ -47,9 +49,16 @@ def government(session: Session, name: str, *, create: bool = False) -> Governme
     if gov is None:
         if not create:
             raise NotFoundError(f"政府“{name}”不存在（先导入报告或单位名录）")
-        gov = Government(name=name)
-        session.add(gov)
-        session.flush()
+        name = clean("government.name", name, required=True) or name
+        try:
+            with session.begin_nested():  # a parallel import may be creating the same government
+                gov = Government(name=name)
+                session.add(gov)
+                session.flush()
+        except IntegrityError:
+            gov = session.scalar(select(Government).where(Government.name == name))
+            if gov is None:
+                raise
     return gov
 
 

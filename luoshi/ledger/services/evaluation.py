@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
     RESULTS,
     Assignment,
@@ -87,6 +88,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate (or re-evaluate) ``c``. ``final_value`` defaults to the last accepted reported value."""
     s = settings(session, c.report)
+    reason = clean("evaluation.override_reason", reason, multiline=True)
     final = parse_number(final_value, "最终值")
     last = progress.latest(session, c, states=("accepted",))
     if final is None and c.kind == "target" and last is not None:

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
 from luoshi.extract.model import Extraction, Target, Task
+from luoshi.ledger.conflicts import retrying
+from luoshi.ledger.limits import clean, fit, length
 from luoshi.ledger.models import (
     Comment,
     Commitment,
@@ -130,16 +132,16 @@ def _target_candidate(t: Target, year: int) -> Candidate:
         section_key=t.section,
         fields={
             "kind": "target",
-            "title": _title(t.quote, 200),
+            "title": fit("commitment.title", _title(t.quote, length("commitment.title"))),
             "text": t.quote,
             "quote": t.quote,
             "start": t.start,
             "end": t.end,
-            "indicator": t.indicator,
-            "metric": t.metric,
+            "indicator": fit("commitment.indicator", t.indicator),
+            "metric": fit("commitment.metric", t.metric),
             "value": t.value,
             "value_max": t.value_max,
-            "unit": t.unit,
+            "unit": fit("commitment.unit", t.unit),
             "comparator": t.comparator,
             "modality": t.modality or "预期",
             "headline": bool(t.headline),
@@ -155,7 +157,7 @@ def _task_candidate(k: Task, year: int) -> Candidate:
         target_codes=list(k.targets),
         fields={
             "kind": "milestone" if k.kind == "milestone" else "measure",
-            "title": _title(k.text),
+            "title": fit("commitment.title", _title(k.text)),
             "text": k.text,
             "quote": k.text,
             "start": k.start,
@@ -242,7 +244,7 @@ def plan_import(
     source_name: str | None = None,
 ) -> ImportPlan:
     """Work out what importing ``extraction`` would change, without changing anything."""
-    gov_name = government or extraction.report.government
+    gov_name = clean("government.name", government or extraction.report.government)
     plan_year = year or extraction.report.year
     if not gov_name:
         raise ValidationError("无法从报告判断政府名称，请用 --government 指定")
@@ -257,13 +259,13 @@ def plan_import(
         government=gov_name,
         year=plan_year,
         sha256=sha,
-        title=extraction.report.title,
+        title=fit("report.title", extraction.report.title),
         status="new",
         report_id=None,
         candidates=cands,
         sections=list(extraction.sections),
         source_text=text,
-        source_name=source_name or extraction.report.path,
+        source_name=fit("report.source_name", str(source_name or extraction.report.path or "")) or None,
     )
     other = session.scalars(select(Report).where(Report.sha256 == sha)).first()
     existing = session.scalar(
@@ -297,6 +299,36 @@ def plan_import(
         if before:
             plan.changed.append(Change(old.id, old.code, cand, before, {f: cand.fields[f] for f in before}))
     return plan
+
+
+def import_extraction(
+    session: Session,
+    extraction: Extraction,
+    *,
+    government: str | None = None,
+    year: int | None = None,
+    source_text: str | None = None,
+    source_name: str | None = None,
+    dry_run: bool = False,
+    suggest: bool = True,
+) -> tuple[ImportPlan, Report | None]:
+    """Plan and (unless ``dry_run`` or unchanged) apply an import, as one retried unit.
+
+    Two imports of the same report at once (two uploads, two ``luoshi import``) collide on the
+    government or the report row; the loser runs again on fresh data and finds the report already
+    there (``unchanged``) instead of failing (see ``luoshi.ledger.conflicts.retrying``).
+    """
+
+    def work() -> tuple[ImportPlan, Report | None]:
+        plan = plan_import(session, extraction, government=government, year=year, source_text=source_text,
+                           source_name=source_name)
+        if dry_run or plan.status == "unchanged":
+            return plan, None
+        return plan, apply_plan(session, plan, suggest=suggest)
+
+    if dry_run:
+        return work()
+    return retrying(session, work)
 
 
 def apply_plan(session: Session, plan: ImportPlan, *, suggest: bool = True) -> Report:

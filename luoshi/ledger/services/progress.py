@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Commitment, Evidence, Period, ProgressReport, utcnow
 from luoshi.ledger.services import evidence as evidence_store
 from luoshi.ledger.services.common import check_version, parse_number
@@ -64,6 +65,7 @@ def save_draft(
 ) -> ProgressReport:
     """Create or edit the (commitment, period) report as a draft."""
     _check_open(c, p)
+    narrative = clean("progress.narrative", narrative, multiline=True) or ""
     reported = parse_number(value, "报送值")
     pct = parse_number(percent, "完成百分比")
     if pct is None:
@@ -141,12 +143,13 @@ def return_report(
     session: Session, pr: ProgressReport, reason: str, *, expected_version: int | None = None
 ) -> ProgressReport:
     check_version(pr, expected_version)
-    if not reason or not reason.strip():
+    reason = clean("progress.return_reason", reason, multiline=True) or ""
+    if not reason:
         raise ValidationError("退回必须写明原因")
     if pr.state != "submitted":
         raise ConflictError(f"只能退回已提交的进度报告（报告 {pr.id} 状态为 {pr.state}）")
     pr.state = "returned"
-    pr.return_reason = reason.strip()
+    pr.return_reason = reason
     session.flush()
     return pr
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, PermissionDenied, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.calendar import Calendar
@@ -220,9 +221,8 @@ def notices(
 def answer_notice(session: Session, n: Notice, answer: str, *, now: dt.datetime | None = None) -> Notice:
     if n.closed:
         raise ConflictError(f"督办单 {n.id} 已办结")
-    if not answer.strip():
-        raise ValidationError("答复内容不能为空")
-    n.answer = answer.strip()
+    text = clean("notice.answer", answer, multiline=True, required=True)
+    n.answer = text
     n.answered_at = now or utcnow()
     session.flush()
     return n

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, InputError, NotFoundError, ValidationError
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import UNIT_KINDS, Government, Unit
 from luoshi.ledger.services.common import check_version, get
 from luoshi.ledger.services.common import government as get_government
@@ -71,7 +72,7 @@ def read_directory(path: str | Path) -> dict[str, Any]:
 
 
 def _validate(entry: dict[str, Any], where: str) -> dict[str, Any]:
-    name = str(entry.get("name") or "").strip()
+    name = _text("unit.name", entry.get("name"), where)
     if not name:
         raise ValidationError(f"{where}: 单位缺少 name")
     kind = entry.get("kind") or "部门"
@@ -82,12 +83,20 @@ def _validate(entry: dict[str, Any], where: str) -> dict[str, Any]:
         raise ValidationError(f"{where}: 单位“{name}”的 aliases 应为列表")
     return {
         "name": name,
-        "short_name": entry.get("short_name") or None,
-        "aliases": [str(a) for a in aliases],
+        "short_name": _text("unit.short_name", entry.get("short_name"), where),
+        "aliases": [_text("unit.name", str(a), where) or "" for a in aliases],
         "kind": kind,
         "parent": entry.get("parent") or None,
-        "note": entry.get("note") or None,
+        "note": _text("unit.note", entry.get("note"), where, multiline=True),
     }
+
+
+def _text(key: str, value: Any, where: str, *, multiline: bool = False) -> str | None:
+    """A directory entry's text, normalised and checked against the column (see luoshi.ledger.limits)."""
+    try:
+        return clean(key, None if value is None else str(value), multiline=multiline)
+    except ValidationError as exc:
+        raise ValidationError(f"{where}: {exc.message}") from None
 
 
 def load_directory(
@@ -189,7 +198,7 @@ def add_unit(
     if clash:
         raise ConflictError(f"名称“{clash[0]}”已属于单位“{clash[1]}”")
     parent_unit = resolve(session, gov.id, parent) if parent else None  # before the new row exists
-    unit = Unit(government=gov, note=note, **{k: entry[k] for k in ("name", "short_name", "aliases", "kind")})
+    unit = Unit(government=gov, note=_text("unit.note", note, "单位", multiline=True), **{k: entry[k] for k in ("name", "short_name", "aliases", "kind")})
     unit.parent = parent_unit
     session.add(unit)
     session.flush()
@@ -219,7 +228,7 @@ def rename_unit(
     """Rename (机构改革); the old name stays as an alias so old texts still resolve."""
     unit = get(session, Unit, unit_id)
     check_version(unit, expected_version)
-    new_name = new_name.strip()
+    new_name = clean("unit.name", new_name) or ""
     if not new_name:
         raise ValidationError("新名称不能为空")
     clash = _label_owner(session, unit.government_id, [new_name], skip=unit.id)
@@ -236,7 +245,7 @@ def rename_unit(
 def add_alias(session: Session, unit_id: int, alias: str, *, expected_version: int | None = None) -> Unit:
     unit = get(session, Unit, unit_id)
     check_version(unit, expected_version)
-    alias = alias.strip()
+    alias = clean("unit.name", alias) or ""
     if not alias:
         raise ValidationError("别名不能为空")
     clash = _label_owner(session, unit.government_id, [alias], skip=unit.id)

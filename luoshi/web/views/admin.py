@@ -171,7 +171,7 @@ def edit_form(ctx: CtxDep, cid: Id) -> Response:
     ev = ctx.db.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     unit_names = list(ctx.db.scalars(select(Unit.name).where(Unit.government_id == c.report.government_id)))
     return render(ctx, "admin/commitment.html", c=data, evaluation=ev, unit_names=unit_names,
-                  history=qs.history(ctx.db, c), comments=actions.comments(ctx, cid),
+                  history=qs.history(ctx.db, ctx.user, c), comments=actions.comments(ctx, cid),
                   comment_action=f"/admin/commitments/{cid}/comments")
 
 
@@ -219,7 +219,7 @@ async def evaluate(ctx: CtxDep, cid: Id) -> Response:
 @router.get("/periods", response_class=HTMLResponse)
 def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
     ctx.require("admin")
-    r = qs.current_report(ctx.db, report)
+    r = qs.current_report(ctx.db, report, user=ctx.user)
     if r is None:
         return redirect("/admin", err="请先导入报告")
     from luoshi.ledger.models import LedgerSettings
@@ -289,7 +289,7 @@ async def review_progress(ctx: CtxDep, pid: Id) -> Response:
 @router.get("/evaluations", response_class=HTMLResponse)
 def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) -> Response:
     ctx.require("admin")
-    r = qs.current_report(ctx.db, report)
+    r = qs.current_report(ctx.db, report, user=ctx.user)
     if r is None:
         return redirect("/admin", err="请先导入报告")
     evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}

@@ -17,11 +17,11 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
 def _report(ctx: Ctx, report: int | None) -> Any:
-    r = qs.current_report(ctx.db, report)
-    if r is None:
-        raise NotFoundError("还没有导入任何报告" if report is None else f"报告 {report} 不存在")
     if report is not None:
-        qs.get_report(ctx.db, ctx.user, report)
+        return qs.get_report(ctx.db, ctx.user, report)
+    r = qs.current_report(ctx.db, user=ctx.user)
+    if r is None:
+        raise NotFoundError("还没有导入任何报告" if qs.can_see_drafts(ctx.user) else "还没有公开的报告")
     return r
 
 
@@ -48,7 +48,7 @@ def api_sections(ctx: CtxDep, report_id: Id) -> list[dict]:
 
 @router.get("/areas", tags=["reports"], summary="领域（含任务的二级标题）")
 def api_areas(ctx: CtxDep, report: Id | None = None) -> list[dict]:
-    return qs.areas(ctx.db, _report(ctx, report).id)
+    return qs.areas(ctx.db, _report(ctx, report).id, ctx.user)
 
 
 @router.get("/commitments", tags=["commitments"], summary="任务列表（筛选 + 分页，返回 total）")
@@ -93,13 +93,13 @@ def api_history(ctx: CtxDep, cid: Id) -> list[dict]:
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     if not (qs.can_see_drafts(ctx.user) or qs.is_responsible(ctx.user, c)):
         raise PermissionDenied("只有督查室、领导和责任单位可以查看变更记录")
-    return qs.history(ctx.db, c)
+    return qs.history(ctx.db, ctx.user, c)
 
 
 @router.get("/units", tags=["units"], summary="责任单位名录")
 def api_units(ctx: CtxDep, report: Id | None = None) -> list[dict]:
-    r = qs.current_report(ctx.db, report)
-    return qs.units(ctx.db, r)
+    r = qs.get_report(ctx.db, ctx.user, report) if report is not None else qs.current_report(ctx.db, user=ctx.user)
+    return qs.units(ctx.db, r, ctx.user)
 
 
 @router.get("/periods", tags=["periods"], summary="报送周期")

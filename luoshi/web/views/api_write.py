@@ -84,7 +84,7 @@ def api_edit(ctx: CtxDep, cid: Id, body: CommitmentPatch) -> dict:
 class CommitmentNew(BaseModel):
     report_id: Id
     kind: Literal["target", "milestone", "measure"] = "measure"
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1)  # length: the ledger checks it (luoshi.ledger.limits)
     text: str | None = None
     deadline: str | None = None
 

@@ -21,7 +21,7 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 @router.get("", response_class=HTMLResponse)
 def dashboard(ctx: CtxDep) -> Response:
     ctx.require("admin", "leader")
-    report = qs.current_report(ctx.db)
+    report = qs.current_report(ctx.db, user=ctx.user)
     if report is None:
         return render(ctx, "dashboard/index.html", summary=None, trend=None, ranking=[])
     return render(ctx, "dashboard/index.html", summary=sm.summary(ctx.db, ctx.user, report),
@@ -33,5 +33,5 @@ def drilldown(ctx: CtxDep, cid: Id) -> Response:
     ctx.require("admin", "leader")
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     return render(ctx, "dashboard/commitment.html", c=qs.commitment_detail(ctx.db, ctx.user, c),
-                  history=qs.history(ctx.db, c), comments=actions.comments(ctx, cid),
+                  history=qs.history(ctx.db, ctx.user, c), comments=actions.comments(ctx, cid),
                   comment_action=f"/dashboard/c/{cid}/comments")

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from luoshi.errors import LuoshiError, ValidationError
+from luoshi.ledger.conflicts import as_conflict
 from luoshi.web import flash
 from luoshi.web.context import Ctx
 from luoshi.web.limits import read_form, within
@@ -78,9 +79,10 @@ def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[A
     try:
         result = action()
         ctx.commit()
-    except LuoshiError as exc:
+    except Exception as exc:
         ctx.db.rollback()
-        if exc.http_status in (401, 403):
+        error = exc if isinstance(exc, LuoshiError) else as_conflict(exc)
+        if error is None or error.http_status in (401, 403):
             raise
-        return redirect(back, err=exc.message, ctx=ctx)
+        return redirect(back, err=error.message, ctx=ctx)
     return redirect(to(result) if to else back, msg=ok(result), ctx=ctx)

@@ -35,7 +35,7 @@ def reporting_period(periods: list[Period], today: dt.date) -> Period | None:
 
 
 def my_items(ctx: Ctx) -> dict:
-    report = qs.current_report(ctx.db)
+    report = qs.current_report(ctx.db, user=ctx.user)
     if report is None:
         return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
     f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)

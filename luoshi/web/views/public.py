@@ -32,13 +32,15 @@ def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query
          status: str | None = None, kind: str | None = None, q: str | None = None,
          offset: Offset = 0) -> Response:
     unit_id = form_id(unit)
-    f = list_filters(area, unit_id, status, kind, q, offset, 30)
+    viewer = qs.public_view(ctx.user)
+    report = qs.current_report(ctx.db, user=viewer)  # the public ledger, whoever is logged in
+    f = list_filters(area, unit_id, status, kind, q, offset, 30, report.id if report else None)
     f.published = True
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    report = qs.current_report(ctx.db)
-    summary = sm.summary(ctx.db, qs.public_view(ctx.user), report) if report else None
+    summary = sm.summary(ctx.db, viewer, report) if report else None
     return render(ctx, "public/index.html", page=page, params=f.params(), summary=summary,
-                  areas=qs.areas(ctx.db, report.id) if report else [], units=qs.units(ctx.db, report) if report else [])
+                  areas=qs.areas(ctx.db, report.id, viewer) if report else [],
+                  units=qs.units(ctx.db, report, viewer) if report else [])
 
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
@@ -50,9 +52,10 @@ def commitment_page(ctx: CtxDep, cid: Id) -> Response:
 
 @router.get("/screen", response_class=HTMLResponse)
 def screen(ctx: CtxDep, area: str | None = None, offset: Offset = 0) -> Response:
-    report = qs.current_report(ctx.db)
     viewer = qs.public_view(ctx.user)
-    f = qs.Filters(area=area or None, published=True, limit=12, offset=max(0, offset))
+    report = qs.current_report(ctx.db, user=viewer)
+    f = qs.Filters(report_id=report.id if report else None, area=area or None, published=True, limit=12,
+                   offset=max(0, offset))
     page = qs.list_commitments(ctx.db, viewer, f)
     summary = sm.summary(ctx.db, viewer, report) if report else None
     nxt = page["offset"] + page["limit"]
