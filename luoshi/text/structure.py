@@ -23,7 +23,8 @@ from functools import partial
 from itertools import pairwise
 
 from luoshi.ingest.document import Document
-from luoshi.text.model import Outline, ReportWarning, Section, Sentence, add_warning
+from luoshi.text import roles
+from luoshi.text.model import Outline, Paragraph, ReportWarning, Section, Sentence, add_warning
 from luoshi.text.numerals import CN_NUMERAL, cn_int
 
 _ENDS = "。！？!?"
@@ -59,15 +60,9 @@ _TITLE_END = re.compile(
     r"工作回顾|工作安排|工作任务|重点工作|政策取向|总体要求|总体部署|政府自身建设|工作的建议|主要任务|目标任务"
 )
 
-_REVIEW = re.compile(r"回顾|工作总结")
-_PLAN = re.compile(
-    r"今年|本年|工作安排|工作任务|重点工作|总体要求|政策取向|工作的建议|政府自身建设|总体部署|主要任务|重点任务"
-)
-
 _YEAR = re.compile(r"(20\d\d)年")
 _YEAR_IS = re.compile(r"(20\d\d)年是")
 _DELIVERED = re.compile(r"——\s*(20\d\d)年\d{1,2}月\d{1,2}日")
-_HEADLINE = re.compile(r"主要预期目标(?:为|是|：|:)|主要目标(?:为|是)[：:]")
 # a report that lists its targets without naming them (national 2020): a plan sentence that
 # enumerates employment/GDP figures in a semicolon list
 _HEADLINE_LIST = re.compile(r"(?:城镇新增就业|生产总值增长)[^；;。]*\d")
@@ -238,6 +233,30 @@ def _tree(text: str) -> list[_Node]:
         return nodes
 
     parts = _children(text, 0, len(text), part_marks, 1, _part_title)
+    lines = _line_parts(text)
+    if len(lines) >= 2 and (not parts or lines[0][0] < parts[0].start):
+        # unnumbered part headings on lines of their own; numbered 一、 below them are areas
+        parts = [
+            _Node(1, a, b_end, a, te, [])
+            for (a, te), b_end in zip(lines, [x[0] for x in lines[1:]] + [len(text)], strict=True)
+        ]
+        for part in parts:
+            part.children = (
+                _children(text, part.title_end, part.end, part_marks, 2, _part_title)
+                or areas(part.title_end, part.end)
+                or items(part.title_end, part.end)
+            )
+            for area in part.children:
+                if area.level == 2 and not area.children:
+                    area.children = items(area.title_end, area.end)
+        return parts
+    if not parts:
+        inline = _inline_parts(text)
+        if len(inline) >= 2:
+            parts = [
+                _Node(1, a, b_end, a, te, [])
+                for (a, te), b_end in zip(inline, [x[0] for x in inline[1:]] + [len(text)], strict=True)
+            ]
     for part in parts:
         part.children = areas(part.title_end, part.end) or items(part.title_end, part.end)
     if parts:
@@ -245,18 +264,64 @@ def _tree(text: str) -> list[_Node]:
     return areas(0, len(text)) or items(0, len(text))
 
 
-def _roles(titles: list[str]) -> list[str]:
-    roles: list[str] = []
-    seen_plan = False
-    for title in titles:
-        if _REVIEW.search(title) and not seen_plan:
-            roles.append("review")
-        elif _PLAN.search(title) or seen_plan:
-            roles.append("plan")
-            seen_plan = True
-        else:
-            roles.append("other")
-    return roles
+# a heading line: no sentence punctuation at its end, no numbering marker at its start
+_LINE = re.compile(r"^[ \t\u3000]*([^\n]{4,40}?)[ \t\u3000]*$", re.M)
+_LINE_END_BAD = "。！？!?；;：:，,、》《（(—-…"
+_LINE_START_BAD = re.compile(rf"[（(]?(?:{CN_NUMERAL}|\d{{1,2}})[、)）.．]|{CN_NUMERAL}是|第{CN_NUMERAL}[，,、]|[》”，,、。）)]")
+_SALUTATION = re.compile(r"各位代表[：:！!]?")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _line_parts(text: str) -> list[tuple[int, int]]:
+    """Unnumbered part headings that stand on a line of their own (``2024年工作回顾``,
+    ``“十五五”时期主要目标任务``, slogan titles), as (start, title_end).
+
+    A heading line follows a line that ends a sentence (or a heading), leads into body text, and
+    comes after the salutation (page clutter and title lines before it are no parts). When lines
+    without a comma and lines with one both qualify, the comma lines are the areas of a part
+    (``一年来，我们坚持扩内需、保主体…``) and only the plain ones are parts.
+    """
+    sal = _SALUTATION.search(text, 0, 4000)
+    lo = sal.end() if sal else 0
+    found: list[tuple[int, int, bool]] = []
+    for m in _LINE.finditer(text, lo):
+        title = m.group(1)
+        a, b = m.start(1), m.end(1)
+        if title[-1] in _LINE_END_BAD or _LINE_START_BAD.match(title) or len(_CJK_RUN.findall(title)) < 4:
+            continue
+        prev = text[max(0, a - 400) : a].rstrip()
+        if prev and prev[-1] not in "。！？!?：:”』」）)" and not _is_heading_line(text, prev):
+            continue
+        nxt = text[b : b + 200].lstrip()
+        if not nxt or nxt[0] in "》，,、。；;）)":
+            continue
+        body_line = nxt.split("\n", 1)[0]
+        if len(body_line) < 20 and not _LINE_START_BAD.match(body_line):
+            continue  # a heading split over two lines, or a list of names
+        found.append((a, b, "，" in title or "," in title))
+    plain = [(a, b) for a, b, comma in found if not comma]
+    if len(plain) >= 2:
+        return plain
+    return [(a, b) for a, b, _ in found]
+
+
+def _is_heading_line(text: str, before: str) -> bool:
+    """The last line of ``before`` is itself a short heading (a title line, a part heading)."""
+    last = before.rsplit("\n", 1)[-1].strip()
+    return 0 < len(last) <= 40 and last[-1] not in _LINE_END_BAD
+
+
+_INLINE_PART = re.compile(
+    r"(?<=[。！？!?])((?:(?:19|20)\d\d年|“?十[一二三四五六七八九]五”?时期|过去五年|今年)?[^。！？!?，,；;：:“”\s]{0,16}?"
+    r"(?:工作回顾|工作安排(?:建议)?|主要工作|重点工作|目标任务|工作任务|发展思路|政府自身建设))"
+    r"(?=[^。！？!?，,；;：:\s])"
+)
+
+
+def _inline_parts(text: str) -> list[tuple[int, int]]:
+    """Unnumbered part headings run into one-line text (``…提出意见。2023年工作回顾2023年是…``):
+    a short title ending in a part word, right after a sentence end and right before body text."""
+    return [(m.start(1), m.end(1)) for m in _INLINE_PART.finditer(text)]
 
 
 def _plan_year(text: str, parts: list[Section], warn: Callable[[str, str], None]) -> int | None:
@@ -395,6 +460,185 @@ def _flatten(nodes: list[_Node], parent: Section | None, roles: list[str] | None
     return out
 
 
+_LONG_RUN = 1500  # a line longer than this is PDF text run together: cut it at sentence ends
+_CHUNK = 200
+
+
+def _paragraph_spans(text: str, sections: list[Section]) -> list[tuple[int, int]]:
+    """Lines, cut again at every heading; long runs cut into chunks of a few sentences."""
+    cuts = sorted({s.start for s in sections} | {s.title_end for s in sections})
+    out: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        a, b = line.span()
+        i = bisect_right(cuts, a)
+        pieces = [a]
+        while i < len(cuts) and cuts[i] < b:
+            pieces.append(cuts[i])
+            i += 1
+        pieces.append(b)
+        for x, y in pairwise(pieces):
+            if y - x > _LONG_RUN:
+                out.extend(_chunks(text, x, y))
+            elif text[x:y].strip():
+                out.append((x, y))
+    return out
+
+
+def _chunks(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out = []
+    pos = a
+    for m in re.finditer(r"[。！？!?]”?", text[a:b]):
+        end = a + m.end()
+        if end - pos >= _CHUNK:
+            out.append((pos, end))
+            pos = end
+    if pos < b:
+        out.append((pos, b))
+    return out
+
+
+@dataclass
+class _RoleResult:
+    part_roles: list[str]
+    paragraphs: list[Paragraph]
+    unsure_parts: list[int]  # indices of parts whose role had little evidence
+
+
+def _decide_roles(
+    text: str, tree: list[_Node], spans: list[tuple[int, int]], plan_year: int | None
+) -> _RoleResult:
+    """Roles of the parts and of every paragraph, from what they say.
+
+    A part's role is the sum of its heading's evidence (weighted) and its paragraphs' evidence;
+    it is the prior of its paragraphs. A paragraph whose own evidence is strong overrides the
+    prior and carries its role to the weak paragraphs after it, until the next area heading.
+    With no parts, weak evidence decides too (the document is one body).
+    """
+    parts = [n for n in tree if n.level == 1]
+    starts = [p.start for p in parts]
+    area_starts = {c.start for p in parts for c in p.children} | {n.start for n in tree if n.level > 1}
+    para_scores = [roles.score(text, a, b, plan_year) for a, b in spans]
+    part_of = []
+    for a, _ in spans:
+        i = bisect_right(starts, a) - 1
+        part_of.append(i if i >= 0 and a < parts[i].end else None)
+
+    # the heading weighs as much as three paragraphs
+    totals = [roles.score_title(text, p.title_start, p.title_end, plan_year) for p in parts]
+    totals = [t.plus(t, 2.0) for t in totals]
+    # the body counts by its mean paragraph (long parts must not drown their heading), weighing
+    # as much as two headings
+    body = [roles.Scores() for _ in parts]
+    count = [0] * len(parts)
+    for sc, pi in zip(para_scores, part_of, strict=True):
+        if pi is not None:
+            body[pi] = body[pi].plus(sc.capped(4.0))
+            count[pi] += 1
+    totals = [t.plus(b, 6.0 / max(1, n)) for t, b, n in zip(totals, body, count, strict=True)]
+    part_roles: list[str] = []
+    unsure: list[int] = []
+    for i, total in enumerate(totals):
+        role, margin = total.best()
+        if role is None:
+            role = "plan" if "plan" in part_roles else "other"
+            unsure.append(i)
+        elif margin < max(2.0, 0.2 * total.get(role)):
+            unsure.append(i)
+            if part_roles and part_roles[-1] == "plan":
+                role = "plan"  # in doubt, what follows the plan is more plan (政府自身建设, 外交)
+        part_roles.append(role)
+
+    paragraphs: list[Paragraph] = []
+    running: str | None = None  # what weak paragraphs follow
+    outer: str | None = None  # the same, set outside any area: it carries across the areas
+    current: int | None = -1
+    for (a, b), sc, pi in zip(spans, para_scores, part_of, strict=True):
+        if pi != current:
+            current = pi
+            outer = running = part_roles[pi] if pi is not None else ("other" if parts else None)
+            in_area = False
+        if a in area_starts:
+            running = outer
+            in_area = True
+        if pi is not None and a == parts[pi].start:
+            paragraphs.append(Paragraph(a, b, part_roles[pi], False))
+            continue
+        best, margin = sc.best()
+        if roles.is_strong(sc) and best is not None:
+            running = best
+            if not in_area:
+                outer = best
+            paragraphs.append(Paragraph(a, b, best, True))
+            continue
+        if pi is None and not parts and best is not None and sc.get(best) >= 1.5 and margin >= 1.0:
+            running = best  # no parts: weak evidence is all there is
+        paragraphs.append(Paragraph(a, b, running or "other", False))
+    return _RoleResult(part_roles, paragraphs, unsure)
+
+
+_HEADLINE_OPEN = re.compile(
+    r"(?:主要)?预期目标(?:建议)?(?:设定|确定|安排)?(?:为|是)|主要预期目标[：:]|预期目标[：:]|"
+    r"主要(?:预期)?(?:目标|指标)(?:建议)?(?:为|是|包括)|主要指标安排如下|宏观调控的主要目标是"
+)
+_FIVE_YEAR_HINT = re.compile(r"十[一二三四五六七八九]五|五年|年均|到(?:19|20)\d\d年|规划纲要|纲要")
+_HAS_NUMBER = re.compile(r"[0-9０-９]")
+_EXPLAIN_LEAD = re.compile(
+    r"(?:这些|上述|以上|这一|实现|提出|设定|考虑|主要考虑|之所以|做好|为此|围绕|我们|同时|今年是|要|必须|需要|"
+    r"经济增速|经济增长|预期目标|把|综合)"
+)
+_TARGET_CLAUSE = re.compile(r"[0-9０-９][0-9.．]*\s*(?:%|％|‰|个百分点|万|亿|以上|以内|左右|人|吨|千瓦|元|斤|户|个)")
+_BLOCK_MAX = 1500
+
+
+def _headline_block(
+    text: str, sentences: list[Sentence], role_at: Callable[[int], str], headings: set[int]
+) -> tuple[int, int] | None:
+    """The year's 主要预期目标 block, from the sentence that opens it to its last target clause.
+
+    Opened by any of the usual phrasings, followed by figures; the five-year block (“十五五”时期
+    主要目标…, 年均) is not it. The block runs on across sentences and lines while what follows
+    is more target clauses (a list in ；, one target per sentence or per line) and stops at an
+    explanation (上述目标…, 实现这些目标…), a heading or plan text.
+    """
+    found: list[tuple[int, int]] = []  # (rank, sentence index)
+    for i, sent in enumerate(sentences):
+        m = _HEADLINE_OPEN.search(text, sent.start, sent.end)
+        if m is None:
+            continue
+        after = text[m.end() : m.end() + 160]
+        if not _HAS_NUMBER.search(after):
+            continue
+        head = text[sent.start : m.end()]
+        if _FIVE_YEAR_HINT.search(head) or _FIVE_YEAR_HINT.search(text, m.end(), min(sent.end, m.end() + 60)):
+            continue
+        role = role_at(sent.start)
+        if role == "five_year":
+            continue
+        rank = 0 if role == "plan" else 1
+        found.append((rank, i))
+        if rank == 0:
+            break
+    if not found:
+        return None
+    _, i = min(found)
+    start, end = sentences[i].start, sentences[i].end
+    j = i + 1
+    while j < len(sentences) and sentences[j].start - start < _BLOCK_MAX:
+        nxt = sentences[j]
+        if nxt.start in headings:
+            break
+        body = text[nxt.start : nxt.end]
+        gap = text[end : nxt.start]
+        listing = text[end - 1] in "：:；;" if end > 0 else False
+        if "\n" in gap and not listing and not (len(body) <= 80 and _TARGET_CLAUSE.search(body)):
+            break
+        if _EXPLAIN_LEAD.match(body) or not _TARGET_CLAUSE.search(body):
+            break
+        end = nxt.end
+        j += 1
+    return start, end
+
+
 def parse(doc: Document, *, government: str | None = None, year: int | None = None) -> Outline:
     """Find the outline of ``doc``; ``government``/``year`` override what the text says."""
     text = doc.text
@@ -402,15 +646,19 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
     warn = partial(add_warning, warnings)
     tree = _tree(text)
     top_is_part = bool(tree) and tree[0].level == 1
-    roles = _roles([text[n.title_start : n.title_end] for n in tree]) if top_is_part else None
-    sections = _flatten(tree, None, roles, text)
-    if not top_is_part:
-        warn("no_parts", "未找到报告的各部分（一、二、……），按全文处理")
-    parts = [s for s in sections if s.level == 1]
-    if top_is_part and not any(p.role == "plan" for p in parts):
-        warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
-
+    bare = _flatten(tree, None, None, text)
+    spans = _paragraph_spans(text, bare)
+    # first without a plan year (the year is read from the roles), then with it
+    first = _decide_roles(text, tree, spans, None)
+    prelim = _flatten(tree, None, first.part_roles if top_is_part else None, text)
+    parts = [s for s in prelim if s.level == 1]
     plan_year = year if year is not None else _plan_year(text, parts, warn)
+    result = _decide_roles(text, tree, spans, plan_year) if plan_year is not None else first
+    sections = _flatten(tree, None, result.part_roles if top_is_part else None, text)
+    parts = [s for s in sections if s.level == 1]
+    if not top_is_part:
+        warn("no_parts", "未找到报告的各部分（一、二、……），按全文处理，各段的角色由其内容判断")
+
     gov = government if government is not None else detect_government(text)
     if gov is None:
         warn("government_unknown", "未能识别作报告的政府，请手动指定（如 枣庄市）")
@@ -418,31 +666,42 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         warn("year_unknown", "未能识别报告的计划年度，请手动指定")
 
     sentences = _sentences(text, sections)
-    role_of = {s.id: s.role for s in sections}
-    headline: tuple[int, int] | None = None
-    for want_plan in (True, False):
-        for sent in sentences:
-            if want_plan and role_of.get(sent.section or "", "other") != "plan":
-                continue
-            if _HEADLINE.search(text, sent.start, sent.end):
-                headline = (sent.start, sent.end)
-                break
-        if headline is not None:
-            break
+    paragraphs = result.paragraphs
+    outline = Outline(
+        sections=sections,
+        sentences=sentences,
+        government=gov,
+        year=plan_year,
+        headline_span=None,
+        warnings=warnings,
+        paragraphs=paragraphs,
+    )
+    headings = {s.start for s in sections}
+    headline = _headline_block(text, sentences, outline.role_at, headings)
     if headline is None:
-        for sent in sentences:
-            if role_of.get(sent.section or "", "other") != "plan":
-                continue
-            if text.count("；", sent.start, sent.end) >= 3 and _HEADLINE_LIST.search(
-                text, sent.start, sent.end
-            ):
+        for sent in outline.sentences_with_role("plan"):
+            if text.count("；", sent.start, sent.end) >= 3 and _HEADLINE_LIST.search(text, sent.start, sent.end):
                 headline = (sent.start, sent.end)
                 break
+    if headline is not None:
+        # the block is this year's plan whatever its neighbours say
+        outline.paragraphs = _force_role(paragraphs, headline, "plan")
+    outline.headline_span = headline
 
-    if headline is None and any(p.role == "plan" for p in parts):
+    roles_seen = {p.role for p in outline.paragraphs}
+    if "plan" not in roles_seen:
+        warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
+    if headline is None and "plan" in roles_seen:
         warn("no_headline", "未找到今年的主要预期目标段落")
-    if top_is_part and not any(p.role == "review" for p in parts):
+    if "review" not in roles_seen:
         warn("no_review_part", "未找到回顾上一年工作的部分，上年实绩可能不全")
+    if result.unsure_parts:
+        names = "、".join(f"“{parts[i].title[:20]}”" for i in result.unsure_parts if i < len(parts))
+        warn("low_confidence_roles", f"以下部分是回顾还是安排，依据不足，请核对：{names}")
+    elif not top_is_part and paragraphs:
+        decided = sum(1 for p in paragraphs if p.strong)
+        if decided < max(3, len(paragraphs) // 10):
+            warn("low_confidence_roles", "报告没有分部分，多数段落的角色只能从上下文推断，请核对")
 
     if plan_year and gov:
         title = f"{plan_year}年{gov}政府工作报告"
@@ -452,12 +711,21 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         title = f"{plan_year}年政府工作报告"
     else:
         title = None
-    return Outline(
-        sections=sections,
-        sentences=sentences,
-        government=gov,
-        year=plan_year,
-        title=title,
-        headline_span=headline,
-        warnings=warnings,
-    )
+    outline.title = title
+    return outline
+
+
+def _force_role(paragraphs: list[Paragraph], span: tuple[int, int], role: str) -> list[Paragraph]:
+    """``paragraphs`` with those overlapping ``span`` given ``role`` (cut at the span's edges)."""
+    out: list[Paragraph] = []
+    a, b = span
+    for p in paragraphs:
+        if p.end <= a or p.start >= b:
+            out.append(p)
+            continue
+        if p.start < a:
+            out.append(Paragraph(p.start, a, p.role, p.strong))
+        out.append(Paragraph(max(p.start, a), min(p.end, b), role, True))
+        if p.end > b:
+            out.append(Paragraph(b, p.end, p.role, p.strong))
+    return out

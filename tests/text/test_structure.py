@@ -113,10 +113,11 @@ def test_national_reports(name: str, year: int, review: str, plan: list[str]) ->
     assert outline.headline_span is not None
 
 
-def test_national_2021_five_year_part_is_other() -> None:
+def test_national_2021_five_year_part_is_five_year() -> None:
     outline = parse(load(REPORTS / "national-2021.txt"))
     part2 = outline.section("2")
-    assert part2 is not None and part2.role == "other"
+    assert part2 is not None and part2.role == "five_year"
+    assert outline.role_at(part2.title_end + 10) == "five_year"
 
 
 def test_national_2020_later_parts_follow_plan() -> None:

@@ -1,0 +1,190 @@
+"""What a stretch of a report talks about: last year's results, this year's plan, or five-year material.
+
+A heading says little (``牢记殷殷嘱托，在接续奋斗中…``) and many reports have none, so the role of
+a part or a paragraph is read from what it says, as evidence with weights:
+
+- the years it names against the plan year (2024年 in a 2025 report is last year; 到2030年 and
+  2021—2025年 are five-year horizons);
+- time words (过去一年/一年来/去年 → review; 五年来/“十四五”时期/年均 → five_year; 今年/新的一年 → plan);
+- block phrases that only one kind of text uses (主要预期目标, 总体要求, 实现上述目标 → plan;
+  主要做了以下工作 → review);
+- the verbs of its clauses: plan verbs at a clause head (要/将/力争/确保/加快/推进…) against result
+  markers (了/已/首次/获评/比上年…).
+
+No single word decides: every hit adds to a score, and a role is *strong* only when its score is
+high and clearly ahead of the others. Weak evidence leaves the decision to the context (the part a
+paragraph stands in, the paragraph before it). Pure functions over the text, no state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROLES = ("review", "plan", "five_year")
+
+_DIGIT = "0-9０-９"
+_FULL = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+# a year as written: 2024年, １９５５年, 1 9 9 8 年, 一九八一年 (not 80年代, not a range end)
+_YEAR = re.compile(
+    rf"(?<![{_DIGIT}])((?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)|([一二][九〇○零][〇○零一二三四五六七八九]{{2}})年(?!代)"
+)
+# 2021—2025年, 2021年至2025年, 2021-2025年: a span of years is a plan or review period
+_YEAR_SPAN = re.compile(rf"(?:19|20)[{_DIGIT}]{{2}}年?\s?[—–\-~～至到]\s?(?:19|20)?[{_DIGIT}]{{2}}年")
+_TO_YEAR = re.compile(rf"(?:到|至|在)(?:19|20)[{_DIGIT}]{{2}}年")
+
+_REVIEW_TIME = re.compile(
+    r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?:一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
+)
+_FIVE_TIME = re.compile(
+    r"五年来|过去五年|五年间|这五年|今后五年|未来五年|五年[规计]划|规划纲要|规划期|"
+    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来|规划|计划|末)|[六七八九]五(?:时期|期间|计划)|"
+    r"年均|年平均"
+)
+_PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
+_PLAN_BLOCK = re.compile(
+    r"主要预期目标|预期目标|总体要求|实现上述目标|实现这些目标|完成上述目标|做好今年|今年工作|政府工作的总体|"
+    r"重点抓好|重点做好|着力做好|主要任务是"
+)
+_REVIEW_BLOCK = re.compile(r"取得了?(?:新的)?(?:显著|重要|明显)?成[绩效就]")
+
+# plan verbs at the head of a clause; result markers anywhere
+_PLAN_VERB = re.compile(
+    r"(?:^|[，,；;。：:！])\s*(?:要|将|须|必须|力争|确保|争取|着力|务必|全力|更加|进一步|抓好|做好|谋划)|"
+    r"(?:左右|以上|以内|以下)[，,；;。]|(?<![重需主纲只概提])要(?![求素点害闻事件务])|力争|确保|争取"
+)
+# a figure written as a result (增长5.2%, 达1.2万亿元) and other marks of finished work
+_PAST_MARK = re.compile(
+    r"了|已经|已|成功|首次|获批|获评|荣获|入选|位居|居全|排名|圆满|比上年|同比|较上年|分别增长|"
+    r"[0-9][0-9.]*(?:%|万|亿)(?![0-9.]|左右|以上|以内|以下)[^，,；;。]{0,6}[，,；;。]"
+)
+_SENT = re.compile(r"[。！？!?]")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Evidence for each role; ``strong`` says one role clearly leads."""
+
+    review: float = 0.0
+    plan: float = 0.0
+    five_year: float = 0.0
+
+    def get(self, role: str) -> float:
+        return getattr(self, role, 0.0)
+
+    def plus(self, other: Scores, weight: float = 1.0) -> Scores:
+        return Scores(
+            self.review + weight * other.review,
+            self.plan + weight * other.plan,
+            self.five_year + weight * other.five_year,
+        )
+
+    def capped(self, cap: float) -> Scores:
+        return Scores(min(self.review, cap), min(self.plan, cap), min(self.five_year, cap))
+
+    def best(self) -> tuple[str | None, float]:
+        """The leading role and its lead over the runner-up (``None`` when nothing was seen)."""
+        ranked = sorted(((self.get(r), r) for r in ROLES), reverse=True)
+        (top, role), (second, _) = ranked[0], ranked[1]
+        if top <= 0:
+            return None, 0.0
+        return role, top - second
+
+    @property
+    def total(self) -> float:
+        return self.review + self.plan + self.five_year
+
+
+STRONG_SCORE = 3.0
+STRONG_MARGIN = 2.0
+
+
+def is_strong(scores: Scores) -> bool:
+    role, margin = scores.best()
+    return role is not None and scores.get(role) >= STRONG_SCORE and margin >= STRONG_MARGIN
+
+
+def year_value(raw: str) -> int | None:
+    """2024 from ``2024``, ``２０２４``, ``1 9 9 8`` or ``一九八一``."""
+    s = raw.translate(_FULL).replace(" ", "")
+    if s.isdigit():
+        return int(s)
+    s = raw.translate(_CN_YEAR_DIGITS)
+    if s.isdigit() and len(s) == 4:
+        return int(s)
+    return None
+
+
+def _year_scores(text: str, start: int, end: int, plan_year: int | None) -> Scores:
+    review = plan = five = 0.0
+    spans = [m.span() for m in _YEAR_SPAN.finditer(text, start, end)]
+    five += 2.0 * len(spans)
+    if plan_year is None:
+        return Scores(0.0, 0.0, five)
+    seen: set[int] = set()
+    for m in _YEAR.finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        y = year_value(m.group(1) or m.group(2))
+        if y is None or y in seen:
+            continue
+        seen.add(y)
+        if y == plan_year - 1:
+            review += 1.5
+        elif y == plan_year:
+            plan += 1.5
+        elif plan_year < y <= plan_year + 15:
+            # 到2027年 / 2030年: a horizon beyond this year
+            five += 3.0 if _TO_YEAR.match(text, max(start, m.start() - 1)) else 1.0
+    return Scores(review, plan, five)
+
+
+def _count(pattern: re.Pattern[str], text: str, start: int, end: int, limit: int) -> int:
+    n = 0
+    for _ in pattern.finditer(text, start, end):
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
+def score(text: str, start: int, end: int, plan_year: int | None) -> Scores:
+    """Evidence of ``text[start:end]`` (a heading, a paragraph or a sentence) for each role."""
+    if end <= start:
+        return Scores()
+    base = _year_scores(text, start, end, plan_year)
+    review_time = _count(_REVIEW_TIME, text, start, end, 2)
+    five_time = _count(_FIVE_TIME, text, start, end, 3)
+    review = base.review + 2.0 * review_time
+    review += 2.0 * _count(_REVIEW_BLOCK, text, start, end, 1)
+    five = base.five_year + 2.0 * five_time
+    plan = base.plan + 2.0 * _count(_PLAN_TIME, text, start, end, 2)
+    plan += 2.5 * _count(_PLAN_BLOCK, text, start, end, 2)
+    # verbs: a balance, normalised by the number of sentences so long paragraphs do not win on size
+    sentences = max(1, _count(_SENT, text, start, end, 1000))
+    plan_v = _count(_PLAN_VERB, text, start, end, 200)
+    past_v = _count(_PAST_MARK, text, start, end, 200)
+    plan += min(2.5, 1.5 * plan_v / sentences)
+    past = min(2.5, 1.0 * past_v / sentences)
+    if five_time and not review_time and base.review == 0:
+        five += past  # finished work told of five years
+    else:
+        review += past
+    return Scores(review, plan, five)
+
+
+_TITLE_REVIEW = re.compile(r"回顾|成就|总结|执行情况|工作报告")
+_TITLE_PLAN = re.compile(r"安排|任务|重点工作|主要工作|建议|思路|部署|目标|要求|政策取向|自身建设")
+
+
+def score_title(text: str, start: int, end: int, plan_year: int | None) -> Scores:
+    """Evidence of a heading: its years and time words, plus the words headings end with as a
+    tie-breaker (a title naming 回顾 and 2024年 in a 2025 report is surely a review)."""
+    s = score(text, start, end, plan_year)
+    extra = Scores(
+        review=1.0 if _TITLE_REVIEW.search(text, start, end) else 0.0,
+        plan=1.0 if _TITLE_PLAN.search(text, start, end) else 0.0,
+    )
+    return s.plus(extra)
