@@ -539,15 +539,20 @@ def _decide_roles(
     unsure: list[int] = []
     for i, total in enumerate(totals):
         role, margin = total.best()
-        if role is None:
-            role = "plan" if "plan" in part_roles else "other"
-            unsure.append(i)
-        elif margin < max(2.0, 0.2 * total.get(role)):
-            unsure.append(i)
+        if role is None or margin < max(2.0, 0.2 * total.get(role)):
             if part_roles and part_roles[-1] == "plan":
                 role = "plan"  # in doubt, what follows the plan is more plan (政府自身建设, 外交)
+            else:
+                role = role or "other"
+                unsure.append(i)
         part_roles.append(role)
 
+    # parts whose heading names two time frames (2025年和“十四五”时期工作回顾)
+    mixed = set()
+    for i, p in enumerate(parts):
+        head = roles.score(text, p.title_start, p.title_end, plan_year)
+        if sum(1 for r in roles.ROLES if head.get(r) > 0) >= 2:
+            mixed.add(i)
     paragraphs: list[Paragraph] = []
     running: str | None = None  # what weak paragraphs follow
     outer: str | None = None  # the same, set outside any area: it carries across the areas
@@ -572,12 +577,14 @@ def _decide_roles(
             continue
         if pi is None and not parts and best is not None and sc.get(best) >= 1.5 and margin >= 1.0:
             running = best  # no parts: weak evidence is all there is
+        elif pi is not None and pi in mixed and best is not None and sc.get(best) >= 1.0 and margin >= 0.5:
+            running = best  # 2025年和“十四五”时期工作回顾: the paragraph says which
         paragraphs.append(Paragraph(a, b, running or "other", False))
     return _RoleResult(part_roles, paragraphs, unsure)
 
 
 _HEADLINE_OPEN = re.compile(
-    r"(?:主要)?预期目标(?:建议)?(?:设定|确定|安排)?(?:为|是)|主要预期目标[：:]|预期目标[：:]|"
+    r"(?:主要)?预期目标(?:建议)?(?:设定|确定|安排)?\n?(?:为|是)|主要预期目标\n?[：:]|预期目标[：:]|"
     r"主要(?:预期)?(?:目标|指标)(?:建议)?(?:为|是|包括)|主要指标安排如下|宏观调控的主要目标是"
 )
 _FIVE_YEAR_HINT = re.compile(r"十[一二三四五六七八九]五|五年|年均|到(?:19|20)\d\d年|规划纲要|纲要")
@@ -602,8 +609,9 @@ def _headline_block(
     """
     found: list[tuple[int, int]] = []  # (rank, sentence index)
     for i, sent in enumerate(sentences):
-        m = _HEADLINE_OPEN.search(text, sent.start, sent.end)
-        if m is None:
+        # a web page may break the line inside the phrase (主要预期目标\n是：)
+        m = _HEADLINE_OPEN.search(text, sent.start, min(len(text), sent.end + 2))
+        if m is None or m.start() >= sent.end:
             continue
         after = text[m.end() : m.end() + 160]
         if not _HAS_NUMBER.search(after):
@@ -623,6 +631,11 @@ def _headline_block(
     _, i = min(found)
     start, end = sentences[i].start, sentences[i].end
     j = i + 1
+    if j < len(sentences) and text.find("\n", end, sentences[j].start + 1) >= 0:
+        m = _HEADLINE_OPEN.search(text, start, min(len(text), end + 2))
+        if m is not None and m.end() > end:
+            end = sentences[j].end
+            j += 1
     while j < len(sentences) and sentences[j].start - start < _BLOCK_MAX:
         nxt = sentences[j]
         if nxt.start in headings:
