@@ -139,7 +139,8 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                         metric=st.metric,
                         value=q.value,
                         unit=q.unit,
-                        comparator=st.comparator,
+                        # a range (增长5%—5.5%) promises at least its lower end
+                        comparator=">=" if q.value_max is not None and st.comparator == "=" else st.comparator,
                         modality=st.modality,
                         section=sent.section,
                         quote=text[st.start : st.end],

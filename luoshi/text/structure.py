@@ -579,6 +579,10 @@ def _decide_roles(
             running = best  # no parts: weak evidence is all there is
         elif pi is not None and pi in mixed and best is not None and sc.get(best) >= 1.0 and margin >= 0.5:
             running = best  # 2025年和“十四五”时期工作回顾: the paragraph says which
+        elif pi is not None and best == "plan" == part_roles[pi] and sc.plan >= 1.0:
+            # plan verbs are distinctive: after a five-year or review aside, the plan resumes (results
+            # of last year and of five years read alike, so there the aside carries on)
+            running = "plan"
         paragraphs.append(Paragraph(a, b, running or "other", False))
     return _RoleResult(part_roles, paragraphs, unsure)
 
@@ -647,6 +651,8 @@ def _headline_block(
             break
         if _EXPLAIN_LEAD.match(body) or not _TARGET_CLAUSE.search(body):
             break
+        if _FIVE_YEAR_HINT.search(body) or role_at(nxt.start) in ("review", "five_year"):
+            break  # the five-year goals that follow the year's
         end = nxt.end
         j += 1
     return start, end
