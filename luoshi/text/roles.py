@@ -38,11 +38,12 @@ _TO_YEAR = re.compile(rf"(?:到|至|在)(?:19|20)[{_DIGIT}]{{2}}年")
 _REVIEW_TIME = re.compile(
     r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?:一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
 )
+# five-year time frames; a plan's name alone (“十四五”规划) is weaker evidence than its period
 _FIVE_TIME = re.compile(
-    r"五年来|过去五年|五年间|这五年|今后五年|未来五年|五年[规计]划|规划纲要|规划期|"
-    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来|规划|计划|末)|[六七八九]五(?:时期|期间|计划)|"
-    r"年均|年平均"
+    r"五年来|过去五年|五年间|这五年|今后五年|未来五年|"
+    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|[六七八九]五(?:时期|期间)|年均|年平均"
 )
+_FIVE_NAME = re.compile(r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|[六七八九]五计划")
 _PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
 _PLAN_BLOCK = re.compile(
     r"主要预期目标|预期目标|总体要求|实现上述目标|实现这些目标|完成上述目标|做好今年|今年工作|政府工作的总体|"
@@ -99,6 +100,15 @@ class Scores:
 
 STRONG_SCORE = 3.0
 STRONG_MARGIN = 2.0
+
+
+def leading_role(text: str, start: int, end: int, plan_year: int | None) -> str | None:
+    """The time frame a paragraph opens with (五年来，… / 过去一年，… / 今年…), if any: a frame that
+    opens a paragraph governs what follows it, one named in passing only its own paragraph."""
+    head = text[start : min(end, start + 24)].lstrip("各位代表！!，, —\u3000")
+    s = score(text, start + (min(end, start + 24) - start - len(head)), min(end, start + 24), plan_year)
+    role, _ = s.best()
+    return role if role is not None and s.get(role) >= 2.0 else None
 
 
 def is_strong(scores: Scores) -> bool:
@@ -159,7 +169,7 @@ def score(text: str, start: int, end: int, plan_year: int | None) -> Scores:
     five_time = _count(_FIVE_TIME, text, start, end, 3)
     review = base.review + 2.0 * review_time
     review += 2.0 * _count(_REVIEW_BLOCK, text, start, end, 1)
-    five = base.five_year + 2.0 * five_time
+    five = base.five_year + 2.0 * five_time + 1.0 * _count(_FIVE_NAME, text, start, end, 2)
     plan = base.plan + 2.0 * _count(_PLAN_TIME, text, start, end, 2)
     plan += 2.5 * _count(_PLAN_BLOCK, text, start, end, 2)
     # verbs: a balance, normalised by the number of sentences so long paragraphs do not win on size

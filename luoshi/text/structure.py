@@ -570,9 +570,11 @@ def _decide_roles(
             continue
         best, margin = sc.best()
         if roles.is_strong(sc) and best is not None:
-            running = best
-            if not in_area:
-                outer = best
+            prior = part_roles[pi] if pi is not None else None
+            if not parts or best == prior or roles.leading_role(text, a, b, plan_year) == best:
+                running = best
+                if not in_area:
+                    outer = best
             paragraphs.append(Paragraph(a, b, best, True))
             continue
         if pi is None and not parts and best is not None and sc.get(best) >= 1.5 and margin >= 1.0:
