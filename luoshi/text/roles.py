@@ -27,13 +27,8 @@ _DIGIT = "0-9０-９"
 _FULL = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 
-# a year as written: 2024年, １９５５年, 1 9 9 8 年, 一九八一年 (not 80年代, not a range end)
-_YEAR = re.compile(
-    rf"(?<![{_DIGIT}])((?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)|([一二][九〇○零][〇○零一二三四五六七八九]{{2}})年(?!代)"
-)
 # 2021—2025年, 2021年至2025年, 2021-2025年: a span of years is a plan or review period
 _YEAR_SPAN = re.compile(rf"(?:19|20)[{_DIGIT}]{{2}}年?\s?[—–\-~～至到]\s?(?:19|20)?[{_DIGIT}]{{2}}年")
-_TO_YEAR = re.compile(rf"(?:到|至|在)(?:19|20)[{_DIGIT}]{{2}}年")
 
 _REVIEW_TIME = re.compile(
     r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?:一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
@@ -53,13 +48,13 @@ _REVIEW_BLOCK = re.compile(r"取得了?(?:新的)?(?:显著|重要|明显)?成[�
 
 # plan verbs at the head of a clause; result markers anywhere
 _PLAN_VERB = re.compile(
-    r"(?:^|[，,；;。：:！])\s*(?:要|将|须|必须|力争|确保|争取|着力|务必|全力|更加|进一步|抓好|做好|谋划)|"
-    r"(?:左右|以上|以内|以下)[，,；;。]|(?<![重需主纲只概提])要(?![求素点害闻事件务])|力争|确保|争取"
+    r"(?<=[，,；;。：:！])(?:要|将|须|必须|力争|确保|争取|着力|务必|全力|更加|进一步|抓好|做好|谋划)|"
+    r"(?:左右|以上|以内|以下)(?=[，,；;。])|(?<![重需主纲只概提])要(?![求素点害闻事件务])|力争|确保|争取"
 )
 # a figure written as a result (增长5.2%, 达1.2万亿元) and other marks of finished work
 _PAST_MARK = re.compile(
     r"了|已经|已|成功|首次|获批|获评|荣获|入选|位居|居全|排名|圆满|比上年|同比|较上年|分别增长|"
-    r"[0-9][0-9.]*(?:%|万|亿)(?![0-9.]|左右|以上|以内|以下)[^，,；;。]{0,6}[，,；;。]"
+    r"[0-9][0-9.]*(?:%|万|亿)(?![0-9.]|左右|以上|以内|以下)(?=[^，,；;。]{0,6}[，,；;。])"
 )
 _SENT = re.compile(r"[。！？!?]")
 
@@ -87,8 +82,13 @@ class Scores:
 
     def best(self) -> tuple[str | None, float]:
         """The leading role and its lead over the runner-up (``None`` when nothing was seen)."""
-        ranked = sorted(((self.get(r), r) for r in ROLES), reverse=True)
-        (top, role), (second, _) = ranked[0], ranked[1]
+        r, p, f = self.review, self.plan, self.five_year
+        if r >= p and r >= f:
+            role, top, second = "review", r, max(p, f)
+        elif p >= f:
+            role, top, second = "plan", p, max(r, f)
+        else:
+            role, top, second = "five_year", f, max(r, p)
         if top <= 0:
             return None, 0.0
         return role, top - second
@@ -127,62 +127,121 @@ def year_value(raw: str) -> int | None:
     return None
 
 
-def _year_scores(text: str, start: int, end: int, plan_year: int | None) -> Scores:
-    review = plan = five = 0.0
-    spans = [m.span() for m in _YEAR_SPAN.finditer(text, start, end)]
-    five += 2.0 * len(spans)
-    if plan_year is None:
-        return Scores(0.0, 0.0, five)
-    seen: set[int] = set()
-    for m in _YEAR.finditer(text, start, end):
-        if any(a <= m.start() < b for a, b in spans):
-            continue
-        y = year_value(m.group(1) or m.group(2))
-        if y is None or y in seen:
-            continue
-        seen.add(y)
-        if y == plan_year - 1:
-            review += 1.5
-        elif y == plan_year:
-            plan += 1.5
-        elif plan_year < y <= plan_year + 15:
-            # 到2027年 / 2030年: a horizon beyond this year
-            five += 3.0 if _TO_YEAR.match(text, max(start, m.start() - 1)) else 1.0
-    return Scores(review, plan, five)
+def _named(name: str, pattern: re.Pattern[str]) -> str:
+    return f"(?P<{name}>{pattern.pattern})"
 
 
-def _count(pattern: re.Pattern[str], text: str, start: int, end: int, limit: int) -> int:
-    n = 0
-    for _ in pattern.finditer(text, start, end):
-        n += 1
-        if n >= limit:
+# every character an item of evidence can start with (a test checks it against the patterns): most
+# positions of a text fail on it at once instead of trying every alternative
+_FIRST = (
+    "0-9０-９“一二五六七八九十上主了争今以位做入全分刚力务去取同圆实将居左已年必总成抓排政新明更未本"
+    "比着确荣获要规谋较过这进重预首回完须。！？!?"
+)
+# every kind of evidence in one alternation, so a paragraph (or the whole text) is read in one pass;
+# the order settles overlaps: a span of years before its years, a block phrase before its time word
+_EVIDENCE = re.compile(
+    f"(?=[{_FIRST}])(?:"
+    + "|".join(
+        [
+            _named("year_span", _YEAR_SPAN),
+            _named("review_block", _REVIEW_BLOCK),
+            _named("plan_block", _PLAN_BLOCK),
+            _named("review_time", _REVIEW_TIME),
+            _named("five_time", _FIVE_TIME),
+            _named("five_name", _FIVE_NAME),
+            _named("plan_time", _PLAN_TIME),
+            rf"(?P<year>(?<![{_DIGIT}])(?P<year_a>(?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)"
+            r"|(?P<year_b>[一二][九〇○零][〇○零一二三四五六七八九]{2})年(?!代))",
+            _named("plan_verb", _PLAN_VERB),
+            _named("past", _PAST_MARK),
+            _named("sent", _SENT),
+        ]
+    )
+    + ")"
+)
+_CAPS = {
+    "review_time": 2,
+    "review_block": 1,
+    "five_time": 3,
+    "five_name": 2,
+    "plan_time": 2,
+    "plan_block": 2,
+    "year_span": 3,
+}
+
+
+@dataclass
+class Evidence:
+    """What a stretch of text says, before it is weighed against a plan year."""
+
+    counts: dict[str, int]
+    years: list[tuple[int, bool]]  # (year, introduced by 到/至/在)
+
+
+def evidence(text: str, spans: list[tuple[int, int]]) -> list[Evidence]:
+    """Evidence of each of ``spans`` (ordered, not overlapping), in one pass over the text."""
+    out = [Evidence({}, []) for _ in spans]
+    if not spans:
+        return out
+    ends = [e for _, e in spans]
+    i = 0
+    lo, hi = spans[0][0], spans[-1][1]
+    for m in _EVIDENCE.finditer(text, lo, hi):
+        pos = m.start()
+        while i < len(spans) and ends[i] <= pos:
+            i += 1
+        if i == len(spans):
             break
-    return n
+        if pos < spans[i][0] or m.end() > ends[i]:
+            continue  # between spans, or running over a span's end
+        kind = m.lastgroup
+        if kind is None:
+            continue
+        ev = out[i]
+        if kind == "year":
+            y = year_value(m.group("year_a") or m.group("year_b"))
+            if y is not None:
+                ev.years.append((y, pos > 0 and text[pos - 1] in "到至在"))
+            continue
+        ev.counts[kind] = ev.counts.get(kind, 0) + 1
+    return out
+
+
+def weigh(ev: Evidence, plan_year: int | None) -> Scores:
+    """The scores of ``ev`` for each role, the years read against ``plan_year``."""
+    c = {k: min(v, _CAPS.get(k, v)) for k, v in ev.counts.items()}
+    review_time = c.get("review_time", 0)
+    five_time = c.get("five_time", 0)
+    review = 2.0 * review_time + 2.0 * c.get("review_block", 0)
+    five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 1.0 * c.get("five_name", 0)
+    plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0)
+    last_year = 0.0
+    if plan_year is not None:
+        for y in {y for y, _ in ev.years}:
+            if y == plan_year - 1:
+                last_year = 1.5
+            elif y == plan_year:
+                plan += 1.5
+            elif plan_year < y <= plan_year + 15:
+                # 到2030年: a horizon beyond this year
+                five += 3.0 if any(t for yy, t in ev.years if yy == y) else 1.0
+    review += last_year
+    # verbs: a balance, normalised by the number of sentences so long paragraphs do not win on size
+    sentences = max(1, c.get("sent", 0))
+    plan += min(2.5, 1.5 * c.get("plan_verb", 0) / sentences)
+    past = min(2.5, 1.0 * c.get("past", 0) / sentences)
+    if five_time and not review_time and not last_year:
+        five += past  # finished work told of five years
+    else:
+        review += past
+    return Scores(review, plan, five)
 
 
 def score(text: str, start: int, end: int, plan_year: int | None) -> Scores:
     """Evidence of ``text[start:end]`` (a heading, a paragraph or a sentence) for each role."""
     if end <= start:
         return Scores()
-    base = _year_scores(text, start, end, plan_year)
-    review_time = _count(_REVIEW_TIME, text, start, end, 2)
-    five_time = _count(_FIVE_TIME, text, start, end, 3)
-    review = base.review + 2.0 * review_time
-    review += 2.0 * _count(_REVIEW_BLOCK, text, start, end, 1)
-    five = base.five_year + 2.0 * five_time + 1.0 * _count(_FIVE_NAME, text, start, end, 2)
-    plan = base.plan + 2.0 * _count(_PLAN_TIME, text, start, end, 2)
-    plan += 2.5 * _count(_PLAN_BLOCK, text, start, end, 2)
-    # verbs: a balance, normalised by the number of sentences so long paragraphs do not win on size
-    sentences = max(1, _count(_SENT, text, start, end, 1000))
-    plan_v = _count(_PLAN_VERB, text, start, end, 200)
-    past_v = _count(_PAST_MARK, text, start, end, 200)
-    plan += min(2.5, 1.5 * plan_v / sentences)
-    past = min(2.5, 1.0 * past_v / sentences)
-    if five_time and not review_time and base.review == 0:
-        five += past  # finished work told of five years
-    else:
-        review += past
-    return Scores(review, plan, five)
+    return weigh(evidence(text, [(start, end)])[0], plan_year)
 
 
 _TITLE_REVIEW = re.compile(r"回顾|成就|总结|执行情况|工作报告")

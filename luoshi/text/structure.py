@@ -505,7 +505,13 @@ class _RoleResult:
 
 
 def _decide_roles(
-    text: str, tree: list[_Node], spans: list[tuple[int, int]], plan_year: int | None
+    text: str,
+    tree: list[_Node],
+    spans: list[tuple[int, int]],
+    evs: list[roles.Evidence],
+    plan_year: int | None,
+    *,
+    paragraphs_too: bool = True,
 ) -> _RoleResult:
     """Roles of the parts and of every paragraph, from what they say.
 
@@ -517,7 +523,7 @@ def _decide_roles(
     parts = [n for n in tree if n.level == 1]
     starts = [p.start for p in parts]
     area_starts = {c.start for p in parts for c in p.children} | {n.start for n in tree if n.level > 1}
-    para_scores = [roles.score(text, a, b, plan_year) for a, b in spans]
+    para_scores = [roles.weigh(ev, plan_year) for ev in evs]
     part_of = []
     for a, _ in spans:
         i = bisect_right(starts, a) - 1
@@ -547,6 +553,8 @@ def _decide_roles(
                 unsure.append(i)
         part_roles.append(role)
 
+    if not paragraphs_too:
+        return _RoleResult(part_roles, [], unsure)
     # parts whose heading names two time frames (2025年和“十四五”时期工作回顾)
     mixed = set()
     for i, p in enumerate(parts):
@@ -670,11 +678,14 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
     bare = _flatten(tree, None, None, text)
     spans = _paragraph_spans(text, bare)
     # first without a plan year (the year is read from the roles), then with it
-    first = _decide_roles(text, tree, spans, None)
-    prelim = _flatten(tree, None, first.part_roles if top_is_part else None, text)
-    parts = [s for s in prelim if s.level == 1]
-    plan_year = year if year is not None else _plan_year(text, parts, warn)
-    result = _decide_roles(text, tree, spans, plan_year) if plan_year is not None else first
+    evs = roles.evidence(text, spans)
+    if year is None:
+        first = _decide_roles(text, tree, spans, evs, None, paragraphs_too=False)
+        prelim = _flatten(tree, None, first.part_roles if top_is_part else None, text)
+        plan_year = _plan_year(text, [s for s in prelim if s.level == 1], warn)
+    else:
+        plan_year = year
+    result = _decide_roles(text, tree, spans, evs, plan_year)
     sections = _flatten(tree, None, result.part_roles if top_is_part else None, text)
     parts = [s for s in sections if s.level == 1]
     if not top_is_part:
