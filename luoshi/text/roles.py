@@ -31,7 +31,7 @@ _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "0001234
 _YEAR_SPAN = re.compile(rf"(?:19|20)[{_DIGIT}]{{2}}年?\s?[—–\-~～至到]\s?(?:19|20)?[{_DIGIT}]{{2}}年")
 
 _REVIEW_TIME = re.compile(
-    r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?:一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
+    r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?=一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
 )
 # five-year time frames; a plan's name alone (“十四五”规划) is weaker evidence than its period
 _FIVE_TIME = re.compile(

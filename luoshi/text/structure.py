@@ -233,30 +233,22 @@ def _tree(text: str) -> list[_Node]:
         return nodes
 
     parts = _children(text, 0, len(text), part_marks, 1, _part_title)
-    lines = _line_parts(text)
-    if len(lines) >= 2 and (not parts or lines[0][0] < parts[0].start):
-        # unnumbered part headings on lines of their own; numbered 一、 below them are areas
-        parts = [
-            _Node(1, a, b_end, a, te, [])
-            for (a, te), b_end in zip(lines, [x[0] for x in lines[1:]] + [len(text)], strict=True)
-        ]
-        for part in parts:
-            part.children = (
-                _children(text, part.title_end, part.end, part_marks, 2, _part_title)
-                or areas(part.title_end, part.end)
-                or items(part.title_end, part.end)
-            )
-            for area in part.children:
-                if area.level == 2 and not area.children:
-                    area.children = items(area.title_end, area.end)
-        return parts
-    if not parts:
-        inline = _inline_parts(text)
-        if len(inline) >= 2:
-            parts = [
-                _Node(1, a, b_end, a, te, [])
-                for (a, te), b_end in zip(inline, [x[0] for x in inline[1:]] + [len(text)], strict=True)
-            ]
+    for titles in (_line_parts(text), _inline_parts(text)):
+        if len(titles) >= 2 and (not parts or titles[0][0] < parts[0].start):
+            # unnumbered part titles (on their own lines, or run into the text); the numbered
+            # 一、 below them are their areas
+            ends = [x[0] for x in titles[1:]] + [len(text)]
+            parts = [_Node(1, a, end, a, te, []) for (a, te), end in zip(titles, ends, strict=True)]
+            for part in parts:
+                part.children = (
+                    _children(text, part.title_end, part.end, part_marks, 2, _part_title)
+                    or areas(part.title_end, part.end)
+                    or items(part.title_end, part.end)
+                )
+                for area in part.children:
+                    if area.level == 2 and not area.children:
+                        area.children = items(area.title_end, area.end)
+            return parts
     for part in parts:
         part.children = areas(part.title_end, part.end) or items(part.title_end, part.end)
     if parts:

@@ -265,3 +265,18 @@ def test_low_confidence_roles_are_reported() -> None:
     assert "low_confidence_roles" in codes
     message = next(w.message for w in outline.warnings if w.code == "low_confidence_roles")
     assert "坚持稳中求进" in message
+
+
+def test_first_character_filter_loses_no_evidence() -> None:
+    import re
+
+    from luoshi.ingest.read import load
+    from luoshi.paths import reports_dir
+
+    pattern = roles._EVIDENCE.pattern
+    unfiltered = re.compile(pattern[pattern.index("(?:") + 3 : -1])
+    for name in ("zaozhuang-2024.txt", "national-2021.txt", "national-2023.txt"):
+        text = load(reports_dir() / name).text
+        got = [(m.span(), m.lastgroup) for m in roles._EVIDENCE.finditer(text)]
+        assert got == [(m.span(), m.lastgroup) for m in unfiltered.finditer(text)]
+        assert len(got) > 300
