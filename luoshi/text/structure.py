@@ -452,6 +452,8 @@ def _flatten(nodes: list[_Node], parent: Section | None, roles: list[str] | None
     return out
 
 
+# the label of end matter on a line of its own: glossary, notes, links of a web page
+_END_MATTER = re.compile(r"(?m)^[ \t\u3000]*(?:名词解释|注释|注解|相关报道|相关链接|相关新闻)[：:]?[ \t\u3000]*$")
 _LONG_RUN = 1500  # a line longer than this is PDF text run together: cut it at sentence ends
 _CHUNK = 200
 
@@ -678,6 +680,14 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
     else:
         plan_year = year
     result = _decide_roles(text, tree, spans, evs, plan_year)
+    tail = _END_MATTER.search(text)
+    if tail is not None:
+        # notes and links after the report speak of nothing the report promises or reports
+        parts_top = [n for n in tree if n.level == 1]
+        result.part_roles = [
+            "other" if n.start >= tail.start() else r for n, r in zip(parts_top, result.part_roles, strict=True)
+        ]
+        result.paragraphs = _force_role(result.paragraphs, (tail.start(), len(text)), "other")
     sections = _flatten(tree, None, result.part_roles if top_is_part else None, text)
     parts = [s for s in sections if s.level == 1]
     if not top_is_part:
