@@ -535,26 +535,28 @@ def _decide_roles(
             body[pi] = body[pi].plus(sc.capped(4.0))
             count[pi] += 1
     totals = [t.plus(b, 6.0 / max(1, n)) for t, b, n in zip(totals, body, count, strict=True)]
-    part_roles: list[str] = []
-    unsure: list[int] = []
-    for i, total in enumerate(totals):
-        role, margin = total.best()
-        if role is None or margin < max(2.0, 0.2 * total.get(role)):
-            if part_roles and part_roles[-1] == "plan":
-                role = "plan"  # in doubt, what follows the plan is more plan (政府自身建设, 外交)
-            else:
-                role = role or "other"
-                unsure.append(i)
-        part_roles.append(role)
-
-    if not paragraphs_too:
-        return _RoleResult(part_roles, [], unsure)
-    # parts whose heading names two time frames (2025年和“十四五”时期工作回顾)
+    # parts whose heading names two time frames (2025年和“十四五”时期工作回顾): their paragraphs
+    # say which, so the part's own role is no doubt worth reporting
     mixed = set()
     for i, p in enumerate(parts):
         head = roles.score(text, p.title_start, p.title_end, plan_year)
         if sum(1 for r in roles.ROLES if head.get(r) > 0) >= 2:
             mixed.add(i)
+    part_roles: list[str] = []
+    unsure: list[int] = []
+    for i, total in enumerate(totals):
+        role, margin = total.best()
+        if role is None or margin < max(2.0, 0.2 * total.get(role)):
+            if "plan" in part_roles:
+                role = "plan"  # in doubt, what follows the plan is more plan (政府自身建设, 外交)
+            else:
+                role = role or "other"
+                if i not in mixed:
+                    unsure.append(i)
+        part_roles.append(role)
+
+    if not paragraphs_too:
+        return _RoleResult(part_roles, [], unsure)
     paragraphs: list[Paragraph] = []
     running: str | None = None  # what weak paragraphs follow
     outer: str | None = None  # the same, set outside any area: it carries across the areas
