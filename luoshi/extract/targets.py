@@ -1,9 +1,11 @@
 """Targets: the quantities the plan part of a report promises for the plan year.
 
-Every sentence of a ``plan`` section is read with ``clauses.read_sentence``; a statement becomes a
-``Target`` with its modality (确保 binding, 力争/争取 aspirational, else 预期), its deadline (the time
-the clause or sentence names, else 31 Dec of the plan year) and the section it stands in. In the
-主要预期目标 sentence every clause is a headline target, and a clause there without a number
+Every sentence whose paragraph has the ``plan`` role (``Outline.sentences_with_role``) is read
+with ``clauses.read_sentence``; a statement becomes a ``Target`` with its modality (确保 binding,
+力争/争取 aspirational, else 预期), its deadline (the time the clause or sentence names, else 31 Dec
+of the plan year) and the section it stands in. In the 主要预期目标 block (one or several sentences
+or lines) every clause is a headline target; a range (增长5%—5.5%) promises at least its lower end
+(comparator ``>=``, ``value_max`` its upper end), and a clause there without a number
 (``粮食产量和播种面积保持稳定``) is a qualitative headline target with no value.
 """
 

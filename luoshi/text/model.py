@@ -12,8 +12,11 @@ class Section:
 
     ``level`` 1 = part (一、二、三、), 2 = area (（一）…（八）), 3 = item (一是…, 1. / （1）).
     ``role`` says what the part does: ``review`` (last year's work), ``plan`` (this year's
-    work, including 主要预期目标), or ``other`` (preamble, self-building of government, closing).
-    Sections below a part inherit its role. ``title_start``/``title_end`` locate the heading.
+    work, including 主要预期目标), ``five_year`` (五年来/“十四五” reviews and “十五五” plans: neither
+    last year's results nor this year's targets) or ``other`` (preamble, end matter). It is read
+    from what the part says (luoshi.text.roles) and is the prior of its paragraphs, which may
+    differ (``Outline.paragraphs``). Sections below a part inherit its role.
+    ``title_start``/``title_end`` locate the heading.
     """
 
     id: str

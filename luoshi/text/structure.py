@@ -7,6 +7,14 @@ must follow a sentence end (or a colon for areas), carry a plausible title, and 
 unbroken numbering sequence (一, 二, 三 …) inside its parent. Everything else in the pipeline
 hangs off the spans found here, so the pass is pure and never changes the text.
 
+Not every report numbers its parts: many put ``2024年工作回顾`` or a slogan on a line of its own and
+number only the areas below, PDF text runs unnumbered titles into the body, and older reports have
+no parts at all. So unnumbered line titles (and inline titles) become the parts when they come
+before any numbering, and with no parts the document is one body. Roles are never read from
+heading words alone: every part and every paragraph is scored on what it says (luoshi.text.roles);
+a part's role is the prior of its paragraphs, and a paragraph with strong evidence of its own (a
+five-year summary inside the review, last year's results quoted in the plan) overrides it.
+
 Section ids are hierarchical by actual parent: part ``"2"``, area ``"2.3"``, item ``"2.3.1"``;
 an item directly under a part (``一是`` in a review part without areas) is ``"1.2"`` with
 ``level`` 3 — ``level`` always says what kind of heading it is, the id says where it hangs.
