@@ -31,8 +31,8 @@ def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
 
 def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
     for start, end, year in parts:
-        if start <= offset < end:
-            return year
+        if start <= offset < end and (outline.year is None or year < outline.year):
+            return year  # a result quoted in the plan part (titled 2025年…) is still last year's
     return outline.year - 1 if outline.year is not None else None
 
 

@@ -280,3 +280,23 @@ def test_first_character_filter_loses_no_evidence() -> None:
         got = [(m.span(), m.lastgroup) for m in roles._EVIDENCE.finditer(text)]
         assert got == [(m.span(), m.lastgroup) for m in unfiltered.finditer(text)]
         assert len(got) > 300
+
+
+def test_review_paragraph_after_the_plan_opening() -> None:
+    text = (
+        OPENING
+        + "一、2024年工作回顾\n"
+        + REVIEW_BODY
+        + "二、2025年工作安排\n"
+        + PLAN_BODY
+        + "过去一年，全市新增高新技术企业320家，研发投入增长了12.5%，成绩来之不易。\n"
+        + "要加快科技创新，力争新增高新技术企业350家。\n"
+    )
+    doc = doc_of(text)
+    outline = parse(doc, government="某市", year=2025)
+    assert role_of(doc, outline, "新增高新技术企业320家") == "review"
+    assert role_of(doc, outline, "力争新增高新技术企业350家") == "plan"
+    actuals = {a.value: a.year for a in find_actuals(doc, outline)}
+    assert actuals[320] == 2024 and actuals[12.5] == 2024
+    assert 320 not in [t.value for t in find_targets(doc, outline)]
+    assert 350 in [t.value for t in find_targets(doc, outline)]
