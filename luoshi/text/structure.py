@@ -243,8 +243,8 @@ def _tree(text: str) -> list[_Node]:
     parts = _children(text, 0, len(text), part_marks, 1, _part_title)
     for titles in (_line_parts(text), _inline_parts(text)):
         if len(titles) >= 2 and (not parts or titles[0][0] < parts[0].start):
-            # unnumbered part titles (on their own lines, or run into the text); the numbered
-            # 一、 below them are their areas
+            # unnumbered part titles (on their own lines, or run into the text) that come before
+            # the numbering: the numbered 一、 below them are their areas
             ends = [x[0] for x in titles[1:]] + [len(text)]
             parts = [_Node(1, a, end, a, te, []) for (a, te), end in zip(titles, ends, strict=True)]
             for part in parts:
@@ -268,6 +268,7 @@ def _tree(text: str) -> list[_Node]:
 _LINE = re.compile(r"^[ \t\u3000]*([^\n]{4,40}?)[ \t\u3000]*$", re.M)
 _LINE_END_BAD = "。！？!?；;：:，,、》《（(—-…"
 _LINE_START_BAD = re.compile(rf"[（(]?(?:{CN_NUMERAL}|\d{{1,2}})[、)）.．]|{CN_NUMERAL}是|第{CN_NUMERAL}[，,、]|[》”，,、。）)]")
+_MASTHEAD = re.compile(r"工作报告|会议上|^——|[省市州县区]长|主席|总理|来源|时间|记者")
 _SALUTATION = re.compile(r"各位代表[：:！!]?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -289,6 +290,8 @@ def _line_parts(text: str) -> list[tuple[int, int]]:
         a, b = m.start(1), m.end(1)
         if title[-1] in _LINE_END_BAD or _LINE_START_BAD.match(title) or len(_CJK_RUN.findall(title)) < 4:
             continue
+        if _MASTHEAD.search(title):
+            continue  # the report's own title, date or speaker line
         prev = text[max(0, a - 400) : a].rstrip()
         if prev and prev[-1] not in "。！？!?：:”』」）)" and not _is_heading_line(text, prev):
             continue

@@ -300,3 +300,12 @@ def test_review_paragraph_after_the_plan_opening() -> None:
     assert actuals[320] == 2024 and actuals[12.5] == 2024
     assert 320 not in [t.value for t in find_targets(doc, outline)]
     assert 350 in [t.value for t in find_targets(doc, outline)]
+
+
+def test_title_lines_are_no_parts() -> None:
+    text = (
+        "2025年某某市政府工作报告\n——2025年1月10日在某某市第十七届人民代表大会第四次会议上\n市长 某某某\n"
+        "一、2024年工作回顾\n" + REVIEW_BODY + "二、2025年工作安排\n" + PLAN_BODY
+    )
+    outline = parse(doc_of(text), government="某某市")
+    assert parts_of(outline) == [("2024年工作回顾", "review"), ("2025年工作安排", "plan")]
