@@ -36,8 +36,9 @@ _REVIEW_TIME = re.compile(
 # five-year time frames; a plan's name alone (“十四五”规划) is weaker evidence than its period
 _FIVE_TIME = re.compile(
     r"五年来|过去五年|五年间|这五年|今后五年|未来五年|"
-    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|[六七八九]五(?:时期|期间)|年均|年平均"
+    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|[六七八九]五(?:时期|期间)"
 )
+_FIVE_AVG = re.compile(r"年均|年平均")  # an average over years: five-year talk, unless it says which
 _FIVE_NAME = re.compile(r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|[六七八九]五计划")
 _PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
 _PLAN_BLOCK = re.compile(
@@ -149,6 +150,7 @@ _EVIDENCE = re.compile(
             _named("review_time", _REVIEW_TIME),
             _named("five_time", _FIVE_TIME),
             _named("five_name", _FIVE_NAME),
+            _named("five_avg", _FIVE_AVG),
             _named("plan_time", _PLAN_TIME),
             rf"(?P<year>(?<![{_DIGIT}])(?P<year_a>(?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)"
             r"|(?P<year_b>[一二][九〇○零][〇○零一二三四五六七八九]{2})年(?!代))",
@@ -164,6 +166,7 @@ _CAPS = {
     "review_block": 1,
     "five_time": 3,
     "five_name": 2,
+    "five_avg": 2,
     "plan_time": 2,
     "plan_block": 2,
     "year_span": 3,
@@ -213,7 +216,7 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     review_time = c.get("review_time", 0)
     five_time = c.get("five_time", 0)
     review = 2.0 * review_time + 2.0 * c.get("review_block", 0)
-    five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 1.0 * c.get("five_name", 0)
+    five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 1.0 * c.get("five_name", 0) + 1.5 * c.get("five_avg", 0)
     plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0)
     last_year = 0.0
     if plan_year is not None:
