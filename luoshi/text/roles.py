@@ -54,10 +54,12 @@ _PLAN_VERB = re.compile(
 )
 # a figure written as a result (增长5.2%, 达1.2万亿元) and other marks of finished work
 _PAST_MARK = re.compile(
-    r"了|已经|已|成功|首次|获批|获评|荣获|入选|位居|居全|排名|圆满|比上年|同比|较上年|分别增长|"
+    r"了|已经|已|成功|首次|获批|获评|荣获|入选|位居|居全|排名|圆满|分别增长|"
     r"[0-9][0-9.]*(?:%|万|亿)(?![0-9.]|左右|以上|以内|以下)(?=[^，,；;。]{0,6}[，,；;。])"
 )
 _SENT = re.compile(r"[。！？!?]")
+# a change against the year before: a year's result, whatever period the paragraph also names
+_YEARLY = re.compile(r"比上年|较上年|同比")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ _EVIDENCE = re.compile(
             rf"(?P<year>(?<![{_DIGIT}])(?P<year_a>(?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)"
             r"|(?P<year_b>[一二][九〇○零][〇○零一二三四五六七八九]{2})年(?!代))",
             _named("plan_verb", _PLAN_VERB),
+            _named("yearly", _YEARLY),
             _named("past", _PAST_MARK),
             _named("sent", _SENT),
         ]
@@ -167,6 +170,7 @@ _CAPS = {
     "five_time": 3,
     "five_name": 2,
     "five_avg": 2,
+    "yearly": 2,
     "plan_time": 2,
     "plan_block": 2,
     "year_span": 3,
@@ -215,7 +219,7 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     c = {k: min(v, _CAPS.get(k, v)) for k, v in ev.counts.items()}
     review_time = c.get("review_time", 0)
     five_time = c.get("five_time", 0)
-    review = 2.0 * review_time + 2.0 * c.get("review_block", 0)
+    review = 2.0 * review_time + 2.0 * c.get("review_block", 0) + 1.0 * c.get("yearly", 0)
     five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 1.0 * c.get("five_name", 0) + 1.5 * c.get("five_avg", 0)
     plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0)
     last_year = 0.0
@@ -233,7 +237,7 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     sentences = max(1, c.get("sent", 0))
     plan += min(2.5, 1.5 * c.get("plan_verb", 0) / sentences)
     past = min(2.5, 1.0 * c.get("past", 0) / sentences)
-    if five_time and not review_time and not last_year:
+    if five_time and not review_time and not last_year and not c.get("yearly"):
         five += past  # finished work told of five years
     else:
         review += past
