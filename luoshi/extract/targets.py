@@ -24,6 +24,8 @@ from luoshi.text.model import Outline
 _HEADLINE_INTRO = re.compile(r"^.*?(?:目标|任务)(?:为|是)?[：:]")
 _HEADLINE_CLAUSE = re.compile(r"[^；;。，,]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_FIGURE = re.compile(r"\d|百分之")
+_CONDITION = re.compile(r"\s*在.*(?:基础上|前提下|条件下)\s*$")
 
 
 def _deadline(text: str, st_clause: str, sentence: str, year: int | None) -> str | None:
@@ -41,8 +43,10 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     out = []
     for m in _HEADLINE_CLAUSE.finditer(seg, off):
         clause = m.group(0)
-        if re.search(r"\d", clause) or len(_CJK.findall(clause)) < 4:
-            continue
+        if _FIGURE.search(clause) or len(_CJK.findall(clause)) < 4:
+            continue  # a figure (also one in words: 增长百分之六) makes a quantified target
+        if _CONDITION.match(clause):
+            continue  # 在保持总需求与总供给基本平衡的基础上: the condition, not a target
         if lx.ACCOUNTING_NOTE_RE.search(clause):
             continue  # 新增可再生能源和原料用能不纳入能源消费总量控制: how to count, not a target
         for ps, pe in _own_predicate_items(clause):

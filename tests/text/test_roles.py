@@ -309,3 +309,16 @@ def test_title_lines_are_no_parts() -> None:
     )
     outline = parse(doc_of(text), government="某某市")
     assert parts_of(outline) == [("2024年工作回顾", "review"), ("2025年工作安排", "plan")]
+
+
+def test_older_headline_wording_and_figures_in_words() -> None:
+    text = (
+        "各位代表：\n一、1993年国内工作的回顾\n1993年，国内生产总值比上年增长13.4%。\n"
+        "二、保持国民经济持续快速健康发展\n根据这个要求，今年计划国内生产总值增长百分之九。要加快改革步伐。\n"
+    )
+    doc = doc_of(text)
+    outline = parse(doc, government="国务院", year=1994)
+    s, e = outline.headline_span
+    assert doc.text[s:e] == "根据这个要求，今年计划国内生产总值增长百分之九。"
+    # a figure in words is no qualitative target (reading 百分之九 as 9% is the numbers' job)
+    assert [t for t in find_targets(doc, outline) if t.headline and t.kind == "qualitative"] == []
