@@ -31,7 +31,7 @@ _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "0001234
 _YEAR_SPAN = re.compile(rf"(?:19|20)[{_DIGIT}]{{2}}年?\s?[—–\-~～至到]\s?(?:19|20)?[{_DIGIT}]{{2}}年")
 
 _REVIEW_TIME = re.compile(
-    r"过去一年|一年来|今年以来|去年|上一年|上年度|刚刚过去的(?=一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
+    r"过去一年|一年来|今年以来|(?<![比较同])去年|上一年|上年度|刚刚过去的(?=一年|[0-9]{4}年)|这一年[，,]|回首(?:过去的)?一年|过去的一年"
 )
 # five-year time frames; a plan's name alone (“十四五”规划) is weaker evidence than its period
 _FIVE_TIME = re.compile(
@@ -49,7 +49,7 @@ _REVIEW_BLOCK = re.compile(r"取得了?(?:新的)?(?:显著|重要|明显)?成[�
 
 # plan verbs at the head of a clause; result markers anywhere
 _PLAN_VERB = re.compile(
-    r"(?<=[，,；;。：:！])(?:要|将|须|必须|力争|确保|争取|着力|务必|全力|更加|进一步|抓好|做好|谋划)|"
+    r"(?<=[，,；;。：:！])(?:要|将|须|必须|力争|确保|争取|着力|务必|全力|更加|进一步|抓好|做好|谋划)|拟(?:安排|投入|发行)|"
     r"(?:左右|以上|以内|以下)(?=[，,；;。])|(?<![重需主纲只概提])要(?![求素点害闻事件务])|力争|确保|争取"
 )
 # a figure written as a result (增长5.2%, 达1.2万亿元) and other marks of finished work
@@ -138,7 +138,7 @@ def _named(name: str, pattern: re.Pattern[str]) -> str:
 # positions of a text fail on it at once instead of trying every alternative
 _FIRST = (
     "0-9０-９“一二五六七八九十上主了争今以位做入全分刚力务去取同圆实将居左已年必总成抓排政新明更未本"
-    "比着确荣获要规谋较过这进重预首回完须。！？!?"
+    "比着确荣获要规谋较过这进重预首回完须拟。！？!?"
 )
 # every kind of evidence in one alternation, so a paragraph (or the whole text) is read in one pass;
 # the order settles overlaps: a span of years before its years, a block phrase before its time word
@@ -230,8 +230,9 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
             elif y == plan_year:
                 plan += 1.5
             elif plan_year < y <= plan_year + 15:
-                # 到2030年: a horizon beyond this year
-                five += 3.0 if any(t for yy, t in ev.years if yy == y) else 1.0
+                # 到2030年: a horizon beyond this year (next year's milestone is still near)
+                far = y - plan_year >= 3 and any(t for yy, t in ev.years if yy == y)
+                five += 3.0 if far else 1.0
     review += last_year
     # verbs: a balance, normalised by the number of sentences so long paragraphs do not win on size
     sentences = max(1, c.get("sent", 0))
