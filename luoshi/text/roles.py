@@ -36,10 +36,12 @@ _REVIEW_TIME = re.compile(
 # five-year time frames; a plan's name alone (“十四五”规划) is weaker evidence than its period
 _FIVE_TIME = re.compile(
     r"五年来|过去五年|五年间|这五年|今后五年|未来五年|"
-    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|[六七八九]五(?:时期|期间)"
+    r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|“?[六七八九]五”?(?:时期|期间)|“十五”(?:时期|期间)|五年内"
 )
-_FIVE_AVG = re.compile(r"年均|年平均")  # an average over years: five-year talk, unless it says which
-_FIVE_NAME = re.compile(r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|[六七八九]五计划")
+_FIVE_AVG = re.compile(r"年均|年平均|平均每年")  # an average over years: five-year talk, unless it says which
+_FIVE_NAME = re.compile(
+    r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|“?[六七八九]五”?计划|“十五”计划"
+)
 _PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
 _PLAN_BLOCK = re.compile(
     r"主要预期目标|预期目标|总体要求|实现上述目标|实现这些目标|完成上述目标|做好今年|今年工作|政府工作的总体|"
@@ -138,7 +140,7 @@ def _named(name: str, pattern: re.Pattern[str]) -> str:
 # positions of a text fail on it at once instead of trying every alternative
 _FIRST = (
     "0-9０-９“一二五六七八九十上主了争今以位做入全分刚力务去取同圆实将居左已年必总成抓排政新明更未本"
-    "比着确荣获要规谋较过这进重预首回完须拟。！？!?"
+    "比着确荣获要规谋较过这进重预首回完须拟平。！？!?"
 )
 # every kind of evidence in one alternation, so a paragraph (or the whole text) is read in one pass;
 # the order settles overlaps: a span of years before its years, a block phrase before its time word
