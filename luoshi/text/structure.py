@@ -666,7 +666,7 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         warn("no_review_part", "未找到回顾上一年工作的部分，上年实绩可能不全")
     if result.unsure_parts:
         names = "、".join(f"“{parts[i].title[:20]}”" for i in result.unsure_parts if i < len(parts))
-        warn("low_confidence_roles", f"以下部分是回顾还是安排，依据不足，请核对：{names}")
+        warn("low_confidence_roles", f"以下部分讲的是上年回顾、今年安排还是五年规划，依据不足，请核对：{names}")
     elif not top_is_part and paragraphs:
         decided = sum(1 for p in paragraphs if p.strong)
         if decided < max(3, len(paragraphs) // 10):
