@@ -518,10 +518,13 @@ def _decide_roles(
 ) -> _RoleResult:
     """Roles of the parts and of every paragraph, from what they say.
 
-    A part's role is the sum of its heading's evidence (weighted) and its paragraphs' evidence;
-    it is the prior of its paragraphs. A paragraph whose own evidence is strong overrides the
-    prior and carries its role to the weak paragraphs after it, until the next area heading.
-    With no parts, weak evidence decides too (the document is one body).
+    A part's role is the sum of its heading's evidence (weighted) and its paragraphs' mean
+    evidence; it is the prior of its paragraphs. A paragraph whose own evidence is strong
+    overrides the prior; when it also opens with that time frame (五年来，… / 刚刚过去的2025年…)
+    it carries its role to the weak paragraphs after it — to the end of its area, or, said
+    before the part's first area, across the areas. Weak evidence decides where nothing else
+    does: with no parts, and in parts named for two time frames; weak plan evidence in a plan
+    part ends an aside. In doubt, a part after the plan is plan (政府自身建设, 外交).
     """
     parts = [n for n in tree if n.level == 1]
     starts = [p.start for p in parts]
@@ -545,7 +548,7 @@ def _decide_roles(
             count[pi] += 1
     totals = [t.plus(b, 6.0 / max(1, n)) for t, b, n in zip(totals, body, count, strict=True)]
     # parts whose heading names two time frames (2025年和“十四五”时期工作回顾): their paragraphs
-    # say which, so the part's own role is no doubt worth reporting
+    # say which, so a doubt about the part's own role is not worth reporting
     mixed = set()
     for i, p in enumerate(parts):
         head = roles.score(text, p.title_start, p.title_end, plan_year)
