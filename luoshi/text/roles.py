@@ -38,7 +38,7 @@ _FIVE_TIME = re.compile(
     r"五年来|过去五年|五年间|这五年|今后五年|未来五年|"
     r"“?十[一二三四五六七八九]五”?(?:时期|期间|以来)|“?[六七八九]五”?(?:时期|期间)|“十五”(?:时期|期间)|五年内"
 )
-_FIVE_AVG = re.compile(r"年均|年平均|平均每年")  # an average over years: five-year talk, unless it says which
+_FIVE_AVG = re.compile(r"(?:年均|年平均)(?!浓度|值|气温|降水)|平均每年")  # an average over years: five-year talk, unless it says which
 _FIVE_NAME = re.compile(
     r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|“?[六七八九]五”?计划|“十五”计划"
 )
