@@ -40,7 +40,8 @@ _FIVE_TIME = re.compile(
 )
 _FIVE_AVG = re.compile(r"(?:年均|年平均)(?!浓度|值|气温|降水)|平均每年")  # an average over years: five-year talk, unless it says which
 _FIVE_NAME = re.compile(
-    r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|“?[六七八九]五”?计划|“十五”计划"
+    r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|“?[六七八九]五”?计划|“十五”计划|"
+    r"“十[一二三四五六七八九]五”"
 )
 _PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
 _PLAN_BLOCK = re.compile(
@@ -222,7 +223,7 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     review_time = c.get("review_time", 0)
     five_time = c.get("five_time", 0)
     review = 2.0 * review_time + 2.0 * c.get("review_block", 0) + 1.0 * c.get("yearly", 0)
-    five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 1.0 * c.get("five_name", 0) + 1.5 * c.get("five_avg", 0)
+    five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 0.5 * c.get("five_name", 0) + 1.5 * c.get("five_avg", 0)
     plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0)
     last_year = 0.0
     if plan_year is not None:
@@ -240,11 +241,28 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     sentences = max(1, c.get("sent", 0))
     plan += min(2.5, 1.5 * c.get("plan_verb", 0) / sentences)
     past = min(2.5, 1.0 * c.get("past", 0) / sentences)
-    if five_time and not review_time and not last_year and not c.get("yearly"):
+    if five_time and (five_time >= 2 or 3 * five_time >= sentences) and not (review_time or last_year or c.get("yearly")):
         five += past  # finished work told of five years
     else:
         review += past
     return Scores(review, plan, five)
+
+
+def mentions(ev: Evidence, role: str, plan_year: int | None) -> int:
+    """How many times ``ev`` names a time frame of ``role`` (its words, years and spans)."""
+    c = ev.counts
+    years = {y for y, _ in ev.years}
+    if role == "review":
+        return (
+            c.get("review_time", 0)
+            + c.get("review_block", 0)
+            + c.get("yearly", 0)
+            + (plan_year is not None and plan_year - 1 in years)
+        )
+    if role == "plan":
+        return c.get("plan_time", 0) + c.get("plan_block", 0) + (plan_year in years)
+    far = sum(1 for y in years if plan_year is not None and y > plan_year)
+    return c.get("five_time", 0) + c.get("five_name", 0) + c.get("five_avg", 0) + c.get("year_span", 0) + far
 
 
 def score(text: str, start: int, end: int, plan_year: int | None) -> Scores:
@@ -265,5 +283,7 @@ def score_title(text: str, start: int, end: int, plan_year: int | None) -> Score
     extra = Scores(
         review=1.0 if _TITLE_REVIEW.search(text, start, end) else 0.0,
         plan=1.0 if _TITLE_PLAN.search(text, start, end) else 0.0,
+        # a heading that names a five-year period and no year is about it (“十五五”主要目标任务)
+        five_year=2.0 if s.five_year > 0 and s.review == 0 and s.plan == 0 else 0.0,
     )
     return s.plus(extra)

@@ -238,7 +238,9 @@ def _tree(text: str) -> list[_Node]:
             node.children = items(node.title_end, node.end)
         return nodes
 
-    parts = _children(text, 0, len(text), part_marks, 1, _part_title)
+    appendix = _APPENDIX.search(text)
+    body_end = appendix.start() if appendix else len(text)
+    parts = _children(text, 0, body_end, part_marks, 1, _part_title)
     for titles in (_line_parts(text), _inline_parts(text)):
         if len(titles) >= 2 and (not parts or titles[0][0] < parts[0].start):
             # unnumbered part titles (on their own lines, or run into the text) that come before
@@ -255,6 +257,16 @@ def _tree(text: str) -> list[_Node]:
                     if area.level == 2 and not area.children:
                         area.children = items(area.title_end, area.end)
             return parts
+    if parts and appendix is not None:
+        # the appendices (附件1 2026年省十件民生实事) are parts of their own: their numbering does not
+        # continue the report's, and their content says whether they are plan or review
+        labels = [m for m in _APPENDIX.finditer(text, body_end)]
+        ends = [m.start() for m in labels[1:]] + [len(text)]
+        parts[-1].end = body_end
+        for m, end in zip(labels, ends, strict=True):
+            title_end = text.find("\n", m.end() + 1)
+            title_end = end if title_end < 0 or title_end > end else title_end
+            parts.append(_Node(1, m.start(), end, m.start(), title_end, []))
     for part in parts:
         part.children = areas(part.title_end, part.end) or items(part.title_end, part.end)
     if parts:
@@ -266,6 +278,8 @@ def _tree(text: str) -> list[_Node]:
 _LINE = re.compile(r"^[ \t\u3000]*([^\n]{4,40}?)[ \t\u3000]*$", re.M)
 _LINE_END_BAD = "。！？!?；;：:，,、》《（(—-…"
 _LINE_START_BAD = re.compile(rf"[（(]?(?:{CN_NUMERAL}|\d{{1,2}})[、)）.．]|{CN_NUMERAL}是|第{CN_NUMERAL}[，,、]|[》”，,、。）)]")
+# the label of an appendix on a line of its own (附件1, 附件, 附表2)
+_APPENDIX = re.compile(r"(?m)^[ \t\u3000]*(?:附件|附表|附录)[ \t\u3000]*\d{0,2}[ \t\u3000]*$")
 _MASTHEAD = re.compile(r"工作报告|会议上|^——|[省市州县区]长|主席|总理|来源|时间|记者")
 _SALUTATION = re.compile(r"各位代表[：:！!]?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
@@ -463,6 +477,7 @@ def _flatten(nodes: list[_Node], parent: Section | None, roles: list[str] | None
 
 # the label of end matter on a line of its own: glossary, notes, links of a web page
 _END_MATTER = re.compile(r"(?m)^[ \t\u3000]*(?:名词解释|注释|注解|相关报道|相关链接|相关新闻)[：:]?[ \t\u3000]*$")
+_PASSING = 8  # sentences per mention of a time frame below which the mentions are in passing
 _LONG_RUN = 1500  # a line longer than this is PDF text run together: cut it at sentence ends
 _CHUNK = 200
 
@@ -573,7 +588,7 @@ def _decide_roles(
     running: str | None = None  # what weak paragraphs follow
     outer: str | None = None  # the same, set outside any area: it carries across the areas
     current: int | None = -1
-    for (a, b), sc, pi in zip(spans, para_scores, part_of, strict=True):
+    for (a, b), sc, pi, ev in zip(spans, para_scores, part_of, evs, strict=True):
         if pi != current:
             current = pi
             outer = running = part_roles[pi] if pi is not None else ("other" if parts else None)
@@ -587,7 +602,13 @@ def _decide_roles(
         best, margin = sc.best()
         if roles.is_strong(sc) and best is not None:
             prior = part_roles[pi] if pi is not None else None
-            if not parts or best == prior or roles.leading_role(text, a, b, plan_year) == best:
+            leads = roles.leading_role(text, a, b, plan_year) == best
+            # a long paragraph that names another time frame only in passing keeps its part's role
+            sparse = roles.mentions(ev, best, plan_year) * _PASSING < ev.counts.get("sent", 0)
+            if parts and best != prior and not leads and sparse:
+                paragraphs.append(Paragraph(a, b, running or "other", False))
+                continue
+            if not parts or best == prior or leads:
                 running = best
                 if not in_area:
                     outer = best
