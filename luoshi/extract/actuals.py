@@ -1,6 +1,7 @@
 """Actuals: the results the review part of a report states for the previous year.
 
-Same reading as targets (``clauses.read_sentence``) over the sentences of ``review`` sections,
+Same reading as targets (``clauses.read_sentence``) over the sentences whose paragraph has the
+``review`` role (five-year material has its own role and is not read here),
 minus statements about the future (``完工后床位将达到2500张``). The year is the one the review part
 names in its title (``2023年工作回顾``), else the year before the plan year.
 """
@@ -30,8 +31,8 @@ def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
 
 def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
     for start, end, year in parts:
-        if start <= offset < end:
-            return year
+        if start <= offset < end and (outline.year is None or year < outline.year):
+            return year  # a result quoted in the plan part (titled 2025年…) is still last year's
     return outline.year - 1 if outline.year is not None else None
 
 

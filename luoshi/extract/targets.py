@@ -1,9 +1,11 @@
 """Targets: the quantities the plan part of a report promises for the plan year.
 
-Every sentence of a ``plan`` section is read with ``clauses.read_sentence``; a statement becomes a
-``Target`` with its modality (确保 binding, 力争/争取 aspirational, else 预期), its deadline (the time
-the clause or sentence names, else 31 Dec of the plan year) and the section it stands in. In the
-主要预期目标 sentence every clause is a headline target, and a clause there without a number
+Every sentence whose paragraph has the ``plan`` role (``Outline.sentences_with_role``) is read
+with ``clauses.read_sentence``; a statement becomes a ``Target`` with its modality (确保 binding,
+力争/争取 aspirational, else 预期), its deadline (the time the clause or sentence names, else 31 Dec
+of the plan year) and the section it stands in. In the 主要预期目标 block (one or several sentences
+or lines) every clause is a headline target; a range (增长5%—5.5%) promises at least its lower end
+(comparator ``>=``, ``value_max`` its upper end), and a clause there without a number
 (``粮食产量和播种面积保持稳定``) is a qualitative headline target with no value.
 """
 
@@ -22,6 +24,8 @@ from luoshi.text.model import Outline
 _HEADLINE_INTRO = re.compile(r"^.*?(?:目标|任务)(?:为|是)?[：:]")
 _HEADLINE_CLAUSE = re.compile(r"[^；;。，,]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_FIGURE = re.compile(r"\d|百分之")
+_CONDITION = re.compile(r"\s*在.*(?:基础上|前提下|条件下)\s*$")
 
 
 def _deadline(text: str, st_clause: str, sentence: str, year: int | None) -> str | None:
@@ -39,8 +43,10 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     out = []
     for m in _HEADLINE_CLAUSE.finditer(seg, off):
         clause = m.group(0)
-        if re.search(r"\d", clause) or len(_CJK.findall(clause)) < 4:
-            continue
+        if _FIGURE.search(clause) or len(_CJK.findall(clause)) < 4:
+            continue  # a figure (also one in words: 增长百分之六) makes a quantified target
+        if _CONDITION.match(clause):
+            continue  # 在保持总需求与总供给基本平衡的基础上: the condition, not a target
         if lx.ACCOUNTING_NOTE_RE.search(clause):
             continue  # 新增可再生能源和原料用能不纳入能源消费总量控制: how to count, not a target
         for ps, pe in _own_predicate_items(clause):
@@ -139,7 +145,8 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                         metric=st.metric,
                         value=q.value,
                         unit=q.unit,
-                        comparator=st.comparator,
+                        # a range (增长5%—5.5%) promises at least its lower end
+                        comparator=">=" if q.value_max is not None and st.comparator == "=" else st.comparator,
                         modality=st.modality,
                         section=sent.section,
                         quote=text[st.start : st.end],

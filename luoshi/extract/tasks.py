@@ -118,7 +118,6 @@ def projects_in(text: str) -> list[str]:
 def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[Task]:
     """The ledger rows of ``doc`` (ids K001… in text order)."""
     text = doc.text
-    role_of = {s.id: s.role for s in outline.sections}
     headings = {s.start for s in outline.sections}
     headline = outline.headline_span
     plan_year = outline.year
@@ -126,8 +125,8 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
     starts = [t.start for t in ordered]
 
     tasks: list[Task] = []
-    for sent in outline.sentences:
-        if role_of.get(sent.section or "", "other") != "plan" or sent.start in headings:
+    for sent in outline.sentences_with_role("plan"):
+        if sent.start in headings:
             continue
         s = text[sent.start : sent.end]
         linked = []

@@ -40,6 +40,8 @@ def describe_target(value: float | None, value_max: float | None, unit: str | No
     u = unit or ""
     core = f"{fmt(value)}{u}–{fmt(value_max)}{u}" if value_max is not None else f"{fmt(value)}{u}"
     suffix = {">=": "以上", "<=": "以内", "~": "左右"}.get(comparator or "", "")
+    if value_max is not None and comparator == ">=":
+        suffix = ""  # a range already says where it starts
     return core + suffix
 
 

@@ -12,8 +12,11 @@ class Section:
 
     ``level`` 1 = part (一、二、三、), 2 = area (（一）…（八）), 3 = item (一是…, 1. / （1）).
     ``role`` says what the part does: ``review`` (last year's work), ``plan`` (this year's
-    work, including 主要预期目标), or ``other`` (preamble, self-building of government, closing).
-    Sections below a part inherit its role. ``title_start``/``title_end`` locate the heading.
+    work, including 主要预期目标), ``five_year`` (五年来/“十四五” reviews and “十五五” plans: neither
+    last year's results nor this year's targets) or ``other`` (preamble, end matter). It is read
+    from what the part says (luoshi.text.roles) and is the prior of its paragraphs, which may
+    differ (``Outline.paragraphs``). Sections below a part inherit its role.
+    ``title_start``/``title_end`` locate the heading.
     """
 
     id: str
@@ -43,6 +46,21 @@ class Sentence:
     start: int
     end: int
     section: str | None  # id of the innermost section containing it
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A run of text that speaks about one time frame: a line of the report, or, in text that runs
+    everything into one line, a stretch of sentences between headings.
+
+    ``role`` is ``review``, ``plan``, ``five_year`` or ``other``; ``strong`` says the paragraph's
+    own words decided it (else it follows the part it stands in, or the paragraph before it).
+    """
+
+    start: int
+    end: int
+    role: str
+    strong: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,8 +94,10 @@ class Outline:
     government: str | None
     year: int | None  # the plan year
     title: str | None = None
-    headline_span: tuple[int, int] | None = None  # the 主要预期目标 sentence group, if any
+    headline_span: tuple[int, int] | None = None  # the 主要预期目标 block, if any
     warnings: list[ReportWarning] = field(default_factory=list)
+    # paragraphs in text order, not overlapping; when present they decide ``role_at``
+    paragraphs: list[Paragraph] = field(default_factory=list)
 
     def warn(self, code: str, message: str) -> None:
         add_warning(self.warnings, code, message)
@@ -89,35 +109,42 @@ class Outline:
         return None
 
     def role_at(self, offset: int) -> str:
-        """Role of the part containing ``offset`` ("other" outside any part).
+        """Role of the paragraph containing ``offset`` (else of the part containing it; "other"
+        outside any).
 
-        Parts do not overlap, so a binary search over their starts finds it; the index is built
-        once per sections list (extractors call this for every number they meet).
+        Spans do not overlap, so a binary search over their starts finds it; the index is built
+        once per list (extractors call this for every number they meet).
         """
-        key = (id(self.sections), len(self.sections))
-        index = self.__dict__.get("_part_index")
-        if index is None or index[0] != key:
-            parts = sorted((s for s in self.sections if s.level == 1), key=lambda s: s.start)
-            index = (key, [p.start for p in parts], parts)
-            self.__dict__["_part_index"] = index
-        _, starts, parts = index
+        starts, spans = self._index()
         i = bisect_right(starts, offset) - 1
-        if i >= 0 and offset < parts[i].end:
-            return parts[i].role
+        if i >= 0 and offset < spans[i][1]:
+            return spans[i][2]
         return "other"
 
+    def _index(self) -> tuple[list[int], list[tuple[int, int, str]]]:
+        key = (id(self.paragraphs), len(self.paragraphs), id(self.sections), len(self.sections))
+        index = self.__dict__.get("_role_index")
+        if index is None or index[0] != key:
+            if self.paragraphs:
+                spans = [(p.start, p.end, p.role) for p in self.paragraphs]
+            else:
+                parts = sorted((s for s in self.sections if s.level == 1), key=lambda s: s.start)
+                spans = [(p.start, p.end, p.role) for p in parts]
+            index = (key, [s[0] for s in spans], spans)
+            self.__dict__["_role_index"] = index
+        return index[1], index[2]
+
     def sentences_with_role(self, role: str) -> list[Sentence]:
-        """The sentences that start in a part of ``role``, in text order (what ``role_at`` says
-        of each sentence start, found in one walk instead of a lookup per sentence)."""
-        if role == "other":
-            return [s for s in self.sentences if self.role_at(s.start) == "other"]
-        parts = sorted((p for p in self.sections if p.level == 1 and p.role == role), key=lambda p: p.start)
+        """The sentences whose start has ``role``, in text order (what ``role_at`` says of each
+        sentence start, found in one walk over both ordered lists)."""
+        _, spans = self._index()
         out: list[Sentence] = []
-        if not parts:
-            return out
-        starts = [p.start for p in parts]
+        i = 0
+        n = len(spans)
         for sent in self.sentences:
-            i = bisect_right(starts, sent.start) - 1
-            if i >= 0 and sent.start < parts[i].end:  # parts do not overlap
+            while i < n and spans[i][1] <= sent.start:
+                i += 1
+            inside = i < n and spans[i][0] <= sent.start
+            if (spans[i][2] if inside else "other") == role:
                 out.append(sent)
         return out

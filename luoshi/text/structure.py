@@ -7,6 +7,14 @@ must follow a sentence end (or a colon for areas), carry a plausible title, and 
 unbroken numbering sequence (一, 二, 三 …) inside its parent. Everything else in the pipeline
 hangs off the spans found here, so the pass is pure and never changes the text.
 
+Not every report numbers its parts: many put ``2024年工作回顾`` or a slogan on a line of its own and
+number only the areas below, PDF text runs unnumbered titles into the body, and older reports have
+no parts at all. So unnumbered line titles (and inline titles) become the parts when they come
+before any numbering, and with no parts the document is one body. Roles are never read from
+heading words alone: every part and every paragraph is scored on what it says (luoshi.text.roles);
+a part's role is the prior of its paragraphs, and a paragraph with strong evidence of its own (a
+five-year summary inside the review, last year's results quoted in the plan) overrides it.
+
 Section ids are hierarchical by actual parent: part ``"2"``, area ``"2.3"``, item ``"2.3.1"``;
 an item directly under a part (``一是`` in a review part without areas) is ``"1.2"`` with
 ``level`` 3 — ``level`` always says what kind of heading it is, the id says where it hangs.
@@ -23,8 +31,10 @@ from functools import partial
 from itertools import pairwise
 
 from luoshi.ingest.document import Document
+from luoshi.text import roles
+from luoshi.text.headline import find_headline
 from luoshi.text.identity import read_identity
-from luoshi.text.model import Outline, ReportWarning, Section, Sentence, add_warning
+from luoshi.text.model import Outline, Paragraph, ReportWarning, Section, Sentence, add_warning
 from luoshi.text.numerals import CN_NUMERAL, cn_int
 
 _ENDS = "。！？!?"
@@ -60,69 +70,9 @@ _TITLE_END = re.compile(
     r"工作回顾|工作安排|工作任务|重点工作|政策取向|总体要求|总体部署|政府自身建设|工作的建议|主要任务|目标任务"
 )
 
-_REVIEW = re.compile(r"回顾|工作总结")
-_PLAN = re.compile(
-    r"今年|本年|工作安排|工作任务|重点工作|总体要求|政策取向|工作的建议|政府自身建设|总体部署|主要任务|重点任务"
-)
-
 _YEAR = re.compile(r"(20\d\d)年")
 _YEAR_IS = re.compile(r"(20\d\d)年是")
 _DELIVERED = re.compile(r"——\s*(20\d\d)年\d{1,2}月\d{1,2}日")
-_HEADLINE = re.compile(r"主要预期目标(?:为|是|：|:)|主要目标(?:为|是)[：:]")
-# a report that lists its targets without naming them (national 2020): a plan sentence that
-# enumerates employment/GDP figures in a semicolon list
-_HEADLINE_LIST = re.compile(r"(?:城镇新增就业|生产总值增长)[^；;。]*\d")
-
-_SPEAKER = re.compile(
-    r"我代表(国务院|省人民政府|市人民政府|县人民政府|区人民政府|自治区人民政府|州人民政府|旗人民政府)"
-)
-_LEVEL_CHAR = {
-    "省人民政府": "省",
-    "市人民政府": "市",
-    "县人民政府": "县",
-    "区人民政府": "区",
-    "自治区人民政府": "自治区",
-    "州人民政府": "州",
-    "旗人民政府": "旗",
-}
-# contexts a place name of the reporting government shows up in
-_PLACE_AFTER = (
-    "市",
-    "省",
-    "县",
-    "区",
-    "高新区",
-    "经济开发区",
-    "港",
-    "籍",
-    "段",
-    "人民",
-    "国际",
-    "大地",
-    "发展",
-)
-_PLACE_BEFORE = (
-    "健康",
-    "平安",
-    "美丽",
-    "魅力",
-    "匠心",
-    "数字",
-    "法治",
-    "幸福",
-    "智慧",
-    "文明",
-    "活力",
-    "品质",
-    "现代化",
-)
-_PLACE_AFTER_RE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?=({'|'.join(_PLACE_AFTER)}))")
-_PLACE_BEFORE_RE = re.compile(rf"({'|'.join(_PLACE_BEFORE)})([\u4e00-\u9fff]{{2}})")
-_NOT_PLACE = frozenset(
-    "全市 我市 本市 各市 城市 全省 我省 本省 各省 全县 我县 本县 全区 我区 本区 园区 社区 城区 景区 片区 "
-    "示范 代表 人民 发展 建设 推进 推动 加快 实施 经济 社会 工作 政府 国家 全国 地区 中心 重点 产业 "
-    "省市 县区 区市 市区 上市 超市 都市 夜市 集市 股市 楼市 交易".split()
-)
 
 
 @dataclass(frozen=True)
@@ -238,7 +188,35 @@ def _tree(text: str) -> list[_Node]:
             node.children = items(node.title_end, node.end)
         return nodes
 
-    parts = _children(text, 0, len(text), part_marks, 1, _part_title)
+    appendix = _APPENDIX.search(text)
+    body_end = appendix.start() if appendix else len(text)
+    parts = _children(text, 0, body_end, part_marks, 1, _part_title)
+    for titles in (_line_parts(text), _inline_parts(text)):
+        if len(titles) >= 2 and (not parts or titles[0][0] < parts[0].start):
+            # unnumbered part titles (on their own lines, or run into the text) that come before
+            # the numbering: the numbered 一、 below them are their areas
+            ends = [x[0] for x in titles[1:]] + [len(text)]
+            parts = [_Node(1, a, end, a, te, []) for (a, te), end in zip(titles, ends, strict=True)]
+            for part in parts:
+                part.children = (
+                    _children(text, part.title_end, part.end, part_marks, 2, _part_title)
+                    or areas(part.title_end, part.end)
+                    or items(part.title_end, part.end)
+                )
+                for area in part.children:
+                    if area.level == 2 and not area.children:
+                        area.children = items(area.title_end, area.end)
+            return parts
+    if parts and appendix is not None:
+        # the appendices (附件1 2026年省十件民生实事) are parts of their own: their numbering does not
+        # continue the report's, and their content says whether they are plan or review
+        labels = [m for m in _APPENDIX.finditer(text, body_end)]
+        ends = [m.start() for m in labels[1:]] + [len(text)]
+        parts[-1].end = body_end
+        for m, end in zip(labels, ends, strict=True):
+            title_end = text.find("\n", m.end() + 1)
+            title_end = end if title_end < 0 or title_end > end else title_end
+            parts.append(_Node(1, m.start(), end, m.start(), title_end, []))
     for part in parts:
         part.children = areas(part.title_end, part.end) or items(part.title_end, part.end)
     if parts:
@@ -246,18 +224,69 @@ def _tree(text: str) -> list[_Node]:
     return areas(0, len(text)) or items(0, len(text))
 
 
-def _roles(titles: list[str]) -> list[str]:
-    roles: list[str] = []
-    seen_plan = False
-    for title in titles:
-        if _REVIEW.search(title) and not seen_plan:
-            roles.append("review")
-        elif _PLAN.search(title) or seen_plan:
-            roles.append("plan")
-            seen_plan = True
-        else:
-            roles.append("other")
-    return roles
+# a heading line: no sentence punctuation at its end, no numbering marker at its start
+_LINE = re.compile(r"^[ \t\u3000]*([^\n]{4,40}?)[ \t\u3000]*$", re.M)
+_LINE_END_BAD = "。！？!?；;：:，,、》《（(—-…"
+_LINE_START_BAD = re.compile(rf"[（(]?(?:{CN_NUMERAL}|\d{{1,2}})[、)）.．]|{CN_NUMERAL}是|第{CN_NUMERAL}[，,、]|[》”，,、。）)]")
+# the label of an appendix on a line of its own (附件1, 附件, 附表2)
+_APPENDIX = re.compile(r"(?m)^[ \t\u3000]*(?:附件|附表|附录)[ \t\u3000]*\d{0,2}[ \t\u3000]*$")
+_MASTHEAD = re.compile(r"工作报告|会议上|^——|[省市州县区]长|主席|总理|来源|时间|记者")
+_SALUTATION = re.compile(r"各位代表[：:！!]?")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _line_parts(text: str) -> list[tuple[int, int]]:
+    """Unnumbered part headings that stand on a line of their own (``2024年工作回顾``,
+    ``“十五五”时期主要目标任务``, slogan titles), as (start, title_end).
+
+    A heading line follows a line that ends a sentence (or a heading), leads into body text, and
+    comes after the salutation (page clutter and title lines before it are no parts). When lines
+    without a comma and lines with one both qualify, the comma lines are the areas of a part
+    (``一年来，我们坚持扩内需、保主体…``) and only the plain ones are parts.
+    """
+    sal = _SALUTATION.search(text, 0, 4000)
+    lo = sal.end() if sal else 0
+    found: list[tuple[int, int, bool]] = []
+    for m in _LINE.finditer(text, lo):
+        title = m.group(1)
+        a, b = m.start(1), m.end(1)
+        if title[-1] in _LINE_END_BAD or _LINE_START_BAD.match(title) or len(_CJK_RUN.findall(title)) < 4:
+            continue
+        if _MASTHEAD.search(title):
+            continue  # the report's own title, date or speaker line
+        prev = text[max(0, a - 400) : a].rstrip()
+        if prev and prev[-1] not in "。！？!?：:”』」）)" and not _is_heading_line(text, prev):
+            continue
+        nxt = text[b : b + 200].lstrip()
+        if not nxt or nxt[0] in "》，,、。；;）)":
+            continue
+        body_line = nxt.split("\n", 1)[0]
+        if len(body_line) < 20 and not _LINE_START_BAD.match(body_line):
+            continue  # a heading split over two lines, or a list of names
+        found.append((a, b, "，" in title or "," in title))
+    plain = [(a, b) for a, b, comma in found if not comma]
+    if len(plain) >= 2:
+        return plain
+    return [(a, b) for a, b, _ in found]
+
+
+def _is_heading_line(text: str, before: str) -> bool:
+    """The last line of ``before`` is itself a short heading (a title line, a part heading)."""
+    last = before.rsplit("\n", 1)[-1].strip()
+    return 0 < len(last) <= 40 and last[-1] not in _LINE_END_BAD
+
+
+_INLINE_PART = re.compile(
+    r"(?<=[。！？!?])((?:(?:19|20)\d\d年|“?十[一二三四五六七八九]五”?时期|过去五年|今年)?[^。！？!?，,；;：:“”\s]{0,16}?"
+    r"(?:工作回顾|工作安排(?:建议)?|主要工作|重点工作|目标任务|工作任务|发展思路|政府自身建设))"
+    r"(?=[^。！？!?，,；;：:\s])"
+)
+
+
+def _inline_parts(text: str) -> list[tuple[int, int]]:
+    """Unnumbered part headings run into one-line text (``…提出意见。2023年工作回顾2023年是…``):
+    a short title ending in a part word, right after a sentence end and right before body text."""
+    return [(m.start(1), m.end(1)) for m in _INLINE_PART.finditer(text)]
 
 
 def _plan_year(text: str, parts: list[Section], warn: Callable[[str, str], None]) -> int | None:
@@ -289,31 +318,6 @@ def _plan_year(text: str, parts: list[Section], warn: Callable[[str, str], None]
     if m:
         return int(m.group(1))
     return None
-
-
-def _place_name(text: str) -> str | None:
-    """The two-character place name the report keeps mentioning (枣庄 in 平安枣庄, 枣庄高新区 …)."""
-    # how many different contexts each name is seen in (distinct (name, context) pairs only)
-    contexts: Counter[str] = Counter(name for name, _ in set(_PLACE_AFTER_RE.findall(text)))
-    contexts.update(name for _, name in set(_PLACE_BEFORE_RE.findall(text)))
-    names = [n for n in contexts if n not in _NOT_PLACE]
-    # a name seen in two different contexts beats one seen in a single context
-    strong = [n for n in names if contexts[n] >= 2] or names
-    if not strong:
-        return None
-    return max(strong, key=lambda n: (text.count(n), n))
-
-
-def detect_government(text: str) -> str | None:
-    """The reporting government: 国务院, or the place named most often plus its level (枣庄市)."""
-    m = _SPEAKER.search(text)
-    if m is None:
-        return None
-    who = m.group(1)
-    if who == "国务院":
-        return who
-    name = _place_name(text)
-    return None if name is None else name + _LEVEL_CHAR[who]
 
 
 def _sentence_breaks(text: str) -> list[tuple[int, int]]:
@@ -396,6 +400,157 @@ def _flatten(nodes: list[_Node], parent: Section | None, roles: list[str] | None
     return out
 
 
+# the label of end matter on a line of its own: glossary, notes, links of a web page
+_END_MATTER = re.compile(r"(?m)^[ \t\u3000]*(?:名词解释|注释|注解|相关报道|相关链接|相关新闻)[：:]?[ \t\u3000]*$")
+_PASSING = 8  # sentences per mention of a time frame below which the mentions are in passing
+_LONG_RUN = 1500  # a line longer than this is PDF text run together: cut it at sentence ends
+_CHUNK = 200
+
+
+def _paragraph_spans(text: str, sections: list[Section]) -> list[tuple[int, int]]:
+    """Lines, cut again at every heading; long runs cut into chunks of a few sentences."""
+    cuts = sorted({s.start for s in sections} | {s.title_end for s in sections})
+    out: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        a, b = line.span()
+        i = bisect_right(cuts, a)
+        pieces = [a]
+        while i < len(cuts) and cuts[i] < b:
+            pieces.append(cuts[i])
+            i += 1
+        pieces.append(b)
+        for x, y in pairwise(pieces):
+            if y - x > _LONG_RUN:
+                out.extend(_chunks(text, x, y))
+            elif text[x:y].strip():
+                out.append((x, y))
+    return out
+
+
+def _chunks(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out = []
+    pos = a
+    for m in re.finditer(r"[。！？!?]”?", text[a:b]):
+        end = a + m.end()
+        if end - pos >= _CHUNK:
+            out.append((pos, end))
+            pos = end
+    if pos < b:
+        out.append((pos, b))
+    return out
+
+
+@dataclass
+class _RoleResult:
+    part_roles: list[str]
+    paragraphs: list[Paragraph]
+    unsure_parts: list[int]  # indices of parts whose role had little evidence
+
+
+def _decide_roles(
+    text: str,
+    tree: list[_Node],
+    spans: list[tuple[int, int]],
+    evs: list[roles.Evidence],
+    plan_year: int | None,
+    *,
+    paragraphs_too: bool = True,
+) -> _RoleResult:
+    """Roles of the parts and of every paragraph, from what they say.
+
+    A part's role is the sum of its heading's evidence (weighted) and its paragraphs' mean
+    evidence; it is the prior of its paragraphs. A paragraph whose own evidence is strong
+    overrides the prior; when it also opens with that time frame (五年来，… / 刚刚过去的2025年…)
+    it carries its role to the weak paragraphs after it — to the end of its area, or, said
+    before the part's first area, across the areas. Weak evidence decides where nothing else
+    does: with no parts, and in parts named for two time frames; weak plan evidence in a plan
+    part ends an aside. In doubt, a part after the plan is plan (政府自身建设, 外交).
+    """
+    parts = [n for n in tree if n.level == 1]
+    starts = [p.start for p in parts]
+    area_starts = {c.start for p in parts for c in p.children} | {n.start for n in tree if n.level > 1}
+    para_scores = [roles.weigh(ev, plan_year) for ev in evs]
+    part_of = []
+    for a, _ in spans:
+        i = bisect_right(starts, a) - 1
+        part_of.append(i if i >= 0 and a < parts[i].end else None)
+
+    # the heading weighs as much as three paragraphs
+    totals = [roles.score_title(text, p.title_start, p.title_end, plan_year) for p in parts]
+    totals = [t.plus(t, 2.0) for t in totals]
+    # the body counts by its mean paragraph (long parts must not drown their heading), weighing
+    # as much as two headings
+    body = [roles.Scores() for _ in parts]
+    count = [0] * len(parts)
+    for sc, pi in zip(para_scores, part_of, strict=True):
+        if pi is not None:
+            body[pi] = body[pi].plus(sc.capped(4.0))
+            count[pi] += 1
+    totals = [t.plus(b, 6.0 / max(1, n)) for t, b, n in zip(totals, body, count, strict=True)]
+    # parts whose heading names two time frames (2025年和“十四五”时期工作回顾): their paragraphs
+    # say which, so a doubt about the part's own role is not worth reporting
+    mixed = set()
+    for i, p in enumerate(parts):
+        head = roles.score(text, p.title_start, p.title_end, plan_year)
+        if sum(1 for r in roles.ROLES if head.get(r) > 0) >= 2:
+            mixed.add(i)
+    part_roles: list[str] = []
+    unsure: list[int] = []
+    for i, total in enumerate(totals):
+        role, margin = total.best()
+        if role is None or margin < max(2.0, 0.2 * total.get(role)):
+            if "plan" in part_roles:
+                role = "plan"  # in doubt, what follows the plan is more plan (政府自身建设, 外交)
+            else:
+                role = role or "other"
+                if i not in mixed:
+                    unsure.append(i)
+        part_roles.append(role)
+
+    if not paragraphs_too:
+        return _RoleResult(part_roles, [], unsure)
+    paragraphs: list[Paragraph] = []
+    running: str | None = None  # what weak paragraphs follow
+    outer: str | None = None  # the same, set outside any area: it carries across the areas
+    current: int | None = -1
+    for (a, b), sc, pi, ev in zip(spans, para_scores, part_of, evs, strict=True):
+        if pi != current:
+            current = pi
+            outer = running = part_roles[pi] if pi is not None else ("other" if parts else None)
+            in_area = False
+        if a in area_starts:
+            running = outer
+            in_area = True
+        if pi is not None and a == parts[pi].start:
+            paragraphs.append(Paragraph(a, b, part_roles[pi], False))
+            continue
+        best, margin = sc.best()
+        if roles.is_strong(sc) and best is not None:
+            prior = part_roles[pi] if pi is not None else None
+            leads = roles.leading_role(text, a, b, plan_year) == best
+            # a long paragraph that names another time frame only in passing keeps its part's role
+            sparse = roles.mentions(ev, best, plan_year) * _PASSING < ev.counts.get("sent", 0)
+            if parts and best != prior and not leads and sparse:
+                paragraphs.append(Paragraph(a, b, running or "other", False))
+                continue
+            if not parts or best == prior or leads:
+                running = best
+                if not in_area:
+                    outer = best
+            paragraphs.append(Paragraph(a, b, best, True))
+            continue
+        if pi is None and not parts and best is not None and sc.get(best) >= 1.5 and margin >= 1.0:
+            running = best  # no parts: weak evidence is all there is
+        elif pi is not None and pi in mixed and best is not None and sc.get(best) >= 1.0 and margin >= 0.5:
+            running = best  # 2025年和“十四五”时期工作回顾: the paragraph says which
+        elif pi is not None and best == "plan" == part_roles[pi] and sc.plan >= 1.0:
+            # plan verbs are distinctive: after a five-year or review aside, the plan resumes (results
+            # of last year and of five years read alike, so there the aside carries on)
+            running = "plan"
+        paragraphs.append(Paragraph(a, b, running or "other", False))
+    return _RoleResult(part_roles, paragraphs, unsure)
+
+
 def parse(doc: Document, *, government: str | None = None, year: int | None = None) -> Outline:
     """Find the outline of ``doc``; ``government``/``year`` override what the text says."""
     text = doc.text
@@ -403,18 +558,36 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
     warn = partial(add_warning, warnings)
     tree = _tree(text)
     top_is_part = bool(tree) and tree[0].level == 1
-    roles = _roles([text[n.title_start : n.title_end] for n in tree]) if top_is_part else None
-    sections = _flatten(tree, None, roles, text)
-    if not top_is_part:
-        warn("no_parts", "未找到报告的各部分（一、二、……），按全文处理")
-    parts = [s for s in sections if s.level == 1]
-    if top_is_part and not any(p.role == "plan" for p in parts):
-        warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
-
+    bare = _flatten(tree, None, None, text)
+    spans = _paragraph_spans(text, bare)
+    evs = roles.evidence(text, spans)
+    # the plan year: what the document says about itself (title, date, meeting and speaker lines)
+    # first; failing that, read from roles decided without a year; then roles with the year
     identity = read_identity(text)
     for w in identity.warnings_for(government=government is None, year=year is None):
         warn(w.code, w.message)
-    plan_year = year if year is not None else (identity.year or _plan_year(text, parts, warn))
+    if year is None and identity.year is not None:
+        plan_year: int | None = identity.year
+    elif year is None:
+        first = _decide_roles(text, tree, spans, evs, None, paragraphs_too=False)
+        prelim = _flatten(tree, None, first.part_roles if top_is_part else None, text)
+        plan_year = _plan_year(text, [s for s in prelim if s.level == 1], warn)
+    else:
+        plan_year = year
+    result = _decide_roles(text, tree, spans, evs, plan_year)
+    tail = _END_MATTER.search(text)
+    if tail is not None:
+        # notes and links after the report speak of nothing the report promises or reports
+        parts_top = [n for n in tree if n.level == 1]
+        result.part_roles = [
+            "other" if n.start >= tail.start() else r for n, r in zip(parts_top, result.part_roles, strict=True)
+        ]
+        result.paragraphs = _force_role(result.paragraphs, (tail.start(), len(text)), "other")
+    sections = _flatten(tree, None, result.part_roles if top_is_part else None, text)
+    parts = [s for s in sections if s.level == 1]
+    if not top_is_part:
+        warn("no_parts", "未找到报告的各部分（一、二、……），按全文处理，各段的角色由其内容判断")
+
     gov = government if government is not None else identity.government
     if gov is None:
         warn("government_unknown", "未能识别作报告的政府，请手动指定（如 枣庄市）")
@@ -422,31 +595,37 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         warn("year_unknown", "未能识别报告的计划年度，请手动指定")
 
     sentences = _sentences(text, sections)
-    role_of = {s.id: s.role for s in sections}
-    headline: tuple[int, int] | None = None
-    for want_plan in (True, False):
-        for sent in sentences:
-            if want_plan and role_of.get(sent.section or "", "other") != "plan":
-                continue
-            if _HEADLINE.search(text, sent.start, sent.end):
-                headline = (sent.start, sent.end)
-                break
-        if headline is not None:
-            break
-    if headline is None:
-        for sent in sentences:
-            if role_of.get(sent.section or "", "other") != "plan":
-                continue
-            if text.count("；", sent.start, sent.end) >= 3 and _HEADLINE_LIST.search(
-                text, sent.start, sent.end
-            ):
-                headline = (sent.start, sent.end)
-                break
+    paragraphs = result.paragraphs
+    outline = Outline(
+        sections=sections,
+        sentences=sentences,
+        government=gov,
+        year=plan_year,
+        headline_span=None,
+        warnings=warnings,
+        paragraphs=paragraphs,
+    )
+    headings = {s.start for s in sections}
+    headline = find_headline(text, outline, headings)
+    if headline is not None:
+        # the block is this year's plan whatever its neighbours say
+        outline.paragraphs = _force_role(paragraphs, headline, "plan")
+    outline.headline_span = headline
 
-    if headline is None and any(p.role == "plan" for p in parts):
+    roles_seen = {p.role for p in outline.paragraphs}
+    if "plan" not in roles_seen:
+        warn("no_plan_part", "未找到安排今年工作的部分，今年的目标可能不全")
+    if headline is None and "plan" in roles_seen:
         warn("no_headline", "未找到今年的主要预期目标段落")
-    if top_is_part and not any(p.role == "review" for p in parts):
+    if "review" not in roles_seen:
         warn("no_review_part", "未找到回顾上一年工作的部分，上年实绩可能不全")
+    if result.unsure_parts:
+        names = "、".join(f"“{parts[i].title[:20]}”" for i in result.unsure_parts if i < len(parts))
+        warn("low_confidence_roles", f"以下部分讲的是上年回顾、今年安排还是五年规划，依据不足，请核对：{names}")
+    elif not top_is_part and paragraphs:
+        decided = sum(1 for p in paragraphs if p.strong)
+        if decided < max(3, len(paragraphs) // 10):
+            warn("low_confidence_roles", "报告没有分部分，多数段落的角色只能从上下文推断，请核对")
 
     if plan_year and gov:
         title = f"{plan_year}年{gov}政府工作报告"
@@ -456,12 +635,21 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         title = f"{plan_year}年政府工作报告"
     else:
         title = None
-    return Outline(
-        sections=sections,
-        sentences=sentences,
-        government=gov,
-        year=plan_year,
-        title=title,
-        headline_span=headline,
-        warnings=warnings,
-    )
+    outline.title = title
+    return outline
+
+
+def _force_role(paragraphs: list[Paragraph], span: tuple[int, int], role: str) -> list[Paragraph]:
+    """``paragraphs`` with those overlapping ``span`` given ``role`` (cut at the span's edges)."""
+    out: list[Paragraph] = []
+    a, b = span
+    for p in paragraphs:
+        if p.end <= a or p.start >= b:
+            out.append(p)
+            continue
+        if p.start < a:
+            out.append(Paragraph(p.start, a, p.role, p.strong))
+        out.append(Paragraph(max(p.start, a), min(p.end, b), role, True))
+        if p.end > b:
+            out.append(Paragraph(b, p.end, p.role, p.strong))
+    return out

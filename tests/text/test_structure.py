@@ -8,7 +8,7 @@ from luoshi.ingest.clean import clean
 from luoshi.ingest.document import RawText
 from luoshi.ingest.read import load
 from luoshi.paths import reports_dir
-from luoshi.text.structure import detect_government, parse
+from luoshi.text.structure import parse
 
 REPORTS = reports_dir()
 
@@ -113,10 +113,11 @@ def test_national_reports(name: str, year: int, review: str, plan: list[str]) ->
     assert outline.headline_span is not None
 
 
-def test_national_2021_five_year_part_is_other() -> None:
+def test_national_2021_five_year_part_is_five_year() -> None:
     outline = parse(load(REPORTS / "national-2021.txt"))
     part2 = outline.section("2")
-    assert part2 is not None and part2.role == "other"
+    assert part2 is not None and part2.role == "five_year"
+    assert outline.role_at(part2.title_end + 10) == "five_year"
 
 
 def test_national_2020_later_parts_follow_plan() -> None:
@@ -176,13 +177,6 @@ def test_year_from_review_title_and_overrides() -> None:
     outline = parse(doc_of(text))
     assert outline.year == 2023
     assert parse(doc_of(text), year=2030).year == 2030
-
-
-def test_government_detection() -> None:
-    assert detect_government("我代表国务院，向大会报告。") == "国务院"
-    text = "我代表省人民政府报告。美丽临海建设成效明显，临海港吞吐量增长，临海省发展。临海高新区。"
-    assert detect_government(text) == "临海省"
-    assert detect_government("没有说明。") is None
 
 
 @pytest.mark.parametrize("name", ["zaozhuang-2024.txt", "national-2023.txt"])
