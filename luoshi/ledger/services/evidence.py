@@ -1,7 +1,7 @@
 """Evidence files: type checked by magic bytes, size-limited, stored content-addressed on disk.
 
-Bytes live at ``$LUOSHI_HOME/evidence/<sha[:2]>/<sha[2:]>``; the database row keeps name, hash,
-size and type. Identical files are stored once. A file written for a transaction that then rolls
+Bytes live at ``$LUOSHI_HOME/evidence/<sha[:2]>/<sha[2:]>`` (owner-only: files 0600, directories
+0700); the database row keeps name, hash, size and type. Identical files are stored once. A file written for a transaction that then rolls
 back stays on disk unreferenced, which is harmless (the same content would be stored there anyway).
 The uploaded file name is only ever a display name: it never takes part in a path, and
 :func:`safe_filename` strips directories (``../../x.pdf`` → ``x.pdf``) and control characters.
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.db import luoshi_home
+from luoshi.ledger.private import create_private, private_dir
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 ALLOWED = {
@@ -82,6 +83,16 @@ def path_for(sha256: str) -> Path:
     return evidence_root() / sha256[:2] / sha256[2:]
 
 
+def write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` at ``target`` atomically, owner-only (files 0600 in 0700 directories)."""
+    private_dir(evidence_root())
+    private_dir(target.parent)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with os.fdopen(create_private(tmp), "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+
+
 def store(data: bytes, filename: str, *, max_bytes: int = MAX_EVIDENCE_BYTES) -> tuple[str, int, str]:
     """Validate and store ``data``; returns (sha256, size, content type)."""
     if not data:
@@ -96,10 +107,7 @@ def store(data: bytes, filename: str, *, max_bytes: int = MAX_EVIDENCE_BYTES) ->
     sha = hashlib.sha256(data).hexdigest()
     target = path_for(sha)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_file(target, data)
     return sha, len(data), ALLOWED[kind]
 
 
