@@ -20,7 +20,6 @@ too: PDF text layers break lines wherever the page did.
 from __future__ import annotations
 
 import re
-from array import array
 
 from luoshi.ingest.document import Document, OffsetMap, RawText
 
@@ -138,14 +137,6 @@ def _compose(outer: Runs, inner: Runs) -> Runs:
     return out
 
 
-def _origin(runs: Runs, raw_length: int) -> array:
-    origin = array("I")
-    for src, n in runs:
-        origin.extend(range(src, src + n))
-    origin.append(raw_length)
-    return origin
-
-
 def clean(raw: RawText) -> Document:
     """Return the cleaned ``Document`` for ``raw``; ``raw`` itself is left untouched."""
     text = _TO_TRANSLATE.sub(lambda m: m.group().translate(_FULLWIDTH), raw.text)
@@ -164,4 +155,4 @@ def clean(raw: RawText) -> Document:
     del text
     cleaned, runs2 = _delete(text1, _pass2(text1))
     del text1
-    return Document(cleaned, raw, OffsetMap(_origin(_compose(runs1, runs2), len(raw.text))))
+    return Document(cleaned, raw, OffsetMap.from_runs(_compose(runs1, runs2), len(raw.text)))

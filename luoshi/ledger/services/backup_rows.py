@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from luoshi.errors import InputError
 from luoshi.ledger.models import UTCDateTime
 
 INT32 = (-(2**31), 2**31 - 1)
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,39}")  # a column name that may be shown as it is
 
 
 class RowProblem(InputError):
@@ -87,7 +89,8 @@ def decode_row(table: Table, row: object, where: str, *, older: bool = False) ->
     for key, value in row.items():
         col = table.columns.get(key)
         if col is None:
-            raise RowProblem(f"{where}表 {table.name}：列 {str(key)[:40]} 不在当前数据库结构中")
+            shown = key if isinstance(key, str) and _IDENTIFIER.fullmatch(key) else "（名称无法显示）"
+            raise RowProblem(f"{where}表 {table.name}：列 {shown} 不在当前数据库结构中")
         out[key] = _check_value(table, col, value, where)
     for col in table.columns:
         if col.name not in out:
