@@ -163,6 +163,16 @@ def test_added_admin_is_skipped_without_with_accounts_and_cannot_log_in(
         assert r.status_code in (400, 401, 403), (name, r.status_code)
     assert client.get("/api/me").json()["role"] == "public"  # still anonymous
 
+    # over an installation that has its accounts (--replace): they stay as they were, units and all
+    restore(other, _archive(web_any, tmp_path), replace=True, with_accounts=True)
+    result = restore(other, forged, replace=True)
+    assert (result.skipped_accounts, result.kept_accounts) == (users + 1, users)
+    r = client.post("/api/session", json={"username": "mallory", "password": PASSWORD})
+    assert r.status_code in (400, 401, 403)
+    r = client.post("/api/session", json={"username": "liaison_a", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/me").json()["unit_id"] == web_any.seeded.unit_a
+
 
 def test_forged_audit_actor_is_refused_and_nothing_written(
         web_any: Any, other: Engine, tmp_path: Path, new_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -430,11 +430,17 @@ def _reset_sequences(conn: Connection) -> None:
 
 def _write(conn: Connection, archive: _Archive, keep: tuple[str, ...], replace: bool) -> None:
     tables = _tables()
+    units = Base.metadata.tables["units"]
+    users = Base.metadata.tables["users"]
+    kept_units: list[tuple[int, int]] = []
     if replace:
+        if keep:  # kept accounts point at units about to be replaced: unhook them for the while
+            kept_units = [(uid, unit) for uid, unit in conn.execute(select(users.c.id, users.c.unit_id))
+                          if unit is not None]
+            conn.execute(users.update().where(users.c.unit_id.is_not(None)).values(unit_id=None))
         for t in reversed(tables):
             if t.name not in keep:
                 conn.execute(t.delete())
-    units = Base.metadata.tables["units"]
     deferred: list[tuple[int, int]] = []
     for row in archive.rows["units"]:
         if row.get("parent_id") is not None:
@@ -445,6 +451,8 @@ def _write(conn: Connection, archive: _Archive, keep: tuple[str, ...], replace: 
             conn.execute(t.insert(), archive.rows[t.name])
     for uid, parent in deferred:
         conn.execute(units.update().where(units.c.id == uid).values(parent_id=parent))
+    for uid, unit in kept_units:  # checked before writing: every one of these units is in the archive
+        conn.execute(users.update().where(users.c.id == uid).values(unit_id=unit))
 
 
 def _copy_evidence(p: Path, archive: _Archive) -> None:
@@ -485,7 +493,12 @@ def restore(engine: Engine, path: str | Path, *, replace: bool = False, with_acc
             result.audit_chain = archive.manifest["audit"]["chain"]
             result.evidence_files = len(archive.evidence)
             _record(conn, archive, result, actor, replace=replace, with_accounts=with_accounts)
-            _copy_evidence(p, archive)
+            try:
+                _copy_evidence(p, archive)
+            except OSError as exc:
+                raise InputError(
+                    f"{p}: 写入证明材料文件失败（{exc.strerror or type(exc).__name__}），台账未恢复，请检查 {evidence.evidence_root()}"
+                ) from None
     except SQLAlchemyError as exc:  # never echo the statement or its parameters (password hashes)
         orig = getattr(exc, "orig", None)
         raise InputError(

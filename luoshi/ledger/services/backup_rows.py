@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Table, Text, UniqueConstraint
 
 from luoshi.errors import InputError
+from luoshi.ledger import models
 from luoshi.ledger.models import UTCDateTime
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -102,7 +103,39 @@ def decode_row(table: Table, row: object, where: str, *, older: bool = False) ->
                 raise RowProblem(f"{where}表 {table.name} 缺少列 {col.name}（文件不完整？）")
         if out[col.name] is None and not col.nullable:
             raise RowProblem(f"{where}表 {table.name} 列 {col.name}：不能为空")
+    _check_vocabulary(table, out, where)
     return out
+
+
+# closed vocabularies and fixed formats the rest of luoshi relies on (a sha256 becomes a file path)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("units", "kind"): models.UNIT_KINDS,
+    ("commitments", "kind"): models.COMMITMENT_KINDS,
+    ("commitments", "state"): models.COMMITMENT_STATES,
+    ("commitments", "comparator"): models.COMPARATORS,
+    ("commitments", "modality"): models.MODALITIES,
+    ("assignments", "role"): models.ROLES,
+    ("ledger_settings", "cycle"): models.CYCLES,
+    ("progress_reports", "state"): models.REPORT_STATES,
+    ("notices", "reason"): models.NOTICE_REASONS,
+    ("evaluations", "result"): models.RESULTS,
+    ("users", "role"): models.USER_ROLES,
+}
+PATTERNS = {("evidence", "sha256"): _HEX64, ("reports", "sha256"): _HEX64}
+
+
+def _check_vocabulary(table: Table, row: dict[str, Any], where: str) -> None:
+    for col in table.columns:
+        value = row.get(col.name)
+        if value is None:
+            continue
+        allowed = VOCABULARIES.get((table.name, col.name))
+        if allowed is not None and value not in allowed:
+            raise RowProblem(f"{where}表 {table.name} 列 {col.name}：不是允许的取值（{' / '.join(allowed)}）")
+        pattern = PATTERNS.get((table.name, col.name))
+        if pattern is not None and not pattern.fullmatch(value):
+            raise RowProblem(f"{where}表 {table.name} 列 {col.name}：格式不对（应为 64 位十六进制校验和）")
 
 
 def _keys(table: Table) -> list[tuple[str, list[str]]]:
