@@ -226,6 +226,12 @@ class _Archive:
     evidence: list[str]
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """A name taken from the archive as it may appear in a one-line message (no control characters)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value)[:limit])
+    return text + ("…" if len(str(value)) > limit else "")
+
+
 def _is_older(revision: object, current: str | None) -> bool:
     """Whether ``revision`` is an ancestor of ``current`` in the shipped migration scripts."""
     from alembic.script import ScriptDirectory
@@ -267,7 +273,7 @@ def _read_manifest(p: Path, zf: zipfile.ZipFile) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputError(f"{p}: 不是 luoshi 备份文件")
     if manifest.get("version") != VERSION:
-        raise InputError(f"{p}: 备份格式版本 {str(manifest.get('version'))[:10]} 不受支持（支持 {VERSION}）")
+        raise InputError(f"{p}: 备份格式版本 {_shown(manifest.get('version'))} 不受支持（支持 {VERSION}）")
     for key, kind in (("tables", dict), ("files", dict), ("audit", dict)):
         if not isinstance(manifest.get(key), kind):
             raise InputError(f"{p}: 备份清单缺少 {key}，文件不完整")
@@ -291,20 +297,20 @@ def _verify_members(p: Path, zf: zipfile.ZipFile, manifest: dict[str, Any]) -> N
         raise InputError(f"{p}: 归档缺少清单中的 {len(set(files) - names)} 个文件（文件不完整）")
     for name, entry in files.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
-            raise InputError(f"{p}: 备份清单中 {name[:80]} 的记录已损坏")
+            raise InputError(f"{p}: 备份清单中 {_shown(name)} 的记录已损坏")
         if name != LEDGER and (not name.startswith(EVIDENCE_DIR) or name[len(EVIDENCE_DIR):] != entry["sha256"]):
-            raise InputError(f"{p}: 备份清单中有不认识的文件 {name[:80]}")
+            raise InputError(f"{p}: 备份清单中有不认识的文件 {_shown(name)}")
         if zf.getinfo(name).file_size != entry["size"]:
-            raise InputError(f"{p}: {name[:80]} 的大小与清单不符（文件被改动或不完整）")
+            raise InputError(f"{p}: {_shown(name)} 的大小与清单不符（文件被改动或不完整）")
         sha = hashlib.sha256()
         try:
             with zf.open(name) as fh:
                 while block := fh.read(CHUNK):
                     sha.update(block)
         except (zipfile.BadZipFile, OSError, EOFError):
-            raise InputError(f"{p}: {name[:80]} 已损坏，无法读出") from None
+            raise InputError(f"{p}: {_shown(name)} 已损坏，无法读出") from None
         if sha.hexdigest() != entry["sha256"]:
-            raise InputError(f"{p}: {name[:80]} 的 SHA-256 校验和与清单不符（文件被改动或已损坏），拒绝恢复")
+            raise InputError(f"{p}: {_shown(name)} 的 SHA-256 校验和与清单不符（文件被改动或已损坏），拒绝恢复")
 
 
 def _read_rows(p: Path, zf: zipfile.ZipFile, older: bool, chain: AuditChain) -> dict[str, list[dict[str, Any]]]:
@@ -312,15 +318,15 @@ def _read_rows(p: Path, zf: zipfile.ZipFile, older: bool, chain: AuditChain) -> 
     tables = {t.name: t for t in _tables()}
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
     with zf.open(LEDGER) as fh:
-        for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8"), 1):
+        for n, line in enumerate(fh, 1):
             try:
-                item = json.loads(line)
+                item = json.loads(line.decode("utf-8"))
                 table = tables[item["t"]]
                 row = item["r"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise InputError(f"{p}: {LEDGER} 第 {n} 行无法识别") from None
             except UnicodeDecodeError:
                 raise InputError(f"{p}: {LEDGER} 第 {n} 行不是 UTF-8 文本") from None
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise InputError(f"{p}: {LEDGER} 第 {n} 行无法识别") from None
             try:
                 rows[table.name].append(decode_row(table, row, f"{LEDGER} 第 {n} 行：", older=older))
                 if table.name == AUDIT_TABLE:
@@ -334,7 +340,7 @@ def _check_counts(p: Path, manifest: dict[str, Any], rows: dict[str, list[dict[s
     declared: dict[str, Any] = manifest["tables"]
     unknown = set(declared) - set(rows)
     if unknown:
-        raise InputError(f"{p}: 备份中有当前数据库结构没有的表（{', '.join(sorted(unknown))[:80]}）")
+        raise InputError(f"{p}: 备份中有当前数据库结构没有的表（{_shown(', '.join(sorted(unknown)))}）")
     for name, got in rows.items():
         want = declared.get(name, 0)
         if want != len(got):
@@ -356,7 +362,7 @@ def read_archive(path: str | Path, schema: str | None) -> _Archive:
         older = _is_older(manifest.get("schema"), schema)
         if manifest.get("schema") != schema and not older:
             raise InputError(
-                f"{p}: 备份的数据库结构版本 {str(manifest.get('schema'))[:20]} 与当前 {schema} 不同，请先运行 luoshi db upgrade"
+                f"{p}: 备份的数据库结构版本 {_shown(manifest.get('schema'))} 与当前 {schema} 不同，请先运行 luoshi db upgrade"
             )
         _verify_members(p, zf, manifest)
         chain = AuditChain()
