@@ -3,7 +3,8 @@
 Text that comes from people (task wording, unit names, narratives) may start with ``=``, ``+``,
 ``-`` or ``@``; a spreadsheet would evaluate such a cell as a formula (CSV/formula injection). On
 export such text gets a leading apostrophe and is forced to a string cell; on import the apostrophe
-is removed again, so a round trip keeps the words unchanged.
+is removed again, so a round trip keeps the words unchanged. A cell holds at most 32,767
+characters and is read back stripped: :func:`read_back` says what an untouched cell reads as.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+CELL_LIMIT = 32_767  # characters a spreadsheet cell holds (Excel's limit; openpyxl cuts longer text)
 
 
 def escape_formula(text: str) -> str:
@@ -51,6 +53,21 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return unescape_formula(str(value).strip())
+
+
+def read_back(text: str) -> str:
+    """What :func:`cell_text` gives for a cell that :func:`set_text` filled with ``text``.
+
+    Exported text is cut at :data:`CELL_LIMIT` and read back stripped, so an untouched cell of a
+    long or whitespace-framed text differs from the ledger's; an importer compares the cell with
+    this, not with ``text``, to tell an untouched cell from an edit.
+    """
+    return cell_text(escape_formula(text)[:CELL_LIMIT]) if text else ""
+
+
+def is_cut(text: str) -> bool:
+    """Whether exporting ``text`` to one cell loses part of it."""
+    return len(escape_formula(text)) > CELL_LIMIT
 
 
 def split_units(text: str) -> list[str]:

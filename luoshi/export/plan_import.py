@@ -1,10 +1,13 @@
 """Importing an edited 分工方案 back into the ledger — all or nothing, audited.
 
 Each row with an 编号 is compared with its commitment: changed wording (重点任务), units (牵头/配合),
-deadline (完成时限) and 责任领导 become edits through ``commitments.update`` and ``assign.assign``;
-each row without an 编号 becomes a hand-added commitment (``commitments.add_manual``) assigned to its
-units and placed in the area of the heading row above it (the marker maps each heading to its
-section, or to the 主要预期目标), so the next export lists it under the same heading.
+deadline (完成时限) and 责任领导 become edits through ``commitments.update`` and ``assign.assign``.
+Wording is compared with the cell as the export wrote it (cut to the 32,767-character cell limit,
+read back stripped), so an untouched row is unchanged; an edit of a cut cell is refused, since the
+rest of the text is not in the sheet. Each row without an 编号 becomes a hand-added commitment
+(``commitments.add_manual``) assigned to its units and placed in the area of the heading row above
+it (the marker maps each heading to its section, or to the 主要预期目标), so the next export lists
+it under the same heading.
 Unknown units, bad dates, broken rows and rows changed by someone else since the export are all
 collected first and reported row by row; if there is any, nothing is applied. The edits themselves
 run inside a savepoint, so a failure in a service also undoes everything, and a dry run (preview)
@@ -22,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import LuoshiError, NotFoundError
-from luoshi.export.cells import format_deadline, join_units
+from luoshi.export.cells import CELL_LIMIT, format_deadline, is_cut, join_units, read_back
 from luoshi.export.errors import RowError, WorkbookRejected
 from luoshi.export.marker import Marker
 from luoshi.export.plan_sheet import SheetRow, read_plan_sheet
@@ -189,6 +192,11 @@ def diff_plan(session: Session, wb: Workbook, marker: Marker) -> PlanDiff:
             errors.append(RowError(SHEET, sr.row, lead_col, "填写配合单位前请先填写牵头单位"))
             continue
         change = _update(sr, c, new_lead, support, marker.records.get(c.id))
+        if change is not None and change.new_text is not None and is_cut(c.text):
+            errors.append(RowError(SHEET, sr.row, table.label("重点任务"),
+                                   f"任务 {c.id} 的原文超过单元格上限 {CELL_LIMIT} 字，表中只有前一部分，"
+                                   "请在系统中修改其内容"))
+            continue
         if change is None:
             diff.unchanged += 1
             continue
@@ -243,7 +251,7 @@ def _creation(sr: SheetRow, lead: Unit, support: list[Unit], area: Area) -> RowC
 
 def _update(sr: SheetRow, c: Commitment, lead: Unit | None, support: list[Unit], exported_version: int | None) -> RowChange | None:
     rc = RowChange(sr.row, c.id, c.text, expected_version=exported_version or None)
-    if sr.text != c.text:
+    if sr.text != read_back(c.text):  # the cell as exported: cut to the cell limit, stripped
         rc.changes.append(FieldChange("重点任务", c.text, sr.text))
         rc.new_text = sr.text
     current_lead = c.lead.unit if c.lead else None

@@ -20,8 +20,6 @@ too: PDF text layers break lines wherever the page did.
 from __future__ import annotations
 
 import re
-from array import array
-from itertools import chain
 
 from luoshi.ingest.document import Document, OffsetMap, RawText
 
@@ -93,20 +91,50 @@ def _pdf_line_breaks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """``text`` without the characters in ``spans``, and the index in ``text`` of each kept one."""
+# kept characters as runs: (index in the source text of the run's first character, run length);
+# the runs follow each other in the result text. A run map takes a few tuples per deletion, where
+# one index per character (a list of ints) took ~36 bytes a character — the bulk of the memory
+# extraction needed (see bench/extract_memory.py).
+Runs = list[tuple[int, int]]
+
+
+def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, Runs]:
+    """``text`` without the characters in ``spans``, and the runs of kept characters."""
     spans.sort()
     pieces: list[str] = []
-    kept: list[range] = []
+    runs: Runs = []
     pos = 0
     for s, e in spans:
         if s > pos:
             pieces.append(text[pos:s])
-            kept.append(range(pos, s))
+            runs.append((pos, s - pos))
         pos = max(pos, e)
-    pieces.append(text[pos:])
-    kept.append(range(pos, len(text)))
-    return "".join(pieces), list(chain.from_iterable(kept))
+    if pos < len(text):
+        pieces.append(text[pos:])
+        runs.append((pos, len(text) - pos))
+    return "".join(pieces), runs
+
+
+def _compose(outer: Runs, inner: Runs) -> Runs:
+    """Runs into the original text for ``inner`` (runs into the text that ``outer`` maps)."""
+    out: Runs = []
+    j = 0
+    begin = 0  # position, in the middle text, of the first character of outer[j]
+    for s, n in inner:
+        while s >= begin + outer[j][1]:
+            begin += outer[j][1]
+            j += 1
+        while n:
+            src, length = outer[j]
+            off = s - begin
+            take = min(n, length - off)
+            out.append((src + off, take))
+            s += take
+            n -= take
+            if off + take == length and n:
+                begin += length
+                j += 1
+    return out
 
 
 def clean(raw: RawText) -> Document:
@@ -119,12 +147,12 @@ def clean(raw: RawText) -> Document:
 
     deletions = _pass1(text)
     if raw.kind == "pdf":
-        text0, index0 = _delete(text, deletions)
-        text1, index_pdf = _delete(text0, _pdf_line_breaks(text0))
-        index1 = [index0[i] for i in index_pdf]
+        text0, runs0 = _delete(text, deletions)
+        text1, runs_pdf = _delete(text0, _pdf_line_breaks(text0))
+        runs1 = _compose(runs0, runs_pdf)
     else:
-        text1, index1 = _delete(text, deletions)
-    cleaned, index2 = _delete(text1, _pass2(text1))
-    origin = array("I", map(index1.__getitem__, index2))
-    origin.append(len(raw.text))
-    return Document(cleaned, raw, OffsetMap(origin))
+        text1, runs1 = _delete(text, deletions)
+    del text
+    cleaned, runs2 = _delete(text1, _pass2(text1))
+    del text1
+    return Document(cleaned, raw, OffsetMap.from_runs(_compose(runs1, runs2), len(raw.text)))

@@ -9,6 +9,7 @@ maps to a byte offset in the input file.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -46,18 +47,54 @@ class OffsetMap:
     ``origin[i]`` is the raw index of cleaned character ``i``; ``origin[len(clean)]`` is
     ``len(raw)``. A cleaned span ``[s, e)`` comes from raw ``[origin[s], origin[e - 1] + 1)``.
     Cleaning only deletes characters or replaces one character by one character, so ``origin`` is
-    strictly increasing.
+    strictly increasing: it is made of runs of consecutive raw indices, one run per stretch of text
+    between two deletions. The map keeps only the runs — where each starts in the cleaned text
+    (``starts``) and in the raw text (``raws``) — a few bytes per deletion instead of four per
+    character; ``origin`` spells the whole array out on demand (checks and tests).
     """
 
-    origin: array = field(repr=False)
+    starts: array = field(repr=False)  # cleaned index of each run's first character, increasing
+    raws: array = field(repr=False)  # raw index of each run's first character
+    length: int  # length of the cleaned text
+    raw_length: int
+
+    @classmethod
+    def from_runs(cls, runs: list[tuple[int, int]], raw_length: int) -> OffsetMap:
+        """The map of kept ``(raw start, length)`` runs, in cleaned-text order."""
+        starts, raws = array("I"), array("I")
+        at = 0
+        for src, n in runs:
+            if raws and starts and src == raws[-1] + (at - starts[-1]):
+                at += n  # continues the previous run
+                continue
+            starts.append(at)
+            raws.append(src)
+            at += n
+        return cls(starts, raws, at, raw_length)
+
+    def at(self, i: int) -> int:
+        """``origin[i]``: the raw index of cleaned character ``i`` (``raw_length`` at the end)."""
+        if i == self.length:
+            return self.raw_length
+        k = bisect_right(self.starts, i) - 1
+        return self.raws[k] + (i - self.starts[k])
+
+    @cached_property
+    def origin(self) -> array:
+        out = array("I")
+        bounds = [*self.starts[1:], self.length] if self.starts else []
+        for start, end, raw in zip(self.starts, bounds, self.raws, strict=True):
+            out.extend(range(raw, raw + end - start))
+        out.append(self.raw_length)
+        return out
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
-        n = len(self.origin) - 1
+        n = self.length
         if not 0 <= start <= end <= n:
             raise IndexError(f"span {start}:{end} outside 0:{n}")
         if start == end:
-            return self.origin[start], self.origin[start]
-        return self.origin[start], self.origin[end - 1] + 1
+            return self.at(start), self.at(start)
+        return self.at(start), self.at(end - 1) + 1
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,11 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawTex
         raise _too_large(name, st.st_size, max_bytes)
     try:
         with open(p, "rb") as fh:
-            # read one byte more than allowed: the file may have grown since stat()
-            data = fh.read(max_bytes + 1)
+            # read one byte more than the file had: it may have grown since stat(). Not
+            # ``read(max_bytes + 1)``, which allocates the whole limit whatever the file's size.
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if st.st_size < len(data) <= max_bytes:
+                data += fh.read(max_bytes + 1 - len(data))
             size = max(len(data), os.fstat(fh.fileno()).st_size)
     except PermissionError:
         raise InputError(f"{name}: permission denied; check the file's permissions") from None

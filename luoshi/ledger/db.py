@@ -7,7 +7,8 @@ Configuration (environment):
   ``POOL_SIZE`` below).
 - ``LUOSHI_HOME`` — data directory, default ``./var`` under the current directory. Without
   ``LUOSHI_DATABASE_URL`` the database is the SQLite file ``$LUOSHI_HOME/luoshi.db``; evidence files
-  are always stored under ``$LUOSHI_HOME/evidence/``.
+  are always stored under ``$LUOSHI_HOME/evidence/``. The directory, the SQLite file (and its
+  -wal/-shm) are owner-only (0700/0600, see ``luoshi.ledger.private``).
 
 SQLite connections run in WAL mode with foreign keys on and a busy timeout, so the web app and a CLI
 command can share the file. Sessions come from :func:`session_factory` (class :class:`LedgerSession`),
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.conflicts import as_conflict
+from luoshi.ledger.private import private_dir, private_file, touch_private
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection pool per process. The web app does all database work in its worker threads (32 by
@@ -63,8 +65,7 @@ def database_url() -> str:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
-    home = luoshi_home()
-    home.mkdir(parents=True, exist_ok=True)
+    home = private_dir(luoshi_home())
     return f"sqlite:///{home / 'luoshi.db'}"
 
 
@@ -104,7 +105,7 @@ def _sqlite_write_begins(conn: Connection, cursor: Any, statement: str, _params:
 
 def _is_write(statement: str, context: Any) -> bool:
     head = statement.lstrip()[:8].upper()
-    if head.startswith(_READ_ONLY):
+    if head.startswith(_READ_ONLY) or head.startswith("BEGIN"):  # BEGIN: an explicit sqlite_begin
         return False
     if head.startswith("WITH") and context is not None and context.compiled is not None:
         return bool(context.isinsert or context.isupdate or context.isdelete)  # a CTE select reads
@@ -115,8 +116,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Engine for ``url`` (default: :func:`database_url`), with SQLite pragmas applied."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        if make_url(url).database not in (None, "", ":memory:"):
+        database = make_url(url).database
+        if database not in (None, "", ":memory:"):
             _pool_kwargs("sqlite", kwargs)
+            _private_sqlite_files(Path(database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # let SQLAlchemy (and the hooks below), not pysqlite, decide when transactions begin
@@ -127,6 +130,19 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if url.startswith("postgresql"):
         _pool_kwargs("postgresql", kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The database file (password hashes) and its WAL/shared-memory files, owner-only.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so creating that one as
+    0600 before the first connection (an empty file is a valid new database) covers all three;
+    files left by an older install with wider modes are tightened.
+    """
+    if path.parent.is_dir() and not str(path).startswith("file:"):
+        touch_private(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            private_file(Path(f"{path}{suffix}"))
 
 
 def _pool_kwargs(dialect: str, kwargs: dict[str, Any]) -> None:
@@ -181,7 +197,7 @@ def session_factory(engine: Engine) -> sessionmaker[LedgerSession]:
 
 @contextmanager
 def transaction(engine: Engine | None = None, *, actor: str | None = None) -> Iterator[LedgerSession]:
-    """One unit of work: commit on success, roll back on any error; colliding writes → ConflictError."""
+    """One unit of work: commit on success, roll back on any error; colliding writes → a conflict error (409, exit 2)."""
     session = session_factory(engine or default_engine())()
     session.info["actor"] = actor or default_actor()
     try:

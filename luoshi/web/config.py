@@ -2,7 +2,8 @@
 
 Everything lives under ``$LUOSHI_HOME`` (default ``./var``, see ``luoshi.ledger.db``): the SQLite
 database unless ``LUOSHI_DATABASE_URL`` names another one, evidence files, and the secret key that
-signs session cookies (``LUOSHI_SECRET_KEY``, or created on first use, readable only by its owner).
+signs session cookies (``LUOSHI_SECRET_KEY``, or created on first use, readable only by its owner;
+an existing key file with wider permissions is tightened to 0600).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from luoshi.ledger.db import database_url as _database_url
 from luoshi.ledger.db import luoshi_home
+from luoshi.ledger.private import FILE_MODE, private_dir, private_file
 
 
 def _load_secret(home: Path) -> bytes:
@@ -22,10 +24,10 @@ def _load_secret(home: Path) -> bytes:
         return env.encode()
     path = home / "secret_key"
     if path.exists():
-        return path.read_bytes().strip()
-    home.mkdir(parents=True, exist_ok=True)
+        return private_file(path).read_bytes().strip()
+    private_dir(home)
     key = secrets.token_hex(32).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
     return key

@@ -3,15 +3,14 @@ audited edits, backup/restore — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import func, inspect, select
 
+from luoshi.devtools.backup_edit import read_items, write_archive
 from luoshi.errors import InputError, ValidationError
 from luoshi.ledger.db import session_factory, transaction
 from luoshi.ledger.migrate import current_revision, downgrade, head_revision, upgrade
-from luoshi.ledger.models import LEADER_MAX_LENGTH, Base, Commitment, Report, Section
+from luoshi.ledger.models import LEADER_MAX_LENGTH, AuditEvent, Base, Commitment, Report, Section
 from luoshi.ledger.services import assign, commitments
 from luoshi.ledger.services.backup import backup, restore
 from luoshi.ledger.services.history import history
@@ -129,13 +128,14 @@ def test_update_moves_section_audited(session):
         commitments.update(session, c, {"headline": True})
 
 
-def _dump(engine, path) -> list[dict]:
+def _dump(engine, path) -> tuple[dict, list[dict], dict]:
     backup(engine, path)
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return read_items(path)
 
 
-def _write(path, items: list[dict]) -> None:
-    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+def _restore_event(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).where(AuditEvent.entity_type == "Backup")) or 0
 
 
 def test_backup_keeps_leader_and_reads_dumps_without_it(engine, tmp_path, clean_db):
@@ -144,36 +144,37 @@ def test_backup_keeps_leader_and_reads_dumps_without_it(engine, tmp_path, clean_
         c = span_commitment(s, report, QUOTE, section="2.1")
         commitments.update(s, c, {"leader": LEADER})
         cid = c.id
-    items = _dump(engine, tmp_path / "now.jsonl")
-    (row,) = [i["r"] for i in items[1:] if i["t"] == "commitments"]
+    manifest, items, files = _dump(engine, tmp_path / "now.zip")
+    (row,) = [i["r"] for i in items if i["t"] == "commitments"]
     assert row["leader"] == LEADER
     before = counts(engine)
     clean_db(engine)
-    restore(engine, tmp_path / "now.jsonl")
-    assert counts(engine) == before
+    restore(engine, tmp_path / "now.zip")
+    assert counts(engine) == {**before, "audit_events": before["audit_events"] + 1}  # + the restore itself
+    assert _restore_event(engine) == 1
     s = session_factory(engine)()
     assert s.get_one(Commitment, cid).leader == LEADER
     s.close()
 
-    # a dump written before revision 0002: no leader key anywhere, header says 0001
+    # an archive written before revision 0002: no leader key anywhere, manifest says 0001
     old = [dict(i) for i in items]
-    old[0] = {**old[0], "schema": "0001"}
-    for i in old[1:]:
+    for i in old:
         if i["t"] == "commitments":
             i["r"] = {k: v for k, v in i["r"].items() if k != "leader"}
-    _write(tmp_path / "old.jsonl", old)
-    restore(engine, tmp_path / "old.jsonl", replace=True)
-    assert counts(engine) == before
+    write_archive(tmp_path / "old.zip", {**manifest, "schema": "0001"}, old, files)
+    restore(engine, tmp_path / "old.zip", replace=True)
+    assert counts(engine) == {**before, "audit_events": before["audit_events"] + 1}
     s = session_factory(engine)()
     c = s.get_one(Commitment, cid)
     assert c.leader is None and c.section.key == "2.1" and c.quote == QUOTE
     s.close()
+    before = counts(engine)
 
     # the same rows claiming the current schema are incomplete; an unknown schema is refused
-    _write(tmp_path / "cut.jsonl", [items[0], *old[1:]])
+    write_archive(tmp_path / "cut.zip", manifest, old, files)
     with pytest.raises(InputError, match="缺少列 leader"):
-        restore(engine, tmp_path / "cut.jsonl", replace=True)
-    _write(tmp_path / "new.jsonl", [{**items[0], "schema": "0099"}, *items[1:]])
+        restore(engine, tmp_path / "cut.zip", replace=True)
+    write_archive(tmp_path / "new.zip", {**manifest, "schema": "0099"}, items, files)
     with pytest.raises(InputError, match="0099"):
-        restore(engine, tmp_path / "new.jsonl", replace=True)
+        restore(engine, tmp_path / "new.zip", replace=True)
     assert counts(engine) == before  # failed restores roll back

@@ -1,7 +1,7 @@
 """Evidence files: type checked by content, name checked against it, size-limited, stored on disk.
 
-Bytes live at ``$LUOSHI_HOME/evidence/<sha[:2]>/<sha[2:]>``; the database row keeps name, hash,
-size and type. Identical files are stored once. A file written for a transaction that then rolls
+Bytes live at ``$LUOSHI_HOME/evidence/<sha[:2]>/<sha[2:]>`` (owner-only: files 0600, directories
+0700); the database row keeps name, hash, size and type. Identical files are stored once. A file written for a transaction that then rolls
 back stays on disk unreferenced, which is harmless (the same content would be stored there anyway).
 The uploaded file name is only ever a display name: it never takes part in a path, and
 :func:`safe_filename` strips directories (``../../x.pdf`` → ``x.pdf``) and control characters.
@@ -34,6 +34,7 @@ from typing import BinaryIO
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.db import luoshi_home
+from luoshi.ledger.private import create_private, private_dir
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -182,6 +183,16 @@ def path_for(sha256: str) -> Path:
     return evidence_root() / sha256[:2] / sha256[2:]
 
 
+def write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` at ``target`` atomically, owner-only (files 0600 in 0700 directories)."""
+    private_dir(evidence_root())
+    private_dir(target.parent)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with os.fdopen(create_private(tmp), "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+
+
 def store(source: bytes | BinaryIO, filename: str, *, max_bytes: int = MAX_EVIDENCE_BYTES
           ) -> tuple[str, int, str, str]:
     """Check and store a file (bytes, or a binary file read from its current position).
@@ -189,8 +200,7 @@ def store(source: bytes | BinaryIO, filename: str, *, max_bytes: int = MAX_EVIDE
     Returns (sha256, size, content type, display name — ``filename`` with the right extension).
     """
     src = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    root = evidence_root()
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(evidence_root())
     fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".upload-")
     tmp = Path(tmp_name)
     try:
@@ -213,7 +223,7 @@ def store(source: bytes | BinaryIO, filename: str, *, max_bytes: int = MAX_EVIDE
         if target.exists():
             tmp.unlink()
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
