@@ -293,7 +293,7 @@ def test_database_secret_key_backup_and_evidence_are_owner_only(
     assert _mode(home) == 0o700
     Settings.from_env()
     assert _mode(home / "secret_key") == 0o600
-    sha, _size, _kind = evidence.store(PDF, "x.pdf")
+    sha, _size, _kind, _name = evidence.store(PDF, "x.pdf")
     assert _mode(evidence.path_for(sha)) == 0o600 and _mode(home / "evidence") == 0o700
     archive = home / "b.zip"
     backup(engine, archive)
