@@ -260,8 +260,15 @@ def parts(name: str) -> Parts:
     text = cleaned_text(data["source"])
     review, plan = text.index(headings["review"]), text.index(headings["plan"])
     review_end = text.index(headings["review_end"]) if headings.get("review_end") else plan
+    if headings.get("headline_block") is False:
+        return Parts(review, review_end, plan, plan, plan)  # no headline block: an empty span
     headline_start = text.index(HEADLINE_MARKER, plan)
-    return Parts(review, review_end, plan, headline_start, text.index("。", headline_start))
+    end_quote = headings.get("headline_end")
+    if end_quote:
+        headline_end = text.index(end_quote, headline_start) + len(end_quote)
+    else:
+        headline_end = text.index("。", headline_start)
+    return Parts(review, review_end, plan, headline_start, headline_end)
 
 
 def gold_items(name: str, kind: str) -> list[Item]:
