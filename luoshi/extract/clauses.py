@@ -74,6 +74,8 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
     before = sent[s - 1] if s > 0 else ""
     if before and before in "第届":
         return True  # 第三批, 十二届四次全会
+    if (q.chinese and q.base_unit == "期") or q.unit == "方":
+        return True  # 三期扩建: a phase; 方 measures only with a magnitude (370亿方)
     if q.chinese and q.value == 1 and q.value_max is None:
         return True  # 一张蓝图, 一批: words, not counts
     if lx.SET_COUNT_RE.match(sent, s):
