@@ -32,6 +32,7 @@ _BETWEEN_RE = re.compile(r"[\u4e00-\u9fff]{2,6}")
 # a number with its measure word inside a list item (9个, 8届), not a digit of a name (PM2.5)
 _OWN_COUNT_RE = re.compile(r"(?<![A-Za-z.\d])\d+(?:\.\d+)?[\u4e00-\u9fff]")
 _MAGNITUDES = frozenset({"万", "亿", "万亿"})
+_PEOPLE_UNITS = frozenset({"人", "人次", "名", "户"})
 # a verb right before the count it governs (实施79个, 完成了3个) and anywhere before it
 _VERB_FIRST_END_LE_RE = re.compile(rf"(?:{lx.VERB_FIRST})(?:了)?$")
 _VERB_FIRST_ANY_RE = re.compile(rf"(?:{lx.VERB_FIRST})")
@@ -74,6 +75,11 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
     before = sent[s - 1] if s > 0 else ""
     if before and before in "第届":
         return True  # 第三批, 十二届四次全会
+    if before == "前" and q.unit in ("%", "位", "名"):
+        return True  # 进入ESI全球前1%, 居全国前3位: a rank
+    after = sent[e] if e < len(sent) else ""
+    if q.chinese and after and _CJK.match(after) and q.base_unit == "元":
+        return True  # 华鲁恒升二元酸: a numeral inside a product's name
     if (q.chinese and q.base_unit == "期") or q.unit == "方":
         return True  # 三期扩建: a phase; 方 measures only with a magnitude (370亿方)
     if q.chinese and q.value == 1 and q.value_max is None:
@@ -85,17 +91,32 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         # 总投资44亿元的城乡供水一体化工程 is an attribute; 用于1500万人次以上的职工培训 is the
         # promise itself: the number is the object of the verb standing right before it
         head = sent[max(0, s - 8) : s - len(q.prefix or "")] if q.prefix else sent[max(0, s - 8) : s]
+        if q.unit == "%" and _share_opens(sent, s - len(q.prefix or "")):
+            return False  # 60%的城市污水处理厂完成…, 扩大到60%的县: a share of what follows
         return lx.VERB_FIRST_END_RE.search(head) is None
     if q.prefix == "过" and after and after not in _PUNCT_AFTER:
         return True  # 过500万元工业技改项目
     if (
         q.suffix in ("以上", "及以上", "以下", "及以下")
+        and q.base_unit not in COUNT_UNITS  # 8家以上龙头企业 counts; 500万元以上技改项目 qualifies
+        and q.unit != "%"  # 建成区45%以上面积达标: a share of what follows
         and after
         and after not in _PUNCT_AFTER
         and after not in _CONJ_AFTER
     ):
         return True  # 500万元以上技改项目, 集体收入20万元以上村
     return False
+
+
+_SHARE_HEAD_END_RE = re.compile(rf"(?:{lx.VERB_FIRST}|{lx.VERB_AFTER}|在|对|为|向|选择|推动|推进|使|让)(?:到|至|在)?$")
+
+
+def _share_opens(sent: str, s: int) -> bool:
+    """Nothing but lead words, a verb or a preposition stands before the share in its clause
+    (含油量66%的油菜品种 has a noun there: the share is a property of what follows)."""
+    clause_start = max((sent.rfind(c, 0, s) for c in "，；：。、"), default=-1) + 1
+    head, _ = _strip_lead(sent[clause_start:s], 0)
+    return not head or _SHARE_HEAD_END_RE.search(head) is not None
 
 
 def _continues(head: str) -> bool:
@@ -334,8 +355,13 @@ def _read_clause(
             if rest.startswith("的"):
                 rest = rest[1:]  # 用于1500万人次以上的职工技能培训
             i += 1
-            if i < len(cqs) and not sep and lx.VERB_AFTER_END_RE.search(rest):
-                continue  # 9个国省控河流断面优良水体比例达到100%: the 9个 only qualifies
+            if q.base_unit in lx.CAPACITY_UNITS and lx.PROJECT_NOUN_RE.search(sent, qe, rest_end):
+                cursor = rest_end  # 建成榆能西南70万千瓦热电项目: a capacity in the project's name
+                continue
+            if i < len(cqs) and not sep and _qualifies_next(sent[cursor:qs_], rest, q, conj is not None):
+                # 9个国省控河流断面优良水体比例达到100%, 8所高校14个学科入选…: a count followed by
+                # another value of its own item only says where or of what
+                continue
             head_text = sent[cursor:qs_]
             stripped, hpos = _strip_lead(head_text, base + cursor)
             countable = (
@@ -359,7 +385,14 @@ def _read_clause(
                 prev, cursor = h, qe
                 continue
             if not countable:
+                if q.unit == "%" and not q.chinese:
+                    st = _share_before_noun(sent, base, head_text, cursor, q, rest, rest_end, cs, ce, prev)
+                    if st is not None:
+                        out.append(st)
                 cursor = rest_end
+                continue
+            if m_verb is None and lx.COUNT_NOT_GOVERNED_RE.search(head_text.rstrip()):
+                cursor = rest_end  # 实施“三项改革”新20条措施: 新 makes the count part of a name
                 continue
             if m_verb is None:
                 m_verb = lx.VERB_FIRST_RE.match(stripped)
@@ -385,7 +418,14 @@ def _read_clause(
                     _stmt(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce)
                 )
                 prev = _Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
-            elif m_verb is None and (not q.chinese or not stripped):
+            elif m_verb is None and not q.chinese:
+                st = _open_count(sent, base, head_text, cursor, q, rest, rest_end, cs, ce, prev)
+                if st is not None:
+                    out.append(st)
+                    prev = _Head(st.indicator, base + qe, st.metric, st.start, False)
+                    cursor = rest_end
+                    continue
+            elif m_verb is None and not stripped:
                 # a counted subject and its result or honour: 3家企业入选…, 8个贫困县全部摘帽
                 m_h = lx.SUBJECT_PREDICATE_RE.search(rest)
                 if m_h is not None and m_h.start() > 0:
@@ -443,6 +483,165 @@ def _read_clause(
         cursor = group[-1].end - base
         i = j
     return out
+
+
+def _qualifies_next(head: str, rest: str, q: Quantity, listed: bool) -> bool:
+    """A count followed, in the same item, by another value only qualifies it when it names where
+    (在…等13个国家投运海外仓36个) or of what (8所高校14个学科, 9个断面…比例达到100%); a count
+    that is the subject of a verb governing the next value (10个中心镇实施建设项目389个) or an
+    item of a list (3个万亿级优势产业和5个…集群) is a statement of its own."""
+    if lx.VERB_AFTER_END_RE.search(rest):
+        return True
+    if q.chinese or listed:
+        return False
+    if re.match(r"^[、，；：]?(?:[\u4e00-\u9fff]{0,2}是)?在", head) or head.endswith("在"):
+        return True
+    return lx.VERB_FIRST_ANY_RE.search(rest) is None and lx.PREDICATE_START_RE.search(rest) is None
+
+
+_LEVEL_VERB_RE = re.compile(r"(?:到|至|在|达到|达|突破|超过)$")
+_CJK_ONLY_RE = re.compile(r"[\u4e00-\u9fff]+")
+_SHARE_OF_RATE_RE = re.compile(r"^(?:的)?(?:增速|增长|增幅|水平|幅度|速度|比例|比重|左右|以上|以下|目标)")
+
+
+def _metric_of(head: str) -> str:
+    """The verb of a head that ends in a verb no list names (优化, 建强, 分类推进 → 推进)."""
+    runs = _CJK_ONLY_RE.findall(head)
+    if not runs or not head.endswith(runs[-1]):
+        return ""
+    core = lx.ADVERB_LEAD_RE.sub("", runs[-1])  # 在第15届全国运动会上冬夏项目共获得 → 获得
+    if not core or core[-1] in "和及与或" or lx.SCOPE_RE.fullmatch(core):
+        return ""  # 力争10个学科…, 年内110项高频事项…, 七大主导产业和12个…: what follows is the subject
+    return core if len(core) <= 4 else core[-2:]
+
+
+def _drop_enumeration(head: str) -> tuple[str, bool]:
+    """The head without the named members listed right before a count.
+
+    ``推进中核汇能通榆、华电榆树、天楹辽源等`` → ``推进中核汇能通榆`` (its first item keeps the verb);
+    ``支持长白山、三江、吉光`` → ``支持长白山``; a head with no 、 or 等 is kept.
+    """
+    body = head[:-1] if head.endswith("等") else head
+    quoted = _quoted_spans(body)
+    seps = [m.start() for m in re.finditer("、", body) if not _inside(m.start(), quoted)]
+    if not seps:
+        return (body, True) if body is not head else (head, False)
+    return body[: seps[0]], True
+
+
+def _open_count(
+    sent: str,
+    base: int,
+    head_text: str,
+    cursor: int,
+    q: Quantity,
+    rest: str,
+    rest_end: int,
+    cs: int,
+    ce: int,
+    prev: _Head | None,
+) -> Statement | None:
+    """A count written before its noun that no listed verb governs: a statement unless it names.
+
+    Reports govern counts with verbs no list can hold (建好30家…, 遴选10个左右…, 优化3家…), bring
+    them in with a preposition (为10万名残疾人提供…, 在500个行政村实施…), or open a clause with
+    them (21个产业创新聚集区启动建设, 西延、西康等5条高铁加快建设). Left out: a count the word before
+    it turns into an attribute, ordinal, duration, rank or threshold (的, 第, 连续, 前, 超), the
+    capacity of a named project (50万吨甲醇制乙醇项目), a rank (14种农产品产量居全国第1位) and a
+    people counted as a whole (560万人民群众).
+    """
+    if not rest or lx.PEOPLE_AS_WHOLE_RE.match(rest) or lx.RANK_RE.search(rest) or "的" in rest[1:]:
+        return None  # 把14亿多中国人的饭碗…: the count qualifies a possessor
+    head = head_text.rstrip()
+    if lx.COUNT_NOT_GOVERNED_RE.search(head):
+        return None
+    core = head.lstrip("、，；：,;: ")
+    core_start = cursor + len(head_text) - len(head_text.lstrip("、，；：,;: "))
+    if q.prefix and core.endswith(q.prefix):
+        core = core[: -len(q.prefix)]  # 促进约1亿农业转移人口…: 约 qualifies the number
+    m_prep = lx.COUNT_PREPOSITION_RE.search(core)
+    counted = q.base_unit in COUNT_UNITS or q.base_unit in _PEOPLE_UNITS or q.unit in _MAGNITUDES
+    if not counted and not (m_prep and m_prep.group("prep") in "把将"):
+        return None  # 用好1800亿元引导基金: an amount or measure before a noun describes it
+    m_after = lx.VERB_AFTER_END_RE.search(core)
+    if m_after and _LEVEL_VERB_RE.search(m_after.group(0)):
+        h = _read_head(head_text, base + cursor, prev)
+        if len(h.indicator) >= 2:
+            # 试点扩大到1000个县, 能繁母猪存栏量保持在16万头合理区间: a level the indicator reaches
+            return _stmt(sent, base, h.indicator, h.metric, q, h.quote_start, base + rest_end, cs, ce)
+    if m_prep:
+        # 为10万名残疾人提供基本康复服务: the beneficiaries, then the action done for them
+        m_v = lx.VERB_FIRST_ANY_RE.search(rest, 2) or lx.PREDICATE_START_RE.search(rest, 2)
+        ind = rest[: m_v.start()] if m_v else rest
+        metric = m_v.group(0) if m_v else m_prep.group("prep")
+        start = base + core_start + m_prep.start("prep")
+        return _stmt(sent, base, ind, metric, q, start, base + rest_end, cs, ce)
+    verb_part, enumerated = _drop_enumeration(core)
+    if core.endswith("的"):
+        metric = ""  # 纳入国家102项重大工程的285个计划新开工项目全部开工: what follows 的 is the subject
+    elif enumerated:
+        # 推进中核汇能通榆、华电榆树等5个…项目建设: the verb opens the first named member; named
+        # subjects with a predicate of their own (兰州新区、西固2个化工园区入围全国百强) have none
+        named = lx.ADVERB_LEAD_RE.sub("", re.split(r"[”’》」）)\"]", verb_part)[-1])
+        has_predicate = lx.PREDICATE_START_RE.search(rest, 2) is not None
+        verb = named[:2]
+        metric = verb if len(named) >= 3 and not has_predicate and _CJK_ONLY_RE.fullmatch(verb) else ""
+    else:
+        metric = _metric_of(verb_part) if verb_part else ""
+    if metric:
+        return _stmt(sent, base, rest, metric, q, base + core_start, base + rest_end, cs, ce)
+    # a counted subject and what it did or reached: 21个产业创新聚集区启动建设
+    m_h = lx.SUBJECT_PREDICATE_RE.search(rest)
+    if m_h is not None and m_h.start() > 0:
+        # 8个贫困县全部摘帽: the adverbs before the predicate belong to neither
+        end = base + rest_end - len(rest) + m_h.end()
+        return _stmt(sent, base, rest[: m_h.start()], m_h.group("verb"), q, base + core_start, end, cs, ce)
+    m_p = lx.PREDICATE_START_RE.search(rest, 2)
+    if m_p is None and not enumerated and not core.endswith("的"):
+        return None  # 20家企业参展, 我国有2.9亿在校学生: a counted subject with no result
+    ind = rest[: m_p.start()] if m_p else rest
+    return _stmt(sent, base, ind, m_p.group(0) if m_p else "", q, base + core_start, base + rest_end, cs, ce)
+
+
+def _share_before_noun(
+    sent: str,
+    base: int,
+    head_text: str,
+    cursor: int,
+    q: Quantity,
+    rest: str,
+    rest_end: int,
+    cs: int,
+    ce: int,
+    prev: _Head | None,
+) -> Statement | None:
+    """A share written before the set it is a share of: 60%的城市污水处理厂完成提标改造.
+
+    The indicator names the set and what the share of it does (优质公办幼儿园覆盖乡镇, 城市建成区
+    面积达标); a rate written after the number (6.5%的增速) is not a share of a set.
+    """
+    if not rest or _SHARE_OF_RATE_RE.match(rest) or lx.RANK_RE.search(rest):
+        return None
+    head = head_text.rstrip()
+    if re.search(r"(?:的|第|有|占|是)$", head):
+        return None
+    stripped, hpos = _strip_lead(head_text, base + cursor)
+    m_after = lx.VERB_AFTER_END_RE.search(stripped)
+    if m_after and _LEVEL_VERB_RE.search(m_after.group(0)):
+        h = _read_head(head_text, base + cursor, prev)
+        if len(h.indicator) >= 2:
+            # 试点范围扩大到60%的县（市、区）
+            return _stmt(sent, base, h.indicator, h.metric, q, h.quote_start, base + rest_end, cs, ce)
+    m_v = lx.VERB_FIRST_END_RE.search(stripped)
+    if m_v:
+        # 优质公办幼儿园覆盖92%乡镇, 选择20%的集镇实施…
+        ind = stripped[: m_v.start()] + m_v.group(0) + rest if m_v.start() > 0 else rest
+        return _stmt(sent, base, ind, m_v.group(0), q, hpos, base + rest_end, cs, ce)
+    m_p = lx.PREDICATE_START_RE.search(rest, 1)
+    metric = m_p.group(0) if m_p else ""
+    stripped = re.sub(r"(?:在|对|向|为)$", "", stripped)  # 在70%左右的地市开展…
+    # 城市建成区44%以上面积达标, 50%县区基本达到…标准
+    return _stmt(sent, base, _strip_trail(stripped) + rest, metric, q, hpos, base + rest_end, cs, ce)
 
 
 def _share_qualifiers(group: list[Quantity]) -> None:

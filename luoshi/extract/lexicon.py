@@ -146,3 +146,38 @@ TARGET_RESTATED_RE = re.compile(r"目标(?:值)?(?:设定|确定|定|设|拟定)
 # 今年高校毕业生超过1000万人，要加强就业创业指导
 STATE_VERB_RE = re.compile(r"^(?:超过|突破|达|有|约为|接近|将达)$")
 PROMISE_FOLLOWS_RE = re.compile(r"[，,](?:我们|各地|各级政府)?(?:要|需要|必须|务必|应当|应|需)")
+
+# --- counts before their noun, governed by any verb (建好30家…, 遴选10个左右…) -------------------
+# what may stand right before a count that does NOT govern it as its object: an ordinal (第, 届), a duration or rank (连续, 近, 前), a threshold (超, 逾, 过), a capacity (年产),
+# a quantifier (每, 各), an adjective of a name (新20条措施)
+COUNT_NOT_GOVERNED_RE = re.compile(
+    r"(?:第|届|连续|近|前|后|超|逾|过|年产|日产|年处理|日处理|产能|装机|每|各|新|首|逐年|近年|"
+    r"由|从|被|以下|如下|下列|上述|这|该|其|此)$"
+)
+# prepositions that introduce the counted beneficiaries or places of the action that follows, and
+# the 把/将 that puts the counted object before its verb: 为10万名残疾人提供…, 对10万名适龄女童
+# 进行…, 向8个市下放…, 在500个行政村实施…, 将2.8万亿元中央财政资金纳入直达机制
+COUNT_PREPOSITION_RE = re.compile(r"(?:^|[^\u4e00-\u9fff]|[是并再还要将])(?P<prep>为|对|向|给|在|帮助|把|将)$")
+# adverbs that open a verb phrase without being the verb (加快推进, 重点支持, 分类推进)
+ADVERB_LEAD_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+是|加快|持续|扎实|积极|大力|努力|全力|重点|稳步|全面|有序|着力|进一步|继续|深入|切实|"
+    r"分类|统筹|力争|争取|确保|计划|拟|要|将|再|还|并|同时|共|累计|新|全年|年内|今年|去年)+"
+)
+# where the predicate of a counted subject starts: 21个产业创新聚集区启动建设, 5条高铁加快建设,
+# 147项医检结果全省三甲医院互认 (a place before the verb), 5部作品获“五个一工程”奖
+PREDICATE_START_RE = re.compile(
+    rf"(?:{_RESULT_ADVERBS}|加快|启动|持续|稳步|正式|高效|有序|扎实|实现|获得?|被|入选|入围|纳入|列入|"
+    rf"{VERB_HONOUR}|{VERB_RESULT}|全省|全市|全国|在)"
+)
+# the object of the counted action names a project whose capacity the count states: 50万吨甲醇制乙醇
+# 项目, 榆能西南70万千瓦热电项目, 吉化120万吨乙烯转型升级项目
+PROJECT_NOUN_RE = re.compile(r"项目|工程|装置|生产线|基地|机组|电站|电厂|气田|油田|矿井|煤矿")
+CAPACITY_UNITS = frozenset("吨 千瓦 千瓦时 瓦 立方米 方 标箱 标准箱 吨标准煤 头 只".split())
+# a rank, not a count: 14种农产品产量居全国第1位, 进步最明显的5个地级市首位
+RANK_RE = re.compile(r"居[^，；。]*(?:第|前|首位)|位列|位居|排名|排[^，；。]{0,4}第|首位")
+# a people counted as a whole, in the rhetoric that closes a review: 560万人民群众众志成城
+PEOPLE_AS_WHOLE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,4})(?:人民|儿女|同胞|各族)")
+# where a count stands, not what governs it: 全市18个乡镇通过省级验收
+SCOPE_RE = re.compile(
+    r"(?:全|我|本|各)[市省县区国州盟旗]|其中|省级层面|市级层面|中心城区|全年|(?:我国|全国|全省|全市)?(?<!拥)有"
+)

@@ -50,6 +50,7 @@ _MULT = r"(?:万亿|亿|万)"
 # and the measure words that begin common words (人民, 方面, 门类, 起步, 宗旨, 例如) only as measure words
 _UNIT_GUARD = {
     "家": "(?![庭属长乡园具电])",
+    "台": "(?![阶账风湾区])",
     "人": "(?![民口才员工类])",
     "方": "(?![面式案向法针略位言便舱阵])",
     "门": "(?![类户槛诊店面窗])",
@@ -69,7 +70,7 @@ QUANTITY_RE = re.compile(
     rf"(?:每(?P<per>{_PER_UNITS}))?"
     rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-    rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:{_PER_UNITS}))?"
+    rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>(?:/|每)(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
 )
 _CMP_WORDS = {
@@ -194,7 +195,7 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
             prefix = None  # 通过/经过/最近: not a comparator
     full_unit = mult + unit
     if perslash:
-        full_unit += perslash
+        full_unit += "/" + perslash[1:]  # 35微克每立方米 is written 微克/立方米
     if per:
         full_unit = f"{full_unit}/{per}" if full_unit else None
     if not more and mult:

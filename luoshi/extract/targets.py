@@ -16,6 +16,7 @@ from luoshi.extract import lexicon as lx
 from luoshi.extract.clauses import Statement, read_sentence
 from luoshi.extract.deadlines import deadline_in
 from luoshi.extract.model import Target
+from luoshi.extract.numbers import comparator_of
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
 
@@ -69,6 +70,12 @@ def _qualitative_clause(body: str) -> tuple[str, str] | None:
     # 能耗强度目标在“十四五”规划期内统筹考核: the time frame is not part of the name
     indicator = re.sub(r"在[^，；。]*(?:内|期间|中)$", "", indicator) or indicator
     return indicator, body[pred.start() :]
+
+
+def _qualitative_comparator(clause: str) -> str:
+    """增速保持在全国平均水平以上: a level stated without a number still has its direction."""
+    m = re.search(r"(以上|以下|以内|左右)$", clause.rstrip("，。；,;"))
+    return (comparator_of(m.group(1)) or "=") if m else "="
 
 
 def _own_predicate_items(clause: str) -> list[tuple[int, int]]:
@@ -166,7 +173,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                             metric=metric,
                             value=None,
                             unit=None,
-                            comparator="=",
+                            comparator=_qualitative_comparator(text[qs:qe]),
                             modality="预期",
                             section=sent.section,
                             quote=text[qs:qe],

@@ -1,0 +1,176 @@
+"""Wording classes of the report language, one small sentence each, read as a user reads the ledger.
+
+Each class was found missed or misread on reports of other cities, provinces and years; the
+sentences here are written in the genre's wording, not copied from one report.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from luoshi.extract.actuals import find_actuals
+from luoshi.extract.model import Actual, Target
+from luoshi.extract.targets import find_targets
+from luoshi.ingest.clean import clean
+from luoshi.ingest.read import read_bytes
+from luoshi.text.structure import parse
+
+_HEAD = "各位代表：现在，我代表市人民政府向大会报告工作。\n一、2023年工作回顾\n"
+_PLAN = "二、2024年工作安排\n"
+_TAIL = "\n三、加强政府自身建设\n我们将建设人民满意政府。\n"
+
+
+def _report(review: str, plan: str, headline: str = "生产总值增长5.5%左右。") -> tuple[list[Target], list[Actual]]:
+    text = (
+        f"{_HEAD}一年来，各项工作取得新成效。{review}\n{_PLAN}"
+        f"2024年全市经济社会发展主要预期目标为：{headline}\n{plan}{_TAIL}"
+    )
+    doc = clean(read_bytes(text.encode("utf-8"), "report.txt"))
+    outline = parse(doc)
+    targets, actuals = find_targets(doc, outline), find_actuals(doc, outline)
+    for item in (*targets, *actuals):
+        assert doc.text[item.start : item.end] == item.quote
+    return targets, actuals
+
+
+def plan(body: str) -> list[Target]:
+    """Targets of ``body`` outside the headline block."""
+    return [t for t in _report("", body)[0] if not t.headline]
+
+
+def review(body: str) -> list[Actual]:
+    return _report(body, "")[1]
+
+
+def read(items: list) -> list[tuple]:
+    return [(i.indicator, i.value, i.unit) for i in items]
+
+
+# --- counts before their noun, governed by any verb ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indicator", "metric", "value", "unit"),
+    [
+        ("建好30家社区食堂。", "社区食堂", "建好", 30, "家"),
+        ("优化3家国家大学科技园。", "国家大学科技园", "优化", 3, "家"),
+        ("分类推进100个重点小城镇建设。", "重点小城镇建设", "推进", 100, "个"),
+        ("靶向攻关100项关键核心技术。", "关键核心技术", "靶向攻关", 100, "项"),
+        ("重点支持400个新型农业经营主体提质扩规。", "新型农业经营主体提质扩规", "支持", 400, "个"),
+        ("审结知识产权案件1200宗，办理法律援助案件3000例。", None, None, None, None),
+    ],
+)
+def test_a_count_before_its_noun_is_read_whatever_verb_governs_it(
+    sentence: str, indicator: str | None, metric: str | None, value: float | None, unit: str | None
+) -> None:
+    ts = plan(sentence)
+    if indicator is None:
+        # the open list of measure words: 宗, 例 read as units after the noun too
+        assert read(ts) == [("审结知识产权案件", 1200, "宗"), ("法律援助案件", 3000, "例")]
+        return
+    (t,) = ts
+    assert (t.indicator, t.metric, t.value, t.unit, t.comparator) == (indicator, metric, value, unit, "=")
+
+
+def test_a_count_with_about_keeps_its_comparator() -> None:
+    (t,) = plan("遴选10个左右创新联合体。")
+    assert (t.indicator, t.value, t.unit, t.comparator) == ("创新联合体", 10, "个", "~")
+
+
+def test_named_members_before_the_count_are_not_the_verb() -> None:
+    (t,) = plan("推进东湖、西岭、南山等5个百亿级产业园区建设。")
+    assert (t.indicator, t.metric, t.value, t.unit) == ("百亿级产业园区建设", "推进", 5, "个")
+    assert t.quote.startswith("推进")
+
+
+def test_beneficiaries_brought_in_by_a_preposition() -> None:
+    ts = plan("为10万名残疾人提供基本康复服务，在500个行政村实施全民健身提升工程。")
+    assert [(t.indicator, t.metric, t.value, t.unit) for t in ts] == [
+        ("残疾人", "提供", 10, "万名"),
+        ("行政村", "实施", 500, "个"),
+    ]
+
+
+def test_a_measure_after_the_verb_counts_what_is_rebuilt() -> None:
+    (a,) = review("灾后恢复重建2.16万户，遴选10个左右乡村振兴示范片区。")[:1]
+    assert (a.indicator, a.value, a.unit) == ("灾后恢复重建", 2.16, "万户")
+
+
+# --- counts followed by a result ------------------------------------------------------------------
+
+
+def test_a_counted_subject_and_its_result() -> None:
+    acts = review("8部作品入选国家重点出版规划，21个产业创新聚集区启动建设，5部作品获全国优秀作品奖。")
+    assert read(acts) == [("作品", 8, "部"), ("产业创新聚集区", 21, "个"), ("作品", 5, "部")]
+    assert [a.metric for a in acts] == ["入选", "启动", "获"]
+
+
+def test_named_subjects_with_their_count_and_result() -> None:
+    (a,) = review("西延、西康等5条高铁加快建设。")
+    assert (a.indicator, a.value, a.unit) == ("高铁", 5, "条")
+
+
+# --- counts that name or qualify: not statements -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "建成榆能西南70万千瓦热电项目。",  # a capacity in the project's name
+        "开工建设兰州石化120万吨乙烯改造项目。",
+        "增速居全国前3位。",  # a rank
+        "重点做好以下9项工作：",  # the number of headings that follow
+        "连续9个季度保持增长。",  # a duration
+        "把14亿多中国人的饭碗牢牢端在自己手中。",  # a possessor
+        "实施“三项改革”新20条措施。",  # the name of a policy package
+        "用好1800亿元引导基金。",  # an amount describing a fund
+        "推进华鲁恒升二元酸项目。",  # a numeral inside a product's name
+        "抓好机场三期扩建。",  # a phase
+    ],
+)
+def test_numbers_that_name_or_qualify_are_not_targets(sentence: str) -> None:
+    assert read(plan(sentence)) == []
+
+
+def test_a_rank_is_not_read_but_the_count_that_reached_it_is() -> None:
+    (a,) = review("16个学科进入ESI全球前1%。")
+    assert (a.indicator, a.metric, a.value, a.unit) == ("学科", "进入", 16, "个")
+
+
+def test_a_count_that_only_says_where_another_value_is() -> None:
+    (a,) = review("在乌兹别克斯坦、荷兰等13个国家投运海外仓36个。")
+    assert (a.value, a.unit) == (36, "个") and a.indicator.endswith("海外仓")
+
+
+def test_a_count_that_is_the_subject_of_the_next_value_is_kept() -> None:
+    acts = review("培育形成3个万亿级优势产业和5个国家先进制造业集群。")
+    assert [(a.value, a.unit) for a in acts] == [(3, "个"), (5, "个")]
+
+
+def test_a_count_of_at_least_before_its_noun_counts() -> None:
+    (t,) = plan("新增8家以上农业产业化重点龙头企业。")
+    assert (t.indicator, t.value, t.unit, t.comparator) == ("农业产业化重点龙头企业", 8, "家", ">=")
+
+
+# --- shares before the noun ----------------------------------------------------------------------
+
+
+def test_a_share_written_before_its_noun() -> None:
+    ts = plan(
+        "60%的城市污水处理厂完成提标改造，优质公办幼儿园覆盖92%乡镇，城市建成区45%以上面积达标，"
+        "试点范围扩大到60%的县（市、区）。"
+    )
+    assert [(t.indicator, t.value, t.unit, t.comparator) for t in ts] == [
+        ("城市污水处理厂完成提标改造", 60, "%", "="),
+        ("优质公办幼儿园覆盖乡镇", 92, "%", "="),
+        ("城市建成区面积达标", 45, "%", ">="),
+        ("试点范围", 60, "%", "="),
+    ]
+
+
+def test_a_share_property_of_a_variety_is_no_target() -> None:
+    assert plan("推广含油量48%的油菜品种。") == []
+
+
+def test_a_rate_after_the_number_is_no_share() -> None:
+    assert plan("有6.5%的增速就能够实现比较充分的就业。") == []
