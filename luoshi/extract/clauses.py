@@ -269,6 +269,8 @@ def _comparator(q: Quantity, metric: str) -> str:
         return ">="
     if metric in ("控制", "控制在"):
         return "<="
+    if q.value_max is not None:
+        return ">="  # 增长5%—5.5%, 培育2—3个: the lower end is the floor, value_max the aim
     return "="
 
 

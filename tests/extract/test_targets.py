@@ -145,7 +145,7 @@ def test_headline_targets_including_qualitative_ones() -> None:
 @pytest.mark.parametrize(
     ("sentence", "value", "value_max", "unit", "comparator"),
     [
-        ("国内生产总值增长6%－6.5%。", 6, 6.5, "%", "="),
+        ("国内生产总值增长6%－6.5%。", 6, 6.5, "%", ">="),
         ("城镇新增就业1100万人以上。", 1100, None, "万人", ">="),
         ("城镇调查失业率5.5%左右。", 5.5, None, "%", "~"),
         ("居民消费价格涨幅3%左右。", 3, None, "%", "~"),

@@ -174,3 +174,21 @@ def test_a_share_property_of_a_variety_is_no_target() -> None:
 
 def test_a_rate_after_the_number_is_no_share() -> None:
     assert plan("有6.5%的增速就能够实现比较充分的就业。") == []
+
+
+# --- the comparator of a range target ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "value_max", "comparator"),
+    [
+        ("规上工业增加值增长5%—5.5%。", 5, 5.5, ">="),
+        ("重点培育2—3个特色产业。", 2, 3, ">="),
+        ("居民消费价格涨幅控制在2%—3%。", 2, 3, "<="),
+    ],
+)
+def test_a_range_target_is_at_least_its_lower_end(
+    sentence: str, value: float, value_max: float, comparator: str
+) -> None:
+    (t,) = plan(sentence)
+    assert (t.value, t.value_max, t.comparator) == (value, value_max, comparator)
