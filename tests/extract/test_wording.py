@@ -192,3 +192,36 @@ def test_a_range_target_is_at_least_its_lower_end(
 ) -> None:
     (t,) = plan(sentence)
     assert (t.value, t.value_max, t.comparator) == (value, value_max, comparator)
+
+
+# --- figures over several years: neither last year's results nor this year's targets ------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("五年来，累计新增城镇就业124万人。", []),
+        ("外贸进出口总额年均增长5.1%。", []),
+        ("建成面积比例达到66.25%，近3年提升21个百分点，超过全国平均水平0.28个百分点。", [66.25, 0.28]),
+        ("财政收入达到1350亿元，3年增长58.6%。", [1350]),
+        ("“十四五”以来，全市地区生产总值连跨4个千亿台阶，2023年达到1.3万亿元、增长5.8%。", [1.3, 5.8]),
+        ("累计减税降费及退税缓费34亿元。", [34]),  # cumulative within the year
+        ("连续6年提高城乡低保标准，民生支出占比达到79.7%。", [79.7]),
+    ],
+)
+def test_multi_year_figures_are_no_actuals(sentence: str, kept: list[float]) -> None:
+    assert [a.value for a in review(sentence)] == kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("地区生产总值年均增长5%以上。", []),
+        ("到2030年，常住人口城镇化率达到69%。", []),
+        ("今后五年，新建保障性住房10万套。", []),
+        ("今年新建保障性住房2万套。", [2]),
+        ("到2024年底，新建保障性住房2万套。", [2]),
+    ],
+)
+def test_multi_year_goals_are_no_targets(sentence: str, kept: list[float]) -> None:
+    assert [t.value for t in plan(sentence)] == kept
