@@ -252,6 +252,47 @@ def _share_measure(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [*out, items[-1]]
 
 
+def _split_pair_word(indicator: str, start: int) -> list[tuple[str, int]]:
+    """``城乡居民人均可支配收入`` with two values → 城镇居民…, 农村居民…; ``银行存贷款增速`` → 银行存款增速, …"""
+    m = lx.PAIRED_WORD_RE.search(indicator)
+    if m is None:
+        return []
+    head, tail = indicator[: m.start()], indicator[m.end() :]
+    return [(head + word + tail, start) for word in lx.PAIRED_WORDS[m.group(0)]]
+
+
+def _share_subject(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Give later items that are bare measures the subject written once on the first.
+
+    ``生产安全事故起数、死亡人数`` → 生产安全事故死亡人数; ``省属企业营业收入、利润`` → 省属企业利润.
+    """
+    if len(items) < 2:
+        return items
+    first = items[0][0]
+    m = lx.BARE_MEASURE_END_RE.search(first)
+    if m is None or m.start() < 2:
+        return items
+    subject = first[: m.start()]
+    return [items[0]] + [
+        (subject + t, o) if lx.BARE_MEASURE_RE.match(t) and not t.startswith(subject) else (t, o)
+        for t, o in items[1:]
+    ]
+
+
+def _one_value_list(indicator: str, start: int) -> list[tuple[str, int]]:
+    """A list of measures that one value is written for, without 均 or 分别: every item a measure
+    (规上工业增加值、固定资产投资增长7% is two statements); ``[]`` when the list names one thing."""
+    if "、" not in indicator or _quoted_spans(indicator):
+        return []
+    items = _split_list(indicator, start)
+    if len(items) < 2 or any(len(t) < 2 for t, _ in items):
+        return []
+    items = _share_subject(_share_measure(items))
+    if all(lx.MEASURE_END_RE.search(t) or re.search("(?:出口|进口)$", t) for t, _ in items):
+        return items
+    return []
+
+
 def _modality(sent: str, upto: int) -> str:
     found = "预期"
     scope = 0
@@ -312,7 +353,19 @@ def read_sentence(
         out.extend(_read_clause(sent, start, cs, ce, cqs, skip_future, skip_past, last_metric))
         if out:
             last_metric = out[-1].metric
+    if out and lx.BARE_MEASURE_RE.match(out[0].indicator) and not text[start : out[0].start].strip("，, "):
+        # 石化产业持续“减油增化提质”…。产值突破1300亿元: the subject opens the sentence before
+        prev_start = max(text.rfind("。", 0, max(start - 1, 0)), text.rfind("\n", 0, max(start - 1, 0))) + 1
+        m_subj = lx.SUBJECT_END_RE.search(text, prev_start, start)
+        subject = text[prev_start : m_subj.start()].strip() if m_subj else ""
+        if 2 <= len(subject) <= 8 and _CJK_ONLY_RE.fullmatch(subject):
+            out[0].indicator = subject + out[0].indicator
     for k in range(1, len(out)):
+        if lx.BARE_MEASURE_RE.match(out[k].indicator) and out[k].clause_start != out[k - 1].clause_start:
+            # 营业收入增长6%，利润增长8%: the subject of the clause before
+            m = lx.BARE_MEASURE_END_RE.search(out[k - 1].indicator)
+            if m is not None and m.start() >= 2:
+                out[k].indicator = out[k - 1].indicator[: m.start()] + out[k].indicator
         if not out[k].indicator:
             out[k].indicator = out[k - 1].indicator  # 安排专项债券2.15万亿元，比去年增加8000亿元
         elif lx.ATTRIBUTE_NOUN_RE.match(out[k].indicator):
@@ -468,8 +521,14 @@ def _read_clause(
             h.metric = last_metric
         _share_qualifiers(group)
         items = _split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        if len(group) == 2 and len(items) == 1:
+            items = _split_pair_word(h.indicator, h.ind_start) or items
         if len(items) == len(group) > 1 or (len(group) == 1 and h.distribute):
-            items = _share_measure(items)
+            items = _share_subject(_share_measure(items))
+        elif len(group) == 1 and "等" not in h.indicator:
+            shared = _one_value_list(h.indicator, h.ind_start)
+            if shared:
+                items, h.distribute = shared, True  # 规上工业增加值、固定资产投资增长7%
         if len(group) > 1 and len(items) == len(group):
             for (ind, off), gq in zip(items, group, strict=True):
                 out.append(_stmt(sent, base, _strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))

@@ -94,7 +94,7 @@ SUBJECT_PREDICATE_RE = re.compile(
 ANY_VERB_START_RE = re.compile(rf"^(?:{VERB_HONOUR}|{VERB_FIRST}|{VERB_AFTER})")
 
 # list separators inside an indicator (not inside quotes)
-LIST_SEP_RE = re.compile(r"、|以及|和|及|与")
+LIST_SEP_RE = re.compile(r"、|以及|和(?![美谐睦])|(?<![普涉波危惠触])及(?![时早格])|(?<![参给])与(?!会)")
 QUOTED_RE = re.compile(r"“[^”]*”|《[^》]*》|「[^」]*」|‘[^’]*’|\"[^\"]*\"")
 CLAUSE_SEP_RE = re.compile(r"[，；：。！？,;:!?]")
 GAP_LIST_RE = re.compile(r"^(?:、|和|及|与|以及|，)$")
@@ -123,7 +123,7 @@ ATTRIBUTE_NOUN_RE = re.compile(r"^(?:规模|总规模|总量|总额|余额|增�
 # where the measure part of an indicator starts, shared by every item of a list written before it:
 # 居民医保和基本公共卫生服务经费人均财政补助标准 → 人均财政补助标准 (居民医保人均财政补助标准 …)
 MEASURE_HEAD_RE = re.compile(
-    r"(?:人均|户均|平均|年均)[\u4e00-\u9fff]*$|(?:补助标准|排放量|覆盖率|达标率|比例|比重|浓度|资费|标准)$"
+    r"(?:人均|户均|平均|年均)[\u4e00-\u9fff]*$|(?:补助标准|排放量|[\u4e00-\u9fff]{2}率|比例|比重|浓度|资费|标准)$"
 )
 # an indicator that already names a measure keeps its own name: 开发区工业投资
 MEASURE_END_RE = re.compile(
@@ -181,3 +181,22 @@ PEOPLE_AS_WHOLE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,4})(?:人民|儿女|同�
 SCOPE_RE = re.compile(
     r"(?:全|我|本|各)[市省县区国州盟旗]|其中|省级层面|市级层面|中心城区|全年|(?:我国|全国|全省|全市)?(?<!拥)有"
 )
+
+# --- a subject shared by a list of measures or named in the previous clause ------------------------
+# measure nouns that need a subject to be read (死亡人数 of what?): 生产安全事故起数、死亡人数分别下降…
+_BARE_MEASURES = _alt(
+    """
+    起数 人数 死亡人数 受伤人数 直接经济损失 经济损失 营业收入 营收 收入 利润 利润总额 产量 总产量 播种面积
+    产值 总产值 增加值 销售额 销售收入 出口额 进口额 进出口额 税收 户数 数量 总量 金额 余额 交易额 成交额
+    营业额 资产总额 客流量 货运量 吞吐量 投资额 发病率 死亡率
+    """
+)
+BARE_MEASURE_END_RE = re.compile(rf"(?:{_BARE_MEASURES})$")
+BARE_MEASURE_RE = re.compile(rf"^(?:{_BARE_MEASURES})$")
+# where the subject that opens a sentence ends: 石化产业持续“减油增化提质”
+SUBJECT_END_RE = re.compile(
+    "持续|加快|深入|不断|全面|稳步|实现|推动|加速|积极|着力|大力|进一步|保持|继续|坚持|聚焦|围绕|[，,：:“]"
+)
+# a pair written as one word, each member with its own value (城乡居民人均可支配收入分别增长5%、6%)
+PAIRED_WORDS = {"城乡居民": ("城镇居民", "农村居民"), "城乡": ("城镇", "农村"), "存贷款": ("存款", "贷款")}
+PAIRED_WORD_RE = re.compile("|".join(sorted(PAIRED_WORDS, key=len, reverse=True)))

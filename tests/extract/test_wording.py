@@ -225,3 +225,35 @@ def test_multi_year_figures_are_no_actuals(sentence: str, kept: list[float]) -> 
 )
 def test_multi_year_goals_are_no_targets(sentence: str, kept: list[float]) -> None:
     assert [t.value for t in plan(sentence)] == kept
+
+
+# --- a subject shared by a paired list, named in the clause or sentence before, or one value for a list
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "生产安全事故起数、死亡人数分别下降17.6%、11.6%。",
+            [("生产安全事故起数", 17.6), ("生产安全事故死亡人数", 11.6)],
+        ),
+        ("省属企业营业收入、利润分别增长6%、60.7%。", [("省属企业营业收入", 6), ("省属企业利润", 60.7)]),
+        ("省属企业营业收入增长6%，利润增长8%。", [("省属企业营业收入", 6), ("省属企业利润", 8)]),
+        ("城乡居民人均可支配收入分别增长5%、6%。", [("城镇居民人均可支配收入", 5), ("农村居民人均可支配收入", 6)]),
+        ("银行存贷款增速分别达7.9%、8%。", [("银行存款增速", 7.9), ("银行贷款增速", 8)]),
+        (
+            "农村自来水、户用卫生厕所普及率分别达到97.7%和83.1%。",
+            [("农村自来水普及率", 97.7), ("户用卫生厕所普及率", 83.1)],
+        ),
+        ("规上工业增加值、固定资产投资增长7%。", [("规上工业增加值", 7), ("固定资产投资", 7)]),
+        ("食品、石化、医药等重点产业增加值增长7%。", [("食品、石化、医药等重点产业增加值", 7)]),
+        ("建设宜居宜业和美乡村64个。", [("宜居宜业和美乡村", 64)]),
+    ],
+)
+def test_the_subject_of_each_value(sentence: str, expected: list[tuple[str, float]]) -> None:
+    assert [(a.indicator, a.value) for a in review(sentence)] == expected
+
+
+def test_a_measure_opening_a_sentence_takes_the_subject_of_the_sentence_before() -> None:
+    (t,) = plan("石化产业持续“减油增化提质”，建设一批化工新材料项目。产值突破1300亿元。")
+    assert (t.indicator, t.metric, t.value, t.unit, t.comparator) == ("石化产业产值", "突破", 1300, "亿元", ">=")
