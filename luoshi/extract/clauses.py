@@ -570,6 +570,9 @@ def _metric_of(head: str) -> str:
     runs = _CJK_ONLY_RE.findall(head)
     if not runs or not head.endswith(runs[-1]):
         return ""
+    run = runs[-1]
+    if len(head) > len(run) and head[-len(run) - 1].isdigit() and (run[0] in COUNT_UNITS or run[:2] in COUNT_UNITS):
+        return ""  # 8所高校14个学科入选…: a counted noun before the count, not its verb
     core = lx.ADVERB_LEAD_RE.sub("", runs[-1])  # 在第15届全国运动会上冬夏项目共获得 → 获得
     if not core or core[-1] in "和及与或" or lx.SCOPE_RE.fullmatch(core):
         return ""  # 力争10个学科…, 年内110项高频事项…, 七大主导产业和12个…: what follows is the subject
@@ -649,6 +652,8 @@ def _open_count(
         metric = verb if len(named) >= 3 and not has_predicate and _CJK_ONLY_RE.fullmatch(verb) else ""
     else:
         metric = _metric_of(verb_part) if verb_part else ""
+    if metric in ("包括", "包含", "涵盖", "即") or (enumerated and re.search("包括|包含|涵盖", verb_part)):
+        return None  # 包括都江堰灌区、…6个工程: a definition, not a statement
     if metric:
         return _stmt(sent, base, rest, metric, q, base + core_start, base + rest_end, cs, ce)
     # a counted subject and what it did or reached: 21个产业创新聚集区启动建设

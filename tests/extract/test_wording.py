@@ -281,6 +281,8 @@ def test_a_measure_opening_a_sentence_takes_the_subject_of_the_sentence_before()
         "建成年产30万吨乙二醇项目。",
         "推动60万千瓦光伏电站并网。",
         "我国有2.9亿在校学生。",
+        "骨干水网包括都江堰灌区、引大济岷、向家坝灌区等6个工程。",  # a definition
+        "自然资源厅会同农业农村厅等6部门联合印发实施方案。",  # 部门 is no measure word
     ],
 )
 def test_names_qualifiers_ranks_ordinals_and_capacities_are_not_targets(sentence: str) -> None:
