@@ -34,45 +34,47 @@ _ONE_YEAR_REVIEW_RE = re.compile(r"去年|上年|全年|当年|过去一年|一�
 _ONE_YEAR_PLAN_RE = re.compile(r"今年|年内|全年|当年|本年")
 
 
-def _one_year(clause: str, year: int | None, words: re.Pattern[str]) -> bool:
-    if words.search(clause):
-        return True
-    return year is not None and f"{year}年" in clause and f"{year}年以来" not in clause
-
-
 _OPENING_MAX = 12
+_CLAUSE_END_RE = re.compile(r"[，,；;：:]")
 
 
-def _scope(text: str, sent_start: int, st: Statement) -> str:
-    """The words a time span may be named in: the statement's clause up to its value, and the
-    sentence's opening clause when it is a short time adverbial (五年来，…; “十四五”以来，…); a span
-    named in another clause (近3年提升21个百分点，超过全国平均水平0.28个百分点) stays there."""
-    own = text[st.clause_start : st.quantity.start]
-    m = re.search(r"[，,；;：:]", text[sent_start : st.clause_start])
-    if m is not None and m.start() <= _OPENING_MAX:
-        return text[sent_start : sent_start + m.start()] + "，" + own
-    return own
+def _one_year(text: str, start: int, end: int, year: int | None, words: re.Pattern[str]) -> bool:
+    """The clause ``text[start:end]`` names a single year: 去年/今年/全年…, or the year itself."""
+    if words.search(text, start, end):
+        return True
+    if year is None:
+        return False
+    at = text.find(f"{year}年", start, end)
+    return at >= 0 and not text.startswith("以来", at + 5)
+
+
+def _spans(text: str, sent_start: int, st: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """A time span named in the statement's clause up to its value, or in the sentence's opening
+    clause when that is a short time adverbial (五年来，…; “十四五”以来，…); a span named in another
+    clause (近3年提升21个百分点，超过全国平均水平0.28个百分点) stays there."""
+    found = pattern.search(text, st.clause_start, st.quantity.start)
+    if found is None and st.clause_start > sent_start:
+        m = _CLAUSE_END_RE.search(text, sent_start, min(st.clause_start, sent_start + _OPENING_MAX + 1))
+        if m is not None:
+            found = pattern.search(text, sent_start, m.start())
+    return found
 
 
 def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: int | None) -> bool:
     """The review statement ``st`` is a figure over several years (kept out of last year's actuals)."""
-    value_at = st.quantity.start
-    if _one_year(text[st.clause_start : value_at], review_year, _ONE_YEAR_REVIEW_RE):
+    if _one_year(text, st.clause_start, st.quantity.start, review_year, _ONE_YEAR_REVIEW_RE):
         return False
-    before = _scope(text, sent_start, st)
-    if _REVIEW_SPAN_RE.search(before):
+    if _spans(text, sent_start, st, _REVIEW_SPAN_RE) is not None:
         return True
-    since = _SINCE_YEAR_RE.search(before)
+    since = _spans(text, sent_start, st, _SINCE_YEAR_RE)
     return since is not None and review_year is not None and int(since.group(1)) < review_year
 
 
 def multi_year_target(text: str, sent_start: int, st: Statement, plan_year: int | None) -> bool:
     """The plan statement ``st`` is a goal over several years (not a target of the plan year)."""
-    value_at = st.quantity.start
-    if _one_year(text[st.clause_start : value_at], plan_year, _ONE_YEAR_PLAN_RE):
+    if _one_year(text, st.clause_start, st.quantity.start, plan_year, _ONE_YEAR_PLAN_RE):
         return False
-    before = _scope(text, sent_start, st)
-    if _PLAN_SPAN_RE.search(before):
+    if _spans(text, sent_start, st, _PLAN_SPAN_RE) is not None:
         return True
-    to_year = _TO_YEAR_RE.search(before)
+    to_year = _spans(text, sent_start, st, _TO_YEAR_RE)
     return to_year is not None and plan_year is not None and int(to_year.group(1)) > plan_year
