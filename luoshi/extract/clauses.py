@@ -464,7 +464,11 @@ def _read_clause(
             ):
                 ind = between + ind  # 出台提振消费13条措施 → 提振消费措施
             if m_verb is None and not stripped and prev is not None and _continues(head_text):
-                # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared
+                # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared; a last item
+                # with its own predicate names the subject only (…、28个全国重点实验室在川布局)
+                m_own = lx.PREDICATE_START_RE.search(ind, 2)
+                if m_own is not None:
+                    ind = ind[: m_own.start()]
                 out.append(_stmt(sent, base, ind, prev.metric, q, q.start, base + rest_end, cs, ce))
                 cursor = rest_end
                 continue
@@ -662,7 +666,12 @@ def _open_count(
         # 8个贫困县全部摘帽: the adverbs before the predicate belong to neither
         end = base + rest_end - len(rest) + m_h.end()
         return _stmt(sent, base, rest[: m_h.start()], m_h.group("verb"), q, base + core_start, end, cs, ce)
-    m_p = lx.PREDICATE_START_RE.search(rest, 2)
+    m_p = lx.PREDICATE_START_RE.search(rest, 2) or lx.PREDICATE_VERB_RE.search(rest, 2)
+    if m_p is None and sent[rest_end : rest_end + 1] == "、":
+        # 10家单位、10名个人获全国…表彰: the items of a list of counted subjects share the predicate
+        m_later = lx.PREDICATE_VERB_RE.search(sent, rest_end + 1, ce)
+        if m_later is not None:
+            return _stmt(sent, base, rest, m_later.group(0), q, base + core_start, base + rest_end, cs, ce)
     if m_p is None and not enumerated and not core.endswith("的"):
         return None  # 20家企业参展, 我国有2.9亿在校学生: a counted subject with no result
     ind = rest[: m_p.start()] if m_p else rest

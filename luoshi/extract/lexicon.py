@@ -165,10 +165,16 @@ ADVERB_LEAD_RE = re.compile(
 )
 # where the predicate of a counted subject starts: 21个产业创新聚集区启动建设, 5条高铁加快建设,
 # 147项医检结果全省三甲医院互认 (a place before the verb), 5部作品获“五个一工程”奖
-PREDICATE_START_RE = re.compile(
-    rf"(?:{_RESULT_ADVERBS}|加快|启动|持续|稳步|正式|高效|有序|扎实|实现|获得?|被|入选|入围|纳入|列入|"
-    rf"{VERB_HONOUR}|{VERB_RESULT}|全省|全市|全国|在)"
+_SUBJECT_RESULTS = _alt(
+    "上线 落户 升格 就业 享受 消除 揭牌 布局 取得 运行 提质 扩优 远离 覆盖 惠及 受益 开工 竣工 投用 获 "
+    "跻身 晋升 转型 整合 迁建 搬迁 脱贫 退出 达到 实现"
 )
+PREDICATE_START_RE = re.compile(
+    rf"(?:{_RESULT_ADVERBS}|加快|启动|持续|稳步|正式|高效|有序|扎实|获得?|被|入选|入围|纳入|列入|"
+    rf"{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|全省|全市|全国|在)"
+)
+# any verb a counted subject may take (28个省份开展大病医疗保险试点), places and adverbs left out
+PREDICATE_VERB_RE = re.compile(rf"(?:{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|{VERB_FIRST})")
 # the object of the counted action names a project whose capacity the count states: 50万吨甲醇制乙醇
 # 项目, 榆能西南70万千瓦热电项目, 吉化120万吨乙烯转型升级项目
 PROJECT_NOUN_RE = re.compile(r"项目|工程|装置|生产线|基地|机组|电站|电厂|气田|油田|矿井|煤矿")

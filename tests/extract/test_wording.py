@@ -287,3 +287,21 @@ def test_a_measure_opening_a_sentence_takes_the_subject_of_the_sentence_before()
 )
 def test_names_qualifiers_ranks_ordinals_and_capacities_are_not_targets(sentence: str) -> None:
     assert [(t.quote, t.value) for t in plan(sentence)] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("3所高等职业学校升格为本科高校。", [("高等职业学校", "升格", 3)]),
+        ("4.8万名老年人享受长护险待遇。", [("老年人", "享受", 4.8)]),
+        ("28个省份开展大病医疗保险试点。", [("省份", "开展", 28)]),
+        ("10家单位、10名个人获全国民族团结进步模范表彰。", [("单位", "获", 10), ("个人", "获", 10)]),
+        (
+            "10个国家大科学装置、5个国家技术创新中心在川布局。",
+            [("国家大科学装置", "布局", 10), ("国家技术创新中心", "布局", 5)],
+        ),
+        ("20家企业参展。", []),  # taking part is no result
+    ],
+)
+def test_counted_subjects_with_a_result_of_any_verb(sentence: str, expected: list[tuple]) -> None:
+    assert [(a.indicator, a.metric, a.value) for a in review(sentence)] == expected
