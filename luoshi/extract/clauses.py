@@ -94,8 +94,10 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         if q.unit == "%" and _share_opens(sent, s - len(q.prefix or "")):
             return False  # 60%的城市污水处理厂完成…, 扩大到60%的县: a share of what follows
         return lx.VERB_FIRST_END_RE.search(head) is None
-    if q.prefix == "过" and after and after not in _PUNCT_AFTER:
-        return True  # 过500万元工业技改项目
+    if q.prefix in ("过", "超", "逾") and after and after not in _PUNCT_AFTER and q.base_unit not in COUNT_UNITS:
+        return True  # 过500万元工业技改项目, 生产总值超200亿元县（区）
+    if q.chinese and q.base_unit == "人" and after and _CJK.match(after):
+        return True  # 二人转: a numeral inside a word
     if (
         q.suffix in ("以上", "及以上", "以下", "及以下")
         and q.base_unit not in COUNT_UNITS  # 8家以上龙头企业 counts; 500万元以上技改项目 qualifies
@@ -366,8 +368,9 @@ def read_sentence(
             m = lx.BARE_MEASURE_END_RE.search(out[k - 1].indicator)
             if m is not None and m.start() >= 2:
                 out[k].indicator = out[k - 1].indicator[: m.start()] + out[k].indicator
-        if not out[k].indicator:
-            out[k].indicator = out[k - 1].indicator  # 安排专项债券2.15万亿元，比去年增加8000亿元
+        if not out[k].indicator or lx.COMPARED_RE.match(out[k].indicator):
+            # 安排专项债券2.15万亿元，比去年增加8000亿元; 比例达到66.25%，超过全国平均水平0.28个百分点
+            out[k].indicator = out[k - 1].indicator
         elif lx.ATTRIBUTE_NOUN_RE.match(out[k].indicator):
             # 转移支付增加约1.5万亿元、规模近9.8万亿元: the 规模 of what was just named
             prev_ind = out[k - 1].indicator
@@ -618,7 +621,13 @@ def _open_count(
     capacity of a named project (50万吨甲醇制乙醇项目), a rank (14种农产品产量居全国第1位) and a
     people counted as a whole (560万人民群众).
     """
-    if not rest or lx.PEOPLE_AS_WHOLE_RE.match(rest) or lx.RANK_RE.search(rest) or "的" in rest[1:]:
+    if (
+        not rest
+        or lx.PEOPLE_AS_WHOLE_RE.match(rest)
+        or lx.RANK_RE.search(rest)
+        or "的" in rest[1:]
+        or rest.endswith("之一")  # 成为全国首批5个国家公园之一: one of a set, not a count
+    ):
         return None  # 把14亿多中国人的饭碗…: the count qualifies a possessor
     head = head_text.rstrip()
     if lx.COUNT_NOT_GOVERNED_RE.search(head):

@@ -56,7 +56,7 @@ _LEAD_WORDS = _alt(
     """
 )
 LEAD_RE = re.compile(
-    rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?(?!以来))+"
+    rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:近|过去|这)?(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?(?!以来))+"
 )
 # words between an indicator and its verb: 均增长, 分别控制在, 继续保持在
 _TRAIL_WORDS = _alt(
@@ -68,7 +68,7 @@ PAIRED_RE = re.compile("分别")
 
 # comparator words written before the number but after the verb: 控制在…以内, 约, 近
 NUM_PREFIX_RE = re.compile(
-    r"(?:接近|高于|低于|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按)+$"
+    r"(?:接近|高于|低于|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按|超|逾)+$"
 )
 
 # 不超过/不低于 before a number qualify it; they are not the verb 超过/低于
@@ -206,3 +206,6 @@ SUBJECT_END_RE = re.compile(
 # a pair written as one word, each member with its own value (城乡居民人均可支配收入分别增长5%、6%)
 PAIRED_WORDS = {"城乡居民": ("城镇居民", "农村居民"), "城乡": ("城镇", "农村"), "存贷款": ("存款", "贷款")}
 PAIRED_WORD_RE = re.compile("|".join(sorted(PAIRED_WORDS, key=len, reverse=True)))
+# a clause that compares the value just stated with a benchmark: its indicator is the one before
+# (比例达到66.25%，超过全国平均水平0.28个百分点)
+COMPARED_RE = re.compile(r"^(?:高于|低于|超过|优于|快于|慢于|好于|超出)(?:全国|全省|全市|全区|国家)[^，；。]{0,6}(?:平均|目标|水平)")

@@ -24,7 +24,7 @@ from luoshi.text.numerals import cn_int
 _BASE_UNITS = sorted(
     """
     个百分点 百分点 吨标准煤 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
-    微克 毫克 美元 元 人次 人 户 套（间） 条（段） 套 间 辆 张 台 次 场次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
+    微克 毫克 美元 元 人次 亩次 人 户 套（间） 条（段） 套 间 辆 张 台 次 场次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
     只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 课时 个工作日 工作日 岁
     颗 枚 起 宗 例 门 期 方
     """.split(),
@@ -37,7 +37,7 @@ COUNT_UNITS = frozenset(
     " 场次 颗 枚 起 宗 例 门 期".split()
 ) | {"套（间）", "条（段）"}
 MEASURE_UNITS = frozenset(
-    "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 米 公顷 标准箱 标箱 人 人次 元 美元 方".split()
+    "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 亩次 米 公顷 标准箱 标箱 人 人次 元 美元 方".split()
 )
 _PER_UNITS = "立方米|平方米|平方公里|公里|千米|吨|亩|人|户|天|日|年|小时|公顷|千瓦时|月|小时"
 
@@ -62,7 +62,7 @@ _UNIT_GUARD = {
 }
 _UNIT = "|".join(re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS)
 _RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
-_PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过)"
+_PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过|超|逾)"
 _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
 
 # one quantity; the lookbehind keeps 5G, PM2.5, 省道103 and digits inside longer numbers out
@@ -77,7 +77,7 @@ QUANTITY_RE = re.compile(
 _CMP_WORDS = {
     "左右": "~", "上下": "~", "约": "~", "近": "~", "接近": "~",
     "以上": ">=", "及以上": ">=", "不低于": ">=", "不少于": ">=", "不小于": ">=", "突破": ">=", "超过": ">=",
-    "至少": ">=", "多": ">=", "余": ">=", "过": ">=", "高于": ">=",
+    "至少": ">=", "多": ">=", "余": ">=", "过": ">=", "高于": ">=", "超": ">=", "逾": ">=",
     "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "控制在": "<=", "不超过": "<=", "不高于": "<=",
     "不大于": "<=", "低于": "<=",
 }  # fmt: skip
@@ -190,10 +190,10 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
     after = text[m_end : m_end + 1]
     if after and after.isascii() and after.isalpha():
         return None  # 5G, 3D: part of a name
-    if prefix in ("过", "近"):
+    if prefix in ("过", "近", "超"):
         p_start = regs[_G["prefix"]][0]
-        if p_start > 0 and text[p_start - 1] in "通经超越最将":
-            prefix = None  # 通过/经过/最近: not a comparator
+        if p_start > 0 and text[p_start - 1] in "通经超越最将赶高":
+            prefix = None  # 通过/经过/最近/赶超: not a comparator
     full_unit = mult + unit
     if perslash:
         full_unit += "/" + perslash[1:]  # 35微克每立方米 is written 微克/立方米

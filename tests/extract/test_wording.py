@@ -305,3 +305,34 @@ def test_names_qualifiers_ranks_ordinals_and_capacities_are_not_targets(sentence
 )
 def test_counted_subjects_with_a_result_of_any_verb(sentence: str, expected: list[tuple]) -> None:
     assert [(a.indicator, a.metric, a.value) for a in review(sentence)] == expected
+
+
+def test_a_comparison_with_a_benchmark_keeps_the_indicator_before() -> None:
+    acts = review("建成面积占永久基本农田比例达到66.25%，近3年提升21个百分点，超过全国平均水平0.28个百分点。")
+    assert [(a.indicator, a.value) for a in acts] == [
+        ("建成面积占永久基本农田比例", 66.25),
+        ("建成面积占永久基本农田比例", 0.28),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("新能源产业产值增长超200%。", [("新能源产业产值", 200, "%", ">=")]),
+        ("实施保护性耕作1900万亩次。", [("保护性耕作", 1900, "万亩次", "=")]),
+    ],
+)
+def test_chao_before_a_number_is_at_least_and_mu_ci_a_unit(sentence: str, expected: list[tuple]) -> None:
+    assert [(t.indicator, t.value, t.unit, t.comparator) for t in plan(sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "二人转“守岛夫妻哨”荣获文华节目奖。",  # a numeral inside a word
+        "东北虎豹国家公园成为全国首批5个国家公园之一。",  # one of a set
+        "培育生产总值超200亿元县（区）。",  # a threshold of a category
+    ],
+)
+def test_words_sets_and_thresholds_are_no_actuals(sentence: str) -> None:
+    assert review(sentence) == []
