@@ -569,7 +569,11 @@ def _qualifies_next(head: str, rest: str, q: Quantity, listed: bool) -> bool:
 
 _LEVEL_VERB_RE = re.compile(r"(?:到|至|在|达到|达|突破|超过)$")
 _CJK_ONLY_RE = re.compile(r"[\u4e00-\u9fff]+")
-_SHARE_OF_RATE_RE = re.compile(r"^(?:的)?(?:增速|增长|增幅|水平|幅度|速度|比例|比重|左右|以上|以下|目标)")
+# what follows a percentage that is a property of a rule, not a share of a set: 6%一档的税率,
+# 加计扣除75%政策, 5%的增速
+_SHARE_OF_RATE_RE = re.compile(
+    r"^(?:的)?(?:增速|增长|增幅|水平|幅度|速度|比例|比重|左右|以上|以下|目标|政策|一?档|税率|费率|利率|部分|标准|优惠)"
+)
 
 
 def _metric_of(head: str) -> str:
@@ -681,7 +685,7 @@ def _open_count(
         m_later = lx.PREDICATE_VERB_RE.search(sent, rest_end + 1, ce)
         if m_later is not None:
             return _stmt(sent, base, rest, m_later.group(0), q, base + core_start, base + rest_end, cs, ce)
-    if m_p is None and not enumerated and not core.endswith("的"):
+    if m_p is None and not enumerated:
         return None  # 20家企业参展, 我国有2.9亿在校学生: a counted subject with no result
     ind = rest[: m_p.start()] if m_p else rest
     return _stmt(sent, base, ind, m_p.group(0) if m_p else "", q, base + core_start, base + rest_end, cs, ce)

@@ -168,8 +168,12 @@ def test_a_share_written_before_its_noun() -> None:
     ]
 
 
-def test_a_share_property_of_a_variety_is_no_target() -> None:
-    assert plan("推广含油量48%的油菜品种。") == []
+@pytest.mark.parametrize(
+    "sentence",
+    ["推广含油量48%的油菜品种。", "保持6%一档的税率不变。", "延续执行企业研发费用加计扣除75%政策。"],
+)
+def test_a_percentage_that_is_a_property_is_no_share(sentence: str) -> None:
+    assert plan(sentence) == []
 
 
 def test_a_rate_after_the_number_is_no_share() -> None:
