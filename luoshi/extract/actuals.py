@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from luoshi.extract.clauses import read_sentence
-from luoshi.extract.horizon import multi_year_actual
+from luoshi.extract.horizon import may_span_review, multi_year_actual
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
@@ -44,9 +44,9 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
     parts = _part_years(outline)
     for sent in outline.sentences_with_role("review"):
         year = _part_year(parts, outline, sent.start)
-        review_year = year
+        spans = may_span_review(text, sent.start, sent.end)
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
-            if multi_year_actual(text, sent.start, st, review_year):
+            if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
             q = st.quantity
             out.append(

@@ -60,6 +60,16 @@ def _spans(text: str, sent_start: int, st: Statement, pattern: re.Pattern[str]) 
     return found
 
 
+def may_span_review(text: str, start: int, end: int) -> bool:
+    """Cheap test of a whole review sentence: does it name a time span at all?"""
+    return _REVIEW_SPAN_RE.search(text, start, end) is not None or _SINCE_YEAR_RE.search(text, start, end) is not None
+
+
+def may_span_plan(text: str, start: int, end: int) -> bool:
+    """Cheap test of a whole plan sentence: does it name a time span at all?"""
+    return _PLAN_SPAN_RE.search(text, start, end) is not None or _TO_YEAR_RE.search(text, start, end) is not None
+
+
 def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: int | None) -> bool:
     """The review statement ``st`` is a figure over several years (kept out of last year's actuals)."""
     if _one_year(text, st.clause_start, st.quantity.start, review_year, _ONE_YEAR_REVIEW_RE):

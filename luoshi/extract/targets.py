@@ -15,7 +15,7 @@ from datetime import date
 from luoshi.extract import lexicon as lx
 from luoshi.extract.clauses import Statement, read_sentence
 from luoshi.extract.deadlines import deadline_in
-from luoshi.extract.horizon import multi_year_target
+from luoshi.extract.horizon import may_span_plan, multi_year_target
 from luoshi.extract.model import Target
 from luoshi.extract.numbers import comparator_of
 from luoshi.ingest.document import Document
@@ -132,13 +132,14 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
         in_headline = hl is not None and sent.start < hl[1] and hl[0] < sent.end
         sentence_text = text[sent.start : sent.end]
         statements: list[Statement] = read_sentence(text, sent.start, sent.end, skip_past=True)
+        spans = bool(statements) and may_span_plan(text, sent.start, sent.end)
         for st in statements:
             q = st.quantity
             headline = in_headline and hl is not None and hl[0] <= st.start < hl[1]
             if not headline and (
                 _context_fact(text, st, sent.start)
                 or _restated(text, st, headline_values)
-                or multi_year_target(text, sent.start, st, year)
+                or (spans and multi_year_target(text, sent.start, st, year))
             ):
                 continue  # a setting, a restated headline value, or a goal over several years
             found.append(
