@@ -631,6 +631,8 @@ def _open_count(
         or lx.RANK_RE.search(rest)
         or "的" in rest[1:]
         or rest.endswith("之一")  # 成为全国首批5个国家公园之一: one of a set, not a count
+        or lx.RANK_RE.search(head_text[-12:] + rest)  # 指数居全国204个参评城市第一: a rank
+        or (rest.startswith("人口") and re.search("城市|都市|县城|城镇", rest[:8]))  # 100万人口区域中心城市
     ):
         return None  # 把14亿多中国人的饭碗…: the count qualifies a possessor
     head = head_text.rstrip()
@@ -669,7 +671,9 @@ def _open_count(
         metric = verb if len(named) >= 3 and not has_predicate and _CJK_ONLY_RE.fullmatch(verb) else ""
     else:
         metric = _metric_of(verb_part) if verb_part else ""
-    if metric in ("包括", "包含", "涵盖", "即") or (enumerated and re.search("包括|包含|涵盖", verb_part)):
+    if metric in ("包括", "包含", "涵盖", "即", "是") or (
+        enumerated and re.search("包括|包含|涵盖|(?:^|[”」])(?:即|是)", verb_part)
+    ):
         return None  # 包括都江堰灌区、…6个工程: a definition, not a statement
     if metric:
         return _stmt(sent, base, rest, metric, q, base + core_start, base + rest_end, cs, ce)
@@ -708,7 +712,7 @@ def _share_before_noun(
     The indicator names the set and what the share of it does (优质公办幼儿园覆盖乡镇, 城市建成区
     面积达标); a rate written after the number (6.5%的增速) is not a share of a set.
     """
-    if not rest or _SHARE_OF_RATE_RE.match(rest) or lx.RANK_RE.search(rest):
+    if not rest or _SHARE_OF_RATE_RE.match(rest) or lx.RANK_RE.search(rest) or re.search("税|优惠|补贴标准", rest[:5]):
         return None
     head = head_text.rstrip()
     if re.search(r"(?:的|第|有|占|是)$", head):

@@ -287,6 +287,12 @@ def test_a_measure_opening_a_sentence_takes_the_subject_of_the_sentence_before()
         "我国有2.9亿在校学生。",
         "骨干水网包括都江堰灌区、引大济岷、向家坝灌区等6个工程。",  # a definition
         "自然资源厅会同农业农村厅等6部门联合印发实施方案。",  # 部门 is no measure word
+        "附件2名词解释。",  # 名词 neither
+        "“1”是1个省级综合飞行服务站。",  # a definition
+        "“5”即依托海口、三亚等5家市疾控中心。",
+        "数据开放综合评价指数居全国204个参评城市第一。",  # a rank among a set
+        "落实企业和个人15%所得税优惠。",  # a rate of a tax rule
+        "助力兴义100万人口区域中心城市建设。",  # the size class of a city
     ],
 )
 def test_names_qualifiers_ranks_ordinals_and_capacities_are_not_targets(sentence: str) -> None:
