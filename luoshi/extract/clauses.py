@@ -8,12 +8,17 @@ by clause (a clause ends at ，；：。) and handles the list forms of the repo
 * one value distributed by ``均``: ``开发区工业投资和规上工业总产值均增长12%以上`` (two statements);
 * two lists paired by ``分别`` or by position: ``粮食播种面积和产量稳定在426万亩、183万吨以上``;
 * one verb with several values: ``建设旅游公路11条、101公里``;
-* a count before its noun: ``实施79个老旧小区改造工程``, ``3家企业入选…``.
+* a count before its noun, governed by any verb (``优化3家国家大学科技园``), by a preposition or
+  把/将 (``为10万名残疾人提供…``), or opening a clause with its result (``21个产业创新聚集区启动建设``);
+* a share before its noun: ``60%的城市污水处理厂完成提标改造``;
+* a subject written once for a paired list (``生产安全事故起数、死亡人数分别下降…``), in the clause or
+  sentence before (``…。产值突破1300亿元``), and one value for a list of measures without 均/分别.
 
 Numbers that name or qualify rather than measure are left out: those in quotes or titles, years,
 durations (``连续6年``), ordinals (``第三批``), thresholds of a category (``500万元以上技改项目``,
-``过500万元工业技改项目``, ``集体收入20万元以上村``), attributes (``总投资44亿元的…工程``), and a
-count that only qualifies the indicator of a later value (``9个国省控河流断面优良水体比例达到100%``).
+``过500万元工业技改项目``, ``集体收入20万元以上村``), attributes (``总投资44亿元的…工程``), a
+count that only qualifies the indicator of a later value (``9个国省控河流断面优良水体比例达到100%``),
+capacities in a project's name (``70万千瓦热电项目``), ranks (``居全国前3位``) and definitions.
 """
 
 from __future__ import annotations
