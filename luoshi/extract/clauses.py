@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from luoshi.extract import lexicon as lx
+from luoshi.extract import lists as ls
 from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_quantities
 
 _PUNCT_AFTER = set("，。；、：！？）)”’》,.;:!?")
@@ -60,18 +61,10 @@ class Statement:
     clause_end: int
 
 
-def _quoted_spans(sent: str) -> list[tuple[int, int]]:
-    return [m.span() for m in lx.QUOTED_RE.finditer(sent)]
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
-
-
 def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[int, int]]) -> bool:
     """True for a number that names or qualifies something instead of measuring it."""
     s, e = q.start - base, q.end - base
-    if q.unit is None or _inside(s, quoted):
+    if q.unit is None or ls.inside(s, quoted):
         return True
     if q.base_unit in ("年", "个月") or q.unit in ("年", "个月"):
         # years and durations (2024年, 连续6年, 三年行动) name things; a level reached in years
@@ -145,20 +138,6 @@ def _strip_trail(text: str) -> str:
     return lx.TRAIL_RE.sub("", text)
 
 
-def _split_list(text: str, start: int) -> list[tuple[str, int]]:
-    """Split an indicator list on 、/和/及/与 outside quotes: [(item, offset)]."""
-    quoted = _quoted_spans(text)
-    items: list[tuple[str, int]] = []
-    pos = 0
-    for m in lx.LIST_SEP_RE.finditer(text):
-        if _inside(m.start(), quoted):
-            continue
-        items.append((text[pos : m.start()], start + pos))
-        pos = m.end()
-    items.append((text[pos:], start + pos))
-    return [(t, o) for t, o in items if t]
-
-
 @dataclass
 class _Head:
     indicator: str
@@ -214,7 +193,7 @@ def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
         m_any
         and m_any.end() < len(text_np)
         and not continues
-        and not _inside(m_any.start(), _quoted_spans(text_np))
+        and not ls.inside(m_any.start(), ls.quoted_spans(text_np))
     ):
         # 城镇新增就业1100万人: the verb sits inside the indicator
         return _Head(_strip_trail(text_np), pos, m_any.group(0), pos, False)
@@ -237,67 +216,6 @@ def _finished_items_end(text: str) -> int:
         if lx.PREDICATE_END_RE.search(piece) or _OWN_COUNT_RE.search(piece):
             cut = m.end()
     return cut
-
-
-def _share_measure(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Give earlier list items the measure written once on the last one.
-
-    ``居民医保和基本公共卫生服务经费人均财政补助标准`` → 居民医保人均财政补助标准, …; an item that
-    already names a measure (``开发区工业投资``) keeps its name.
-    """
-    if len(items) < 2:
-        return items
-    last = items[-1][0]
-    m = lx.MEASURE_HEAD_RE.search(last)
-    if m is None or m.start() == 0:
-        return items
-    suffix = last[m.start() :]
-    out = [
-        (t + suffix, o) if not lx.MEASURE_END_RE.search(t) and not lx.MEASURE_HEAD_RE.search(t) else (t, o)
-        for t, o in items[:-1]
-    ]
-    return [*out, items[-1]]
-
-
-def _split_pair_word(indicator: str, start: int) -> list[tuple[str, int]]:
-    """``城乡居民人均可支配收入`` with two values → 城镇居民…, 农村居民…; ``银行存贷款增速`` → 银行存款增速, …"""
-    m = lx.PAIRED_WORD_RE.search(indicator)
-    if m is None:
-        return []
-    head, tail = indicator[: m.start()], indicator[m.end() :]
-    return [(head + word + tail, start) for word in lx.PAIRED_WORDS[m.group(0)]]
-
-
-def _share_subject(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Give later items that are bare measures the subject written once on the first.
-
-    ``生产安全事故起数、死亡人数`` → 生产安全事故死亡人数; ``省属企业营业收入、利润`` → 省属企业利润.
-    """
-    if len(items) < 2:
-        return items
-    first = items[0][0]
-    m = lx.BARE_MEASURE_END_RE.search(first)
-    if m is None or m.start() < 2:
-        return items
-    subject = first[: m.start()]
-    return [items[0]] + [
-        (subject + t, o) if lx.BARE_MEASURE_RE.match(t) and not t.startswith(subject) else (t, o)
-        for t, o in items[1:]
-    ]
-
-
-def _one_value_list(indicator: str, start: int) -> list[tuple[str, int]]:
-    """A list of measures that one value is written for, without 均 or 分别: every item a measure
-    (规上工业增加值、固定资产投资增长7% is two statements); ``[]`` when the list names one thing."""
-    if "、" not in indicator or _quoted_spans(indicator):
-        return []
-    items = _split_list(indicator, start)
-    if len(items) < 2 or any(len(t) < 2 for t, _ in items):
-        return []
-    items = _share_subject(_share_measure(items))
-    if all(lx.MEASURE_END_RE.search(t) or re.search("(?:出口|进口)$", t) for t, _ in items):
-        return items
-    return []
 
 
 def _modality(sent: str, upto: int) -> str:
@@ -330,7 +248,7 @@ def read_sentence(
     found = find_quantities(sent, start)
     if not found:
         return []  # most sentences: nothing more to read
-    quoted = _quoted_spans(sent)
+    quoted = ls.quoted_spans(sent)
     qs = []
     from_list_end = -1
     for q in found:
@@ -346,7 +264,7 @@ def read_sentence(
     clause_bounds: list[tuple[int, int]] = []
     pos = 0
     for m in lx.CLAUSE_SEP_RE.finditer(sent):
-        if quoted and _inside(m.start(), quoted):
+        if quoted and ls.inside(m.start(), quoted):
             continue
         clause_bounds.append((pos, m.end()))
         pos = m.end()
@@ -532,13 +450,13 @@ def _read_clause(
         if not h.metric and not _continues(head_text) and last_metric and re.match(r"^其中", head_text):
             h.metric = last_metric
         _share_qualifiers(group)
-        items = _split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        items = ls.split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
         if len(group) == 2 and len(items) == 1:
-            items = _split_pair_word(h.indicator, h.ind_start) or items
+            items = ls.split_pair_word(h.indicator, h.ind_start) or items
         if len(items) == len(group) > 1 or (len(group) == 1 and h.distribute):
-            items = _share_subject(_share_measure(items))
+            items = ls.share_subject(ls.share_measure(items))
         elif len(group) == 1 and "等" not in h.indicator:
-            shared = _one_value_list(h.indicator, h.ind_start)
+            shared = ls.one_value_list(h.indicator, h.ind_start)
             if shared:
                 items, h.distribute = shared, True  # 规上工业增加值、固定资产投资增长7%
         if len(group) > 1 and len(items) == len(group):
@@ -602,8 +520,8 @@ def _drop_enumeration(head: str) -> tuple[str, bool]:
     ``支持长白山、三江、吉光`` → ``支持长白山``; a head with no 、 or 等 is kept.
     """
     body = head[:-1] if head.endswith("等") else head
-    quoted = _quoted_spans(body)
-    seps = [m.start() for m in re.finditer("、", body) if not _inside(m.start(), quoted)]
+    quoted = ls.quoted_spans(body)
+    seps = [m.start() for m in re.finditer("、", body) if not ls.inside(m.start(), quoted)]
     if not seps:
         return (body, True) if body is not head else (head, False)
     return body[: seps[0]], True
