@@ -194,6 +194,8 @@ def share_before_noun(
     if re.search(r"(?:的|第|有|占|是)$", head):
         return None
     stripped, hpos = hd.strip_lead(head_text, base + cursor)
+    if q.prefix and stripped.endswith(q.prefix):
+        stripped = stripped[: -len(q.prefix)]  # 超80%的省科技攻坚项目: 超 qualifies the share
     m_after = lx.VERB_AFTER_END_RE.search(stripped)
     if m_after and _LEVEL_VERB_RE.search(m_after.group(0)):
         h = hd.read_head(head_text, base + cursor, prev)

@@ -182,6 +182,7 @@ def test_numerals_read_by_table_agree_with_cn2an() -> None:
         ("2门类", None),
         ("10起步", None),
         ("5宗旨", None),
+        ("900多万个体工商户", "万"),
     ],
 )
 def test_a_measure_word_that_begins_a_word_is_no_unit(text: str, unit: str | None) -> None:
