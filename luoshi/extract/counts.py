@@ -168,7 +168,11 @@ def open_count(
     if m_p is None and not enumerated:
         return None  # 20家企业参展, 我国有2.9亿在校学生: a counted subject with no result
     ind = rest[: m_p.start()] if m_p else rest
-    return stm.make_statement(sent, base, ind, m_p.group(0) if m_p else "", q, base + core_start, base + rest_end, cs, ce)
+    metric = m_p.group(0) if m_p else ""
+    if m_p is not None and lx.PLACE_START_RE.fullmatch(metric):
+        m_v = lx.PREDICATE_VERB_RE.search(rest, m_p.end())
+        metric = m_v.group(0) if m_v else ""  # 3名运动员在杭州亚运会摘得…: the verb after the place
+    return stm.make_statement(sent, base, ind, metric, q, base + core_start, base + rest_end, cs, ce)
 
 
 def share_before_noun(

@@ -171,8 +171,10 @@ _SUBJECT_RESULTS = _alt(
 )
 PREDICATE_START_RE = re.compile(
     rf"(?:{_RESULT_ADVERBS}|加快|启动|持续|稳步|正式|高效|有序|扎实|获得?|被|入选|入围|纳入|列入|"
-    rf"{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|全省|全市|全国|在)"
+    rf"{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|全省|全市|全国|(?<![所正存现实])在)"
 )
+# where a predicate starts with a place, not its verb (3名运动员在杭州亚运会摘得…)
+PLACE_START_RE = re.compile("全省|全市|全国|在")
 # any verb a counted subject may take (28个省份开展大病医疗保险试点), places and adverbs left out
 PREDICATE_VERB_RE = re.compile(rf"(?:{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|{VERB_FIRST})")
 # the object of the counted action names a project whose capacity the count states: 50万吨甲醇制乙醇
