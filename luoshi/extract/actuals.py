@@ -1,8 +1,9 @@
 """Actuals: the results the review part of a report states for the previous year.
 
 Same reading as targets (``clauses.read_sentence``) over the sentences whose paragraph has the
-``review`` role (five-year material has its own role and is not read here),
-minus statements about the future (``完工后床位将达到2500张``). The year is the one the review part
+``review`` role (five-year material has its own role and is not read here), minus statements about
+the future (``完工后床位将达到2500张``) and figures over several years inside a sentence
+(``五年来累计…``, ``年均增长…``: see ``horizon``). The year is the one the review part
 names in its title (``2023年工作回顾``), else the year before the plan year.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from luoshi.extract.clauses import read_sentence
+from luoshi.extract.horizon import may_span_review, multi_year_actual
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
@@ -43,7 +45,10 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
     parts = _part_years(outline)
     for sent in outline.sentences_with_role("review"):
         year = _part_year(parts, outline, sent.start)
+        spans = may_span_review(text, sent.start, sent.end)
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
+            if spans and multi_year_actual(text, sent.start, st, year):
+                continue  # 五年来累计…, 年均增长…: not last year's result
             q = st.quantity
             out.append(
                 Actual(

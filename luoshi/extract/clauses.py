@@ -8,30 +8,36 @@ by clause (a clause ends at ，；：。) and handles the list forms of the repo
 * one value distributed by ``均``: ``开发区工业投资和规上工业总产值均增长12%以上`` (two statements);
 * two lists paired by ``分别`` or by position: ``粮食播种面积和产量稳定在426万亩、183万吨以上``;
 * one verb with several values: ``建设旅游公路11条、101公里``;
-* a count before its noun: ``实施79个老旧小区改造工程``, ``3家企业入选…``.
+* a count before its noun, governed by any verb (``优化3家国家大学科技园``), by a preposition or
+  把/将 (``为10万名残疾人提供…``), or opening a clause with its result (``21个产业创新聚集区启动建设``);
+* a share before its noun: ``60%的城市污水处理厂完成提标改造``;
+* a subject written once for a paired list (``生产安全事故起数、死亡人数分别下降…``), in the clause or
+  sentence before (``…。产值突破1300亿元``), and one value for a list of measures without 均/分别.
 
 Numbers that name or qualify rather than measure are left out: those in quotes or titles, years,
 durations (``连续6年``), ordinals (``第三批``), thresholds of a category (``500万元以上技改项目``,
-``过500万元工业技改项目``, ``集体收入20万元以上村``), attributes (``总投资44亿元的…工程``), and a
-count that only qualifies the indicator of a later value (``9个国省控河流断面优良水体比例达到100%``).
+``过500万元工业技改项目``, ``集体收入20万元以上村``), attributes (``总投资44亿元的…工程``), a
+count that only qualifies the indicator of a later value (``9个国省控河流断面优良水体比例达到100%``),
+capacities in a project's name (``70万千瓦热电项目``), ranks (``居全国前3位``) and definitions.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from luoshi.extract import counts as ct
+from luoshi.extract import heads as hd
 from luoshi.extract import lexicon as lx
+from luoshi.extract import lists as ls
+from luoshi.extract import statement as stm
 from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_quantities
+from luoshi.extract.statement import Statement
 
 _PUNCT_AFTER = set("，。；、：！？）)”’》,.;:!?")
 _CONJ_AFTER = set("和及与")
 _CJK = re.compile(r"[\u4e00-\u9fff“《]")
 # words between a verb and the count it governs that belong to the counted noun (提振消费)
 _BETWEEN_RE = re.compile(r"[\u4e00-\u9fff]{2,6}")
-# a number with its measure word inside a list item (9个, 8届), not a digit of a name (PM2.5)
-_OWN_COUNT_RE = re.compile(r"(?<![A-Za-z.\d])\d+(?:\.\d+)?[\u4e00-\u9fff]")
-_MAGNITUDES = frozenset({"万", "亿", "万亿"})
 # a verb right before the count it governs (实施79个, 完成了3个) and anywhere before it
 _VERB_FIRST_END_LE_RE = re.compile(rf"(?:{lx.VERB_FIRST})(?:了)?$")
 _VERB_FIRST_ANY_RE = re.compile(rf"(?:{lx.VERB_FIRST})")
@@ -39,33 +45,10 @@ _ITEM_SEP_RE = re.compile(r"[、，；。]")
 _REACHES_RE = re.compile(r"(?:年限|寿命|年龄)(?:达到|提高到|提高至|为)$")
 
 
-@dataclass
-class Statement:
-    """One quantified statement found in a sentence (offsets into the document text)."""
-
-    indicator: str
-    metric: str
-    quantity: Quantity
-    comparator: str
-    modality: str
-    start: int
-    end: int
-    clause_start: int
-    clause_end: int
-
-
-def _quoted_spans(sent: str) -> list[tuple[int, int]]:
-    return [m.span() for m in lx.QUOTED_RE.finditer(sent)]
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
-
-
 def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[int, int]]) -> bool:
     """True for a number that names or qualifies something instead of measuring it."""
     s, e = q.start - base, q.end - base
-    if q.unit is None or _inside(s, quoted):
+    if q.unit is None or ls.inside(s, quoted):
         return True
     if q.base_unit in ("年", "个月") or q.unit in ("年", "个月"):
         # years and durations (2024年, 连续6年, 三年行动) name things; a level reached in years
@@ -74,6 +57,13 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
     before = sent[s - 1] if s > 0 else ""
     if before and before in "第届":
         return True  # 第三批, 十二届四次全会
+    if before == "前" and q.unit in ("%", "位", "名"):
+        return True  # 进入ESI全球前1%, 居全国前3位: a rank
+    after = sent[e] if e < len(sent) else ""
+    if q.chinese and after and _CJK.match(after) and q.base_unit == "元":
+        return True  # 华鲁恒升二元酸: a numeral inside a product's name
+    if (q.chinese and q.base_unit == "期") or q.unit == "方":
+        return True  # 三期扩建: a phase; 方 measures only with a magnitude (370亿方)
     if q.chinese and q.value == 1 and q.value_max is None:
         return True  # 一张蓝图, 一批: words, not counts
     if lx.SET_COUNT_RE.match(sent, s):
@@ -83,170 +73,23 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         # 总投资44亿元的城乡供水一体化工程 is an attribute; 用于1500万人次以上的职工培训 is the
         # promise itself: the number is the object of the verb standing right before it
         head = sent[max(0, s - 8) : s - len(q.prefix or "")] if q.prefix else sent[max(0, s - 8) : s]
+        if q.unit == "%" and ct.share_opens(sent, s - len(q.prefix or "")):
+            return False  # 60%的城市污水处理厂完成…, 扩大到60%的县: a share of what follows
         return lx.VERB_FIRST_END_RE.search(head) is None
-    if q.prefix == "过" and after and after not in _PUNCT_AFTER:
-        return True  # 过500万元工业技改项目
+    if q.prefix in ("过", "超", "逾") and after and after not in _PUNCT_AFTER and q.base_unit not in COUNT_UNITS:
+        return True  # 过500万元工业技改项目, 生产总值超200亿元县（区）
+    if q.chinese and q.base_unit == "人" and after and _CJK.match(after):
+        return True  # 二人转: a numeral inside a word
     if (
         q.suffix in ("以上", "及以上", "以下", "及以下")
+        and q.base_unit not in COUNT_UNITS  # 8家以上龙头企业 counts; 500万元以上技改项目 qualifies
+        and q.unit != "%"  # 建成区45%以上面积达标: a share of what follows
         and after
         and after not in _PUNCT_AFTER
         and after not in _CONJ_AFTER
     ):
         return True  # 500万元以上技改项目, 集体收入20万元以上村
     return False
-
-
-def _continues(head: str) -> bool:
-    """The text before a value opens with a list separator: the list goes on (``、城区道路绿化节点``)."""
-    return head[:1] in ("、", "和", "及", "与")
-
-
-def _strip_lead(text: str, start: int) -> tuple[str, int]:
-    m = lx.LEAD_RE.match(text)
-    if m:
-        return text[m.end() :], start + m.end()
-    return text, start
-
-
-def _strip_trail(text: str) -> str:
-    text = lx.FROM_RE.sub("", text)
-    text = re.sub(r"(?:(?:较|比)[^，、；]{0,5}前|(?:[一二三四五六七八九十]+|\d+)年)$", "", text)
-    text = re.sub(r"[、，,和及与等]+$", "", text)
-    return lx.TRAIL_RE.sub("", text)
-
-
-def _split_list(text: str, start: int) -> list[tuple[str, int]]:
-    """Split an indicator list on 、/和/及/与 outside quotes: [(item, offset)]."""
-    quoted = _quoted_spans(text)
-    items: list[tuple[str, int]] = []
-    pos = 0
-    for m in lx.LIST_SEP_RE.finditer(text):
-        if _inside(m.start(), quoted):
-            continue
-        items.append((text[pos : m.start()], start + pos))
-        pos = m.end()
-    items.append((text[pos:], start + pos))
-    return [(t, o) for t, o in items if t]
-
-
-@dataclass
-class _Head:
-    indicator: str
-    ind_start: int
-    metric: str
-    quote_start: int
-    distribute: bool
-
-
-def _read_head(head: str, start: int, prev: _Head | None) -> _Head:
-    """Indicator and metric from the text before a value (``start`` = its offset)."""
-    text, pos = _strip_lead(head, start)
-    text = lx.NEGATED_CMP_RE.sub("", text)
-    text_np = lx.NUM_PREFIX_RE.sub("", text) if not lx.VERB_AFTER_END_RE.search(text) else text
-    # indicator first: 生产总值增长, 规上工业企业达到, 城镇调查失业率全年控制在
-    m_after = lx.VERB_AFTER_END_RE.search(text_np)
-    m_first = lx.VERB_FIRST_RE.match(text_np)
-    if m_first and (not m_after or m_after.start() < m_first.end() or m_first.end() == m_after.end()):
-        rest = text_np[m_first.end() :]
-        ind = _strip_trail(rest)
-        ind_off = pos + m_first.end()
-        if not ind and prev is not None:
-            return _Head(prev.indicator, prev.ind_start, m_first.group(0), pos, False)
-        return _Head(ind or rest, ind_off, m_first.group(0), pos, False)
-    if m_after:
-        before = text_np[: m_after.start()]
-        m_light = lx.LIGHT_VERB_RE.match(before)
-        if m_light:
-            before, pos = before[m_light.end() :], pos + m_light.end()  # 实现有效发明专利增长
-        distribute = bool(lx.DISTRIBUTE_RE.search(before))
-        cut = _finished_items_end(before)
-        if cut and not _strip_trail(before[cut:]):
-            # nothing left: what the finished item counted names it (举办8届全国双创活动周、超过…)
-            last = list(_OWN_COUNT_RE.finditer(before, 0, cut))
-            if last:
-                cut = last[-1].end()
-        before, pos = before[cut:], pos + cut
-        ind = _strip_trail(before)
-        verb = m_after.group("verb")
-        if not ind:
-            if prev is not None:
-                return _Head(prev.indicator, prev.ind_start, verb, pos, False)
-            return _Head("", pos, verb, pos, False)
-        return _Head(ind, pos, verb, pos, distribute)
-    m_end = lx.VERB_FIRST_END_RE.search(text_np)
-    if m_end and m_end.start() > 0:
-        # 从失业保险基金结余中拿出1000亿元: what the money comes from names it
-        source = re.sub(r"^(?:从|由)(.+?)(?:中|里)?$", r"\1", text_np[: m_end.start()])
-        return _Head(_strip_trail(source), pos, m_end.group(0), pos, False)
-    m_any = lx.VERB_FIRST_ANY_RE.search(text_np)
-    continues = prev is not None and _continues(head)
-    if (
-        m_any
-        and m_any.end() < len(text_np)
-        and not continues
-        and not _inside(m_any.start(), _quoted_spans(text_np))
-    ):
-        # 城镇新增就业1100万人: the verb sits inside the indicator
-        return _Head(_strip_trail(text_np), pos, m_any.group(0), pos, False)
-    ind = _strip_trail(text_np)
-    metric = prev.metric if prev is not None and _continues(head) else ""
-    if not ind and prev is not None:
-        return _Head(prev.indicator, prev.ind_start, metric, pos, False)
-    return _Head(ind, pos, metric, pos, False)
-
-
-def _finished_items_end(text: str) -> int:
-    """Where the indicator starts after list items that are clauses of their own.
-
-    ``黑臭水体动态清零、9个国省控河流断面优良水体比例``: the item before 、 has its own predicate
-    (清零) or its own number, so it is no part of the indicator that follows.
-    """
-    cut = 0
-    for m in re.finditer("、", text):
-        piece = text[cut : m.start()]
-        if lx.PREDICATE_END_RE.search(piece) or _OWN_COUNT_RE.search(piece):
-            cut = m.end()
-    return cut
-
-
-def _share_measure(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Give earlier list items the measure written once on the last one.
-
-    ``居民医保和基本公共卫生服务经费人均财政补助标准`` → 居民医保人均财政补助标准, …; an item that
-    already names a measure (``开发区工业投资``) keeps its name.
-    """
-    if len(items) < 2:
-        return items
-    last = items[-1][0]
-    m = lx.MEASURE_HEAD_RE.search(last)
-    if m is None or m.start() == 0:
-        return items
-    suffix = last[m.start() :]
-    out = [
-        (t + suffix, o) if not lx.MEASURE_END_RE.search(t) and not lx.MEASURE_HEAD_RE.search(t) else (t, o)
-        for t, o in items[:-1]
-    ]
-    return [*out, items[-1]]
-
-
-def _modality(sent: str, upto: int) -> str:
-    found = "预期"
-    scope = 0
-    for m in lx.MODAL_SCOPE_END_RE.finditer(sent, 0, upto):
-        scope = m.end()
-    for m in lx.MODAL_RE.finditer(sent, scope, upto):
-        found = lx.MODALITY[m.group(0)]
-    return found
-
-
-def _comparator(q: Quantity, metric: str) -> str:
-    if q.comparator != "=":
-        return q.comparator
-    if metric in ("突破", "超过"):
-        return ">="
-    if metric in ("控制", "控制在"):
-        return "<="
-    return "="
 
 
 def read_sentence(
@@ -257,7 +100,7 @@ def read_sentence(
     found = find_quantities(sent, start)
     if not found:
         return []  # most sentences: nothing more to read
-    quoted = _quoted_spans(sent)
+    quoted = ls.quoted_spans(sent)
     qs = []
     from_list_end = -1
     for q in found:
@@ -273,7 +116,7 @@ def read_sentence(
     clause_bounds: list[tuple[int, int]] = []
     pos = 0
     for m in lx.CLAUSE_SEP_RE.finditer(sent):
-        if quoted and _inside(m.start(), quoted):
+        if quoted and ls.inside(m.start(), quoted):
             continue
         clause_bounds.append((pos, m.end()))
         pos = m.end()
@@ -287,9 +130,22 @@ def read_sentence(
         out.extend(_read_clause(sent, start, cs, ce, cqs, skip_future, skip_past, last_metric))
         if out:
             last_metric = out[-1].metric
+    if out and lx.BARE_MEASURE_RE.match(out[0].indicator) and not text[start : out[0].start].strip("，, "):
+        # 石化产业持续“减油增化提质”…。产值突破1300亿元: the subject opens the sentence before
+        prev_start = max(text.rfind("。", 0, max(start - 1, 0)), text.rfind("\n", 0, max(start - 1, 0))) + 1
+        m_subj = lx.SUBJECT_END_RE.search(text, prev_start, start)
+        subject = text[prev_start : m_subj.start()].strip() if m_subj else ""
+        if 2 <= len(subject) <= 8 and ct.CJK_ONLY_RE.fullmatch(subject):
+            out[0].indicator = subject + out[0].indicator
     for k in range(1, len(out)):
-        if not out[k].indicator:
-            out[k].indicator = out[k - 1].indicator  # 安排专项债券2.15万亿元，比去年增加8000亿元
+        if lx.BARE_MEASURE_RE.match(out[k].indicator) and out[k].clause_start != out[k - 1].clause_start:
+            # 营业收入增长6%，利润增长8%: the subject of the clause before
+            m = lx.BARE_MEASURE_END_RE.search(out[k - 1].indicator)
+            if m is not None and m.start() >= 2:
+                out[k].indicator = out[k - 1].indicator[: m.start()] + out[k].indicator
+        if not out[k].indicator or lx.COMPARED_RE.match(out[k].indicator):
+            # 安排专项债券2.15万亿元，比去年增加8000亿元; 比例达到66.25%，超过全国平均水平0.28个百分点
+            out[k].indicator = out[k - 1].indicator
         elif lx.ATTRIBUTE_NOUN_RE.match(out[k].indicator):
             # 转移支付增加约1.5万亿元、规模近9.8万亿元: the 规模 of what was just named
             prev_ind = out[k - 1].indicator
@@ -310,7 +166,7 @@ def _read_clause(
     last_metric: str,
 ) -> list[Statement]:
     out: list[Statement] = []
-    prev: _Head | None = None
+    prev: hd.Head | None = None
     cursor = cs
     i = 0
     while i < len(cqs):
@@ -332,14 +188,19 @@ def _read_clause(
             if rest.startswith("的"):
                 rest = rest[1:]  # 用于1500万人次以上的职工技能培训
             i += 1
-            if i < len(cqs) and not sep and lx.VERB_AFTER_END_RE.search(rest):
-                continue  # 9个国省控河流断面优良水体比例达到100%: the 9个 only qualifies
+            if q.base_unit in lx.CAPACITY_UNITS and lx.PROJECT_NOUN_RE.search(sent, qe, rest_end):
+                cursor = rest_end  # 建成榆能西南70万千瓦热电项目: a capacity in the project's name
+                continue
+            if i < len(cqs) and not sep and ct.qualifies_next(sent[cursor:qs_], rest, q, conj is not None):
+                # 9个国省控河流断面优良水体比例达到100%, 8所高校14个学科入选…: a count followed by
+                # another value of its own item only says where or of what
+                continue
             head_text = sent[cursor:qs_]
-            stripped, hpos = _strip_lead(head_text, base + cursor)
+            stripped, hpos = hd.strip_lead(head_text, base + cursor)
             countable = (
                 q.base_unit in COUNT_UNITS
                 or q.base_unit in MEASURE_UNITS
-                or (q.unit in _MAGNITUDES and not q.chinese)  # 3700多万学生受益: people counted
+                or (q.unit in ct.MAGNITUDES and not q.chinese)  # 3700多万学生受益: people counted
             )
             m_verb = _VERB_FIRST_END_LE_RE.search(stripped) if countable else None
             if rest.startswith("方面") or (q.base_unit == "次" and lx.ANY_VERB_START_RE.match(rest)):
@@ -347,17 +208,24 @@ def _read_clause(
                 continue
             if m_verb is None and lx.ANY_VERB_START_RE.match(rest):
                 # 赤字率按2.8%左右安排: a value followed by its verb
-                h = _read_head(head_text, base + cursor, prev)
+                h = hd.read_head(head_text, base + cursor, prev)
                 verb = lx.ANY_VERB_START_RE.match(rest).group(0)  # type: ignore[union-attr]
                 metric = h.metric or verb
                 # the quote runs through the verb: 赤字率拟按2.8%左右安排
                 out.append(
-                    _stmt(sent, base, h.indicator, metric, q, h.quote_start, q.end + len(verb), cs, ce)
+                    stm.make_statement(sent, base, h.indicator, metric, q, h.quote_start, q.end + len(verb), cs, ce)
                 )
                 prev, cursor = h, qe
                 continue
             if not countable:
+                if q.unit == "%" and not q.chinese:
+                    st = ct.share_before_noun(sent, base, head_text, cursor, q, rest, rest_end, cs, ce, prev)
+                    if st is not None:
+                        out.append(st)
                 cursor = rest_end
+                continue
+            if m_verb is None and lx.COUNT_NOT_GOVERNED_RE.search(head_text.rstrip()):
+                cursor = rest_end  # 实施“三项改革”新20条措施: 新 makes the count part of a name
                 continue
             if m_verb is None:
                 m_verb = lx.VERB_FIRST_RE.match(stripped)
@@ -373,22 +241,33 @@ def _read_clause(
                 and between[0] not in "并和及与或等"
             ):
                 ind = between + ind  # 出台提振消费13条措施 → 提振消费措施
-            if m_verb is None and not stripped and prev is not None and _continues(head_text):
-                # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared
-                out.append(_stmt(sent, base, ind, prev.metric, q, q.start, base + rest_end, cs, ce))
+            if m_verb is None and not stripped and prev is not None and hd.continues(head_text):
+                # 争创2个省级齐鲁样板示范区、1个省级衔接推进区: the verb is shared; a last item
+                # with its own predicate names the subject only (…、28个全国重点实验室在川布局)
+                m_own = lx.PREDICATE_START_RE.search(ind, 2)
+                if m_own is not None:
+                    ind = ind[: m_own.start()]
+                out.append(stm.make_statement(sent, base, ind, prev.metric, q, q.start, base + rest_end, cs, ce))
                 cursor = rest_end
                 continue
             if m_verb is not None and ind:
                 out.append(
-                    _stmt(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce)
+                    stm.make_statement(sent, base, ind, m_verb.group(0), q, hpos + m_verb.start(), base + rest_end, cs, ce)
                 )
-                prev = _Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
-            elif m_verb is None and (not q.chinese or not stripped):
+                prev = hd.Head(ind, base + qe, m_verb.group(0), hpos + m_verb.start(), False)
+            elif m_verb is None and not q.chinese:
+                st = ct.open_count(sent, base, head_text, cursor, q, rest, rest_end, cs, ce, prev)
+                if st is not None:
+                    out.append(st)
+                    prev = hd.Head(st.indicator, base + qe, st.metric, st.start, False)
+                    cursor = rest_end
+                    continue
+            elif m_verb is None and not stripped:
                 # a counted subject and its result or honour: 3家企业入选…, 8个贫困县全部摘帽
                 m_h = lx.SUBJECT_PREDICATE_RE.search(rest)
                 if m_h is not None and m_h.start() > 0:
                     out.append(
-                        _stmt(
+                        stm.make_statement(
                             sent,
                             base,
                             rest[: m_h.start()],
@@ -419,28 +298,36 @@ def _read_clause(
         if (skip_future and lx.FUTURE_RE.search(head_text)) or (skip_past and lx.PAST_RE.search(head_text)):
             cursor, i = group[-1].end - base, j
             continue
-        h = _read_head(head_text, base + cursor, prev)
-        if not h.metric and not _continues(head_text) and last_metric and re.match(r"^其中", head_text):
+        h = hd.read_head(head_text, base + cursor, prev)
+        if not h.metric and not hd.continues(head_text) and last_metric and re.match(r"^其中", head_text):
             h.metric = last_metric
         _share_qualifiers(group)
-        items = _split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        items = ls.split_list(h.indicator, h.ind_start) if (len(group) > 1 or h.distribute) else []
+        if len(group) == 2 and len(items) == 1:
+            items = ls.split_pair_word(h.indicator, h.ind_start) or items
         if len(items) == len(group) > 1 or (len(group) == 1 and h.distribute):
-            items = _share_measure(items)
+            items = ls.share_subject(ls.share_measure(items))
+        elif len(group) == 1 and "等" not in h.indicator:
+            shared = ls.one_value_list(h.indicator, h.ind_start)
+            if shared:
+                items, h.distribute = shared, True  # 规上工业增加值、固定资产投资增长7%
         if len(group) > 1 and len(items) == len(group):
             for (ind, off), gq in zip(items, group, strict=True):
-                out.append(_stmt(sent, base, _strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))
+                out.append(stm.make_statement(sent, base, hd.strip_trail(ind), h.metric, gq, off, gq.end, cs, ce))
         elif len(group) == 1 and h.distribute and len(items) > 1:
             for ind, off in items:
                 out.append(
-                    _stmt(sent, base, _strip_trail(ind), h.metric, group[0], off, group[0].end, cs, ce)
+                    stm.make_statement(sent, base, hd.strip_trail(ind), h.metric, group[0], off, group[0].end, cs, ce)
                 )
         else:
             for gq in group:
-                out.append(_stmt(sent, base, h.indicator, h.metric, gq, h.quote_start, gq.end, cs, ce))
+                out.append(stm.make_statement(sent, base, h.indicator, h.metric, gq, h.quote_start, gq.end, cs, ce))
         prev = h
         cursor = group[-1].end - base
         i = j
     return out
+
+
 
 
 def _share_qualifiers(group: list[Quantity]) -> None:
@@ -475,19 +362,3 @@ def _share_qualifiers(group: list[Quantity]) -> None:
                 g.unit_end,
             )
 
-
-def _stmt(
-    sent: str, base: int, indicator: str, metric: str, q: Quantity, qstart: int, qend: int, cs: int, ce: int
-) -> Statement:
-    start = min(qstart, q.start)
-    return Statement(
-        indicator=indicator.strip("，、；：,;: "),
-        metric=metric,
-        quantity=q,
-        comparator=_comparator(q, metric),
-        modality=_modality(sent, q.start - base),
-        start=start,
-        end=max(qend, q.end),
-        clause_start=base + cs,
-        clause_end=base + ce,
-    )

@@ -56,7 +56,7 @@ _LEAD_WORDS = _alt(
     """
 )
 LEAD_RE = re.compile(
-    rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?(?!以来))+"
+    rf"^(?:[、，,；;：:\s]|{_LEAD_WORDS}|(?:近|过去|这)?(?:[一二三四五六七八九十]+|\d+)年(?:来|间)?(?!以来))+"
 )
 # words between an indicator and its verb: 均增长, 分别控制在, 继续保持在
 _TRAIL_WORDS = _alt(
@@ -68,7 +68,7 @@ PAIRED_RE = re.compile("分别")
 
 # comparator words written before the number but after the verb: 控制在…以内, 约, 近
 NUM_PREFIX_RE = re.compile(
-    r"(?:接近|高于|低于|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按)+$"
+    r"(?:接近|高于|低于|不低于|不少于|不超过|不高于|不大于|不小于|至少|约|近|达|在|到|为|至|按|超|逾)+$"
 )
 
 # 不超过/不低于 before a number qualify it; they are not the verb 超过/低于
@@ -94,7 +94,7 @@ SUBJECT_PREDICATE_RE = re.compile(
 ANY_VERB_START_RE = re.compile(rf"^(?:{VERB_HONOUR}|{VERB_FIRST}|{VERB_AFTER})")
 
 # list separators inside an indicator (not inside quotes)
-LIST_SEP_RE = re.compile(r"、|以及|和|及|与")
+LIST_SEP_RE = re.compile(r"、|以及|和(?![美谐睦])|(?<![普涉波危惠触])及(?![时早格])|(?<![参给])与(?!会)")
 QUOTED_RE = re.compile(r"“[^”]*”|《[^》]*》|「[^」]*」|‘[^’]*’|\"[^\"]*\"")
 CLAUSE_SEP_RE = re.compile(r"[，；：。！？,;:!?]")
 GAP_LIST_RE = re.compile(r"^(?:、|和|及|与|以及|，)$")
@@ -123,7 +123,7 @@ ATTRIBUTE_NOUN_RE = re.compile(r"^(?:规模|总规模|总量|总额|余额|增�
 # where the measure part of an indicator starts, shared by every item of a list written before it:
 # 居民医保和基本公共卫生服务经费人均财政补助标准 → 人均财政补助标准 (居民医保人均财政补助标准 …)
 MEASURE_HEAD_RE = re.compile(
-    r"(?:人均|户均|平均|年均)[\u4e00-\u9fff]*$|(?:补助标准|排放量|覆盖率|达标率|比例|比重|浓度|资费|标准)$"
+    r"(?:人均|户均|平均|年均)[\u4e00-\u9fff]*$|(?:补助标准|排放量|[\u4e00-\u9fff]{2}率|比例|比重|浓度|资费|标准)$"
 )
 # an indicator that already names a measure keeps its own name: 开发区工业投资
 MEASURE_END_RE = re.compile(
@@ -146,3 +146,68 @@ TARGET_RESTATED_RE = re.compile(r"目标(?:值)?(?:设定|确定|定|设|拟定)
 # 今年高校毕业生超过1000万人，要加强就业创业指导
 STATE_VERB_RE = re.compile(r"^(?:超过|突破|达|有|约为|接近|将达)$")
 PROMISE_FOLLOWS_RE = re.compile(r"[，,](?:我们|各地|各级政府)?(?:要|需要|必须|务必|应当|应|需)")
+
+# --- counts before their noun, governed by any verb (建好30家…, 遴选10个左右…) -------------------
+# what may stand right before a count that does NOT govern it as its object: an ordinal (第, 届), a duration or rank (连续, 近, 前), a threshold (超, 逾, 过), a capacity (年产),
+# a quantifier (每, 各), an adjective of a name (新20条措施)
+COUNT_NOT_GOVERNED_RE = re.compile(
+    r"(?:第|届|连续|近|前|后|超|逾|过|年产|日产|年处理|日处理|产能|装机|每|各|新|首|逐年|近年|"
+    r"由|从|被|以下|如下|下列|上述|这|该|其|此)$"
+)
+# prepositions that introduce the counted beneficiaries or places of the action that follows, and
+# the 把/将 that puts the counted object before its verb: 为10万名残疾人提供…, 对10万名适龄女童
+# 进行…, 向8个市下放…, 在500个行政村实施…, 将2.8万亿元中央财政资金纳入直达机制
+COUNT_PREPOSITION_RE = re.compile(r"(?:^|[^\u4e00-\u9fff]|[是并再还要将])(?P<prep>为|对|向|给|在|帮助|把|将)$")
+# adverbs that open a verb phrase without being the verb (加快推进, 重点支持, 分类推进)
+ADVERB_LEAD_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+是|加快|持续|扎实|积极|大力|努力|全力|重点|稳步|全面|有序|着力|进一步|继续|深入|切实|"
+    r"分类|统筹|力争|争取|确保|计划|拟|要|将|再|还|并|同时|共|累计|新|全年|年内|今年|去年)+"
+)
+# where the predicate of a counted subject starts: 21个产业创新聚集区启动建设, 5条高铁加快建设,
+# 147项医检结果全省三甲医院互认 (a place before the verb), 5部作品获“五个一工程”奖
+_SUBJECT_RESULTS = _alt(
+    "上线 落户 升格 就业 享受 消除 揭牌 布局 取得 运行 提质 扩优 远离 覆盖 惠及 受益 开工 竣工 投用 获 "
+    "跻身 晋升 转型 整合 迁建 搬迁 脱贫 退出 达到 实现"
+)
+PREDICATE_START_RE = re.compile(
+    rf"(?:{_RESULT_ADVERBS}|加快|启动|持续|稳步|正式|高效|有序|扎实|获得?|被|入选|入围|纳入|列入|"
+    rf"{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|全省|全市|全国|(?<![所正存现实])在)"
+)
+# where a predicate starts with a place, not its verb (3名运动员在杭州亚运会摘得…)
+PLACE_START_RE = re.compile("全省|全市|全国|在")
+# any verb a counted subject may take (28个省份开展大病医疗保险试点), places and adverbs left out
+PREDICATE_VERB_RE = re.compile(rf"(?:{VERB_HONOUR}|{VERB_RESULT}|{_SUBJECT_RESULTS}|{VERB_FIRST})")
+# the object of the counted action names a project whose capacity the count states: 50万吨甲醇制乙醇
+# 项目, 榆能西南70万千瓦热电项目, 吉化120万吨乙烯转型升级项目
+PROJECT_NOUN_RE = re.compile(r"项目|工程|装置|生产线|基地|机组|电站|电厂|气田|油田|矿井|煤矿")
+CAPACITY_UNITS = frozenset("吨 千瓦 千瓦时 瓦 立方米 方 标箱 标准箱 吨标准煤 头 只".split())
+# a rank, not a count: 14种农产品产量居全国第1位, 进步最明显的5个地级市首位
+RANK_RE = re.compile(r"居[^，；。]*(?:第|前|首位)|位列|位居|排名|排[^，；。]{0,4}第|首位")
+# a people counted as a whole, in the rhetoric that closes a review: 560万人民群众众志成城
+PEOPLE_AS_WHOLE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,4})(?:人民|儿女|同胞|各族)")
+# where a count stands, not what governs it: 全市18个乡镇通过省级验收
+SCOPE_RE = re.compile(
+    r"(?:全|我|本|各)[市省县区国州盟旗]|其中|省级层面|市级层面|中心城区|全年|(?:我国|全国|全省|全市)?(?<!拥)有"
+)
+
+# --- a subject shared by a list of measures or named in the previous clause ------------------------
+# measure nouns that need a subject to be read (死亡人数 of what?): 生产安全事故起数、死亡人数分别下降…
+_BARE_MEASURES = _alt(
+    """
+    起数 人数 死亡人数 受伤人数 直接经济损失 经济损失 营业收入 营收 收入 利润 利润总额 产量 总产量 播种面积
+    产值 总产值 增加值 销售额 销售收入 出口额 进口额 进出口额 税收 户数 数量 总量 金额 余额 交易额 成交额
+    营业额 资产总额 客流量 货运量 吞吐量 投资额 发病率 死亡率
+    """
+)
+BARE_MEASURE_END_RE = re.compile(rf"(?:{_BARE_MEASURES})$")
+BARE_MEASURE_RE = re.compile(rf"^(?:{_BARE_MEASURES})$")
+# where the subject that opens a sentence ends: 石化产业持续“减油增化提质”
+SUBJECT_END_RE = re.compile(
+    "持续|加快|深入|不断|全面|稳步|实现|推动|加速|积极|着力|大力|进一步|保持|继续|坚持|聚焦|围绕|[，,：:“]"
+)
+# a pair written as one word, each member with its own value (城乡居民人均可支配收入分别增长5%、6%)
+PAIRED_WORDS = {"城乡居民": ("城镇居民", "农村居民"), "城乡": ("城镇", "农村"), "存贷款": ("存款", "贷款")}
+PAIRED_WORD_RE = re.compile("|".join(sorted(PAIRED_WORDS, key=len, reverse=True)))
+# a clause that compares the value just stated with a benchmark: its indicator is the one before
+# (比例达到66.25%，超过全国平均水平0.28个百分点)
+COMPARED_RE = re.compile(r"^(?:高于|低于|超过|优于|快于|慢于|好于|超出)(?:全国|全省|全市|全区|国家)[^，；。]{0,6}(?:平均|目标|水平)")

@@ -24,18 +24,20 @@ from luoshi.text.numerals import cn_int
 _BASE_UNITS = sorted(
     """
     个百分点 百分点 吨标准煤 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
-    微克 毫克 美元 元 人次 人 户 套（间） 套 间 辆 张 台 次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
-    只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 课时 个工作日 工作日 岁
+    微克 毫克 美元 元 人次 亩次 人 户 套（间） 条（段） 套 间 辆 张 台 次 场次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
+    只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 辆次 艘次 课时 个工作日 工作日 岁
+    颗 枚 起 宗 例 门 期 方
     """.split(),
     key=len,
     reverse=True,
 )
 # units that count things (a quantity of them may stand before the noun: 实施79个老旧小区改造工程)
 COUNT_UNITS = frozenset(
-    "个工作日 件次 家次 户次 个 家 项 所 座 处 条 支 件 部 篇 名 位 只 头 艘 架 列 趟 株 棵 辆 张 台 次 场 套 间 户 栋 块 孔 片 种".split()
-) | {"套（间）"}
+    "个工作日 件次 家次 户次 个 家 项 所 座 处 条 支 件 部 篇 名 位 只 头 艘 架 列 趟 株 棵 辆 张 台 次 场 套 间 户 栋 块 孔 片 种"
+    " 场次 颗 枚 起 宗 例 门 期".split()
+) | {"套（间）", "条（段）"}
 MEASURE_UNITS = frozenset(
-    "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 米 公顷 标准箱 标箱 人 人次 元 美元".split()
+    "公里 千米 平方公里 平方千米 平方米 万平方米 立方米 千瓦 千瓦时 吨 亩 亩次 米 公顷 标准箱 标箱 人 人次 元 美元 方".split()
 )
 _PER_UNITS = "立方米|平方米|平方公里|公里|千米|吨|亩|人|户|天|日|年|小时|公顷|千瓦时|月|小时"
 
@@ -45,9 +47,24 @@ _CN = rf"[一二两三四五六七八九十][{_CN_DIGITS}]*"
 _NUM = rf"(?:{_ARABIC}|{_CN})"
 _MULT = r"(?:万亿|亿|万)"
 # 家 counts firms, but not in 家庭/家属/家长…: there the magnitude counts households or people
-_UNIT = "|".join(re.escape(u) if u != "家" else "家(?![庭属长乡园具电])" for u in _BASE_UNITS)
+# and the measure words that begin common words (人民, 方面, 门类, 起步, 宗旨, 例如) only as measure words
+_UNIT_GUARD = {
+    "家": "(?![庭属长乡园具电])",
+    "台": "(?![阶账风湾区])",
+    "个": "(?!体工商|体户|体经济|性化|税|别)",
+    "部": "(?![门署委])",
+    "名": "(?![词称单录额义誉片牌次])",
+    "人": "(?![民口才员工类])",
+    "方": "(?![面式案向法针略位言便舱阵])",
+    "门": "(?![类户槛诊店面窗])",
+    "起": "(?![步草来航点飞])",
+    "宗": "(?![旨教族])",
+    "例": "(?![如外])",
+    "期": "(?![间限刊货盼待望])",
+}
+_UNIT = "|".join(re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS)
 _RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
-_PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过)"
+_PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过|超|逾)"
 _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
 
 # one quantity; the lookbehind keeps 5G, PM2.5, 省道103 and digits inside longer numbers out
@@ -56,13 +73,13 @@ QUANTITY_RE = re.compile(
     rf"(?:每(?P<per>{_PER_UNITS}))?"
     rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-    rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>/(?:{_PER_UNITS}))?"
+    rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>(?:/|每)(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
 )
 _CMP_WORDS = {
     "左右": "~", "上下": "~", "约": "~", "近": "~", "接近": "~",
     "以上": ">=", "及以上": ">=", "不低于": ">=", "不少于": ">=", "不小于": ">=", "突破": ">=", "超过": ">=",
-    "至少": ">=", "多": ">=", "余": ">=", "过": ">=", "高于": ">=",
+    "至少": ">=", "多": ">=", "余": ">=", "过": ">=", "高于": ">=", "超": ">=", "逾": ">=",
     "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "控制在": "<=", "不超过": "<=", "不高于": "<=",
     "不大于": "<=", "低于": "<=",
 }  # fmt: skip
@@ -175,13 +192,13 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
     after = text[m_end : m_end + 1]
     if after and after.isascii() and after.isalpha():
         return None  # 5G, 3D: part of a name
-    if prefix in ("过", "近"):
+    if prefix in ("过", "近", "超"):
         p_start = regs[_G["prefix"]][0]
-        if p_start > 0 and text[p_start - 1] in "通经超越最将":
-            prefix = None  # 通过/经过/最近: not a comparator
+        if p_start > 0 and text[p_start - 1] in "通经超越最将赶高":
+            prefix = None  # 通过/经过/最近/赶超: not a comparator
     full_unit = mult + unit
     if perslash:
-        full_unit += perslash
+        full_unit += "/" + perslash[1:]  # 35微克每立方米 is written 微克/立方米
     if per:
         full_unit = f"{full_unit}/{per}" if full_unit else None
     if not more and mult:

@@ -17,7 +17,9 @@ from datetime import date
 from luoshi.extract import lexicon as lx
 from luoshi.extract.clauses import Statement, read_sentence
 from luoshi.extract.deadlines import deadline_in
+from luoshi.extract.horizon import may_span_plan, multi_year_target
 from luoshi.extract.model import Target
+from luoshi.extract.numbers import comparator_of
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
 
@@ -77,6 +79,12 @@ def _qualitative_clause(body: str) -> tuple[str, str] | None:
     return indicator, body[pred.start() :]
 
 
+def _qualitative_comparator(clause: str) -> str:
+    """增速保持在全国平均水平以上: a level stated without a number still has its direction."""
+    m = re.search(r"(以上|以下|以内|左右)$", clause.rstrip("，。；,;"))
+    return (comparator_of(m.group(1)) or "=") if m else "="
+
+
 def _own_predicate_items(clause: str) -> list[tuple[int, int]]:
     """Split ``clause`` at 、 when every item has its own predicate (农村贫困人口全部脱贫、贫困县全部摘帽);
     else the whole clause is one item."""
@@ -130,11 +138,16 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
         in_headline = hl is not None and sent.start < hl[1] and hl[0] < sent.end
         sentence_text = text[sent.start : sent.end]
         statements: list[Statement] = read_sentence(text, sent.start, sent.end, skip_past=True)
+        spans = bool(statements) and may_span_plan(text, sent.start, sent.end)
         for st in statements:
             q = st.quantity
             headline = in_headline and hl is not None and hl[0] <= st.start < hl[1]
-            if not headline and (_context_fact(text, st, sent.start) or _restated(text, st, headline_values)):
-                continue
+            if not headline and (
+                _context_fact(text, st, sent.start)
+                or _restated(text, st, headline_values)
+                or (spans and multi_year_target(text, sent.start, st, year))
+            ):
+                continue  # a setting, a restated headline value, or a goal over several years
             found.append(
                 (
                     st.start,
@@ -173,7 +186,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                             metric=metric,
                             value=None,
                             unit=None,
-                            comparator="=",
+                            comparator=_qualitative_comparator(text[qs:qe]),
                             modality="预期",
                             section=sent.section,
                             quote=text[qs:qe],

@@ -38,11 +38,10 @@ def describe_target(value: float | None, value_max: float | None, unit: str | No
     if value is None:
         return "（定性）"
     u = unit or ""
-    core = f"{fmt(value)}{u}–{fmt(value_max)}{u}" if value_max is not None else f"{fmt(value)}{u}"
+    if value_max is not None:
+        return f"{fmt(value)}{u}–{fmt(value_max)}{u}"  # a range says its own bounds (its floor is >=)
     suffix = {">=": "以上", "<=": "以内", "~": "左右"}.get(comparator or "", "")
-    if value_max is not None and comparator == ">=":
-        suffix = ""  # a range already says where it starts
-    return core + suffix
+    return f"{fmt(value)}{u}" + suffix
 
 
 def judge(

@@ -47,6 +47,17 @@ from luoshi.extract.numbers import find_quantities, parse_number, parse_quantity
         ("2.6万人次", 2.6, None, "万人次", "="),
         ("1383亿美元", 1383, None, "亿美元", "="),
         ("12.2平方公里", 12.2, None, "平方公里", "="),
+        # the open list of measure words: 颗, 枚, 起, 宗, 例, 门, 期, 场次, 条（段）, 亿方
+        ("144颗", 144, None, "颗", "="),
+        ("48枚", 48, None, "枚", "="),
+        ("120多万起", 120, None, "万起", ">="),
+        ("182宗", 182, None, "宗", "="),
+        ("1.2万例", 1.2, None, "万例", "="),
+        ("30门", 30, None, "门", "="),
+        ("10期", 10, None, "期", "="),
+        ("223场次", 223, None, "场次", "="),
+        ("10条（段）", 10, None, "条（段）", "="),
+        ("370亿方", 370, None, "亿方", "="),
     ],
 )
 def test_quantity_as_written(
@@ -160,3 +171,20 @@ def test_numerals_read_by_table_agree_with_cn2an() -> None:
                 read += 1
                 assert parse_number(s) == float(cn2an.cn2an(s, "smart")), s
     assert read > 100
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("560万人民群众", "万"),
+        ("覆盖农村5亿人口", "亿"),
+        ("3方面", None),
+        ("2门类", None),
+        ("10起步", None),
+        ("5宗旨", None),
+        ("900多万个体工商户", "万"),
+    ],
+)
+def test_a_measure_word_that_begins_a_word_is_no_unit(text: str, unit: str | None) -> None:
+    (q,) = find_quantities(text)
+    assert q.unit == unit

@@ -60,7 +60,7 @@ def test_fenbie_pairs_two_lists_and_shares_rate_unit() -> None:
 
 def test_paired_lists_without_fenbie() -> None:
     ts = plan("确保粮食播种面积和产量稳定在426万亩、183万吨以上。")
-    assert values(ts) == [("粮食播种面积", 426, "万亩"), ("产量", 183, "万吨")]
+    assert values(ts) == [("粮食播种面积", 426, "万亩"), ("粮食产量", 183, "万吨")]
     assert all(t.comparator == ">=" and t.modality == "确保" for t in ts)
 
 

@@ -46,6 +46,7 @@ def test_relative_tolerance_for_amounts():
 
 def test_describe_target():
     assert describe_target(6, 6.5, "%", "=") == "6%–6.5%"
+    assert describe_target(6, 6.5, "%", ">=") == "6%–6.5%"  # a range target is read as >= its floor
     assert describe_target(5.5, None, "%", "~") == "5.5%左右"
     assert describe_target(1100, None, "万人", ">=") == "1100万人以上"
     assert describe_target(None, None, None, "=") == "（定性）"

@@ -1,0 +1,90 @@
+"""The time span a statement covers: one year, or several (five-year, cumulative, average per year).
+
+A review states last year's results, but its sentences also carry figures over several years
+(五年来累计…, “十四五”以来…, 年均增长…, 近3年提升…, 3年增长…); a plan states this year's targets,
+but also five-year goals (年均增长5%以上, 到2030年…, “十五五”期间…). Those figures are neither last
+year's actuals nor this year's targets. Whole paragraphs of such material get their own role from
+the structure; here a single statement is judged by the words of its own sentence up to its value,
+so that a multi-year figure inside a paragraph about last year is still kept out; the span is read
+in the statement's own clause and in a short opening adverbial of its sentence. A year-marker
+in the statement's own clause (去年, 全年, 2024年, 今年, 年内) wins over a multi-year marker earlier in
+the sentence: ``五年来，…，2024年达到1.3万亿元`` keeps the 2024 figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from luoshi.extract.clauses import Statement
+
+_N = r"(?<!连续)(?:[两二三四五六七八九十]|(?<![\d.])\d{1,2})"
+# several years of review: 五年来, 这五年, 近3年, “十四五”以来/时期, 年均, 3年增长, 2013—2024年
+_REVIEW_SPAN_RE = re.compile(
+    rf"{_N}年(?:来|间|以来)|这{_N}年|过去{_N}年|近{_N}年|“?十[一二三四五六七八九]五”?(?:以来|期间|时期)"
+    rf"|年均|{_N}年(?:累计|增长|提高|提升|下降|翻)|(?:19|20)\d\d(?:—|-|－|至)(?:19|20)?\d\d年"
+)
+# several years of plan: 年均, 到2030年, “十五五”期间/时期/末, 今后五年, 五年内
+_PLAN_SPAN_RE = re.compile(
+    rf"年均|“?十[一二三四五六七八九]五”?(?:期间|时期|末|规划期)|(?:今后|未来){_N}年|{_N}年内"
+)
+_TO_YEAR_RE = re.compile(r"(?:到|至)((?:19|20)\d\d)年")
+_SINCE_YEAR_RE = re.compile(r"((?:19|20)\d\d)年以来")
+# the statement's own clause names one year: it is that year's figure after all
+_ONE_YEAR_REVIEW_RE = re.compile(r"去年|上年|全年|当年|过去一年|一年来")
+_ONE_YEAR_PLAN_RE = re.compile(r"今年|年内|全年|当年|本年")
+
+
+_OPENING_MAX = 12
+_CLAUSE_END_RE = re.compile(r"[，,；;：:]")
+
+
+def _one_year(text: str, start: int, end: int, year: int | None, words: re.Pattern[str]) -> bool:
+    """The clause ``text[start:end]`` names a single year: 去年/今年/全年…, or the year itself."""
+    if words.search(text, start, end):
+        return True
+    if year is None:
+        return False
+    at = text.find(f"{year}年", start, end)
+    return at >= 0 and not text.startswith("以来", at + 5)
+
+
+def _spans(text: str, sent_start: int, st: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """A time span named in the statement's clause up to its value, or in the sentence's opening
+    clause when that is a short time adverbial (五年来，…; “十四五”以来，…); a span named in another
+    clause (近3年提升21个百分点，超过全国平均水平0.28个百分点) stays there."""
+    found = pattern.search(text, st.clause_start, st.quantity.start)
+    if found is None and st.clause_start > sent_start:
+        m = _CLAUSE_END_RE.search(text, sent_start, min(st.clause_start, sent_start + _OPENING_MAX + 1))
+        if m is not None:
+            found = pattern.search(text, sent_start, m.start())
+    return found
+
+
+def may_span_review(text: str, start: int, end: int) -> bool:
+    """Cheap test of a whole review sentence: does it name a time span at all?"""
+    return _REVIEW_SPAN_RE.search(text, start, end) is not None or _SINCE_YEAR_RE.search(text, start, end) is not None
+
+
+def may_span_plan(text: str, start: int, end: int) -> bool:
+    """Cheap test of a whole plan sentence: does it name a time span at all?"""
+    return _PLAN_SPAN_RE.search(text, start, end) is not None or _TO_YEAR_RE.search(text, start, end) is not None
+
+
+def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: int | None) -> bool:
+    """The review statement ``st`` is a figure over several years (kept out of last year's actuals)."""
+    if _one_year(text, st.clause_start, st.quantity.start, review_year, _ONE_YEAR_REVIEW_RE):
+        return False
+    if _spans(text, sent_start, st, _REVIEW_SPAN_RE) is not None:
+        return True
+    since = _spans(text, sent_start, st, _SINCE_YEAR_RE)
+    return since is not None and review_year is not None and int(since.group(1)) < review_year
+
+
+def multi_year_target(text: str, sent_start: int, st: Statement, plan_year: int | None) -> bool:
+    """The plan statement ``st`` is a goal over several years (not a target of the plan year)."""
+    if _one_year(text, st.clause_start, st.quantity.start, plan_year, _ONE_YEAR_PLAN_RE):
+        return False
+    if _spans(text, sent_start, st, _PLAN_SPAN_RE) is not None:
+        return True
+    to_year = _spans(text, sent_start, st, _TO_YEAR_RE)
+    return to_year is not None and plan_year is not None and int(to_year.group(1)) > plan_year
