@@ -32,6 +32,12 @@ _EXPLAIN_LEAD = re.compile(
 )
 _TARGET_CLAUSE = re.compile(r"[0-9０-９][0-9.．]*\s*(?:%|％|‰|个百分点|万|亿|以上|以内|左右|人|吨|千瓦|元|斤|户|个)")
 _BLOCK_MAX = 1500
+# a line that opens with a verb of work is a task of the plan, not one more target of the block
+# (headline lines open with the indicator: 城镇新增就业…, 居民消费价格涨幅…)
+_WORK_OPENING = re.compile(
+    r"(?:今年|全年|年内)?[，,]?(?:分类|重点|全面|持续|积极|大力|着力|加快|推进|推动|实施|新建|建设|改造|开展|"
+    r"完善|深化|支持|打造|培育|提升|强化|建成|启动|组织|落实|坚持)"
+)
 
 
 def _block(
@@ -82,6 +88,8 @@ def _block(
         listing = text[end - 1] in "：:；;" if end > 0 else False
         if "\n" in gap and not listing and not (len(body) <= 80 and _TARGET_CLAUSE.search(body)):
             break
+        if "\n" in gap and not listing and _WORK_OPENING.match(body):
+            break
         if _EXPLAIN_LEAD.match(body) or not _TARGET_CLAUSE.search(body):
             break
         if _FIVE_YEAR_HINT.search(body) or role_at(nxt.start) in ("review", "five_year"):
@@ -89,7 +97,6 @@ def _block(
         end = nxt.end
         j += 1
     return start, end
-
 
 
 def find_headline(text: str, outline: Outline, headings: set[int]) -> tuple[int, int] | None:

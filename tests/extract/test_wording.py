@@ -23,7 +23,7 @@ _TAIL = "\n三、加强政府自身建设\n我们将建设人民满意政府。\
 def _report(review: str, plan: str, headline: str = "生产总值增长5.5%左右。") -> tuple[list[Target], list[Actual]]:
     text = (
         f"{_HEAD}一年来，各项工作取得新成效。{review}\n{_PLAN}"
-        f"2024年全市经济社会发展主要预期目标为：{headline}\n{plan}{_TAIL}"
+        f"2024年全市经济社会发展主要预期目标为：{headline}\n（一）抓好重点工作。{plan}\n（二）保障和改善民生。{_TAIL}"
     )
     doc = clean(read_bytes(text.encode("utf-8"), "report.txt"))
     outline = parse(doc)
