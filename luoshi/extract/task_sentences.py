@@ -110,6 +110,8 @@ def heading_body(s: str) -> str:
 def run_in_heading(s: str) -> bool:
     """A short sentence naming a group of jobs (``推动项目建设提速。``, ``一是梯次培育助企登高。``):
     one clause, no number, at most a couple of dozen characters."""
+    if s.rstrip()[-1:] in ("！", "!", "？", "?", "：", ":", "；", ";"):
+        return False
     body = heading_body(s)
     if not 2 <= len(body) <= _HEADING_MAX or _HEADING_STOP.search(body):
         return False

@@ -54,7 +54,26 @@ _PROJECT_TAIL = re.compile(
 _ROW_CHARS = 150
 _SPLIT = 120
 _CLAUSE_MIN = 15
+_ROW_UNITS = 3
 _WORK_TITLE = re.compile(r"总体要求|指导思想|预期目标|主要目标")
+_HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+# a bigram names the subject of a job when few sentences of the plan part use it
+_RARE_SHARE = 0.03
+
+
+def _pairs(s: str) -> set[str]:
+    return set(_HAN_PAIR.findall(s))
+
+
+def _rare_words(texts: list[str]) -> set[str]:
+    """Bigrams used by at most a few percent of ``texts`` (at least two, else nothing is shared):
+    subjects (消费, 房地产, 养老) rather than the verbs and nouns of every job (推进, 建设, 体系)."""
+    df: dict[str, int] = {}
+    for t in texts:
+        for w in _pairs(t):
+            df[w] = df.get(w, 0) + 1
+    top = max(2, int(len(texts) * _RARE_SHARE))
+    return {w for w, n in df.items() if 2 <= n <= top}
 
 
 def projects_in(text: str) -> list[str]:
@@ -84,7 +103,7 @@ class _Unit:
 
     start: int
     end: int
-    concrete: bool
+    quantified: bool  # holds a target
 
 
 @dataclass
@@ -92,6 +111,8 @@ class _Row:
     section: str | None
     title: str | None
     units: list[_Unit] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)  # its rare bigrams (what the job is about)
+    lead: bool = False  # opened by the first sentence of a paragraph
 
     @property
     def start(self) -> int:
@@ -182,12 +203,12 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
 
     plan = outline.sentences_with_role("plan")
     # headings of sections are not rows (a sentence that is, or lies inside, a section title)
-    titles = sorted((s.title_start, s.title_end, s.start) for s in outline.sections)
+    titles = sorted((s.start, s.title_end) for s in outline.sections)
     title_starts = [t[0] for t in titles]
     skip: set[int] = set()
     for sent in plan:
         i = bisect_right(title_starts, sent.start) - 1
-        if i >= 0 and (sent.start == titles[i][2] or sent.end <= titles[i][1] + 1):
+        if i >= 0 and sent.start < max(titles[i][1], titles[i][0] + 1):
             skip.add(sent.start)
         elif headline is not None and sent.start < headline[1] and headline[0] < sent.end:
             skip.add(sent.start)
@@ -215,6 +236,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         for b in area_blocks[:first]:
             lead.update(s.start for s in b.sentences)
 
+    rare = _rare_words([text[x.start : x.end] for b in blocks for x in b.sentences])
     current_title: str | None = None
     current_section: str | None = None
     for block in blocks:
@@ -224,7 +246,10 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
             current_title = heading_body(sec.title) if sec is not None and sec.level >= 3 else None
         sents = block.sentences
         first = text[sents[0].start : sents[0].end]
-        if run_in_heading(first):
+        if first.startswith("各位代表"):
+            continue  # an address to the delegates: a transition or the close
+        at_line_start = not text[text.rfind("\n", 0, sents[0].start) + 1 : sents[0].start].strip()
+        if at_line_start and run_in_heading(first):
             if len(sents) == 1 and first[-1] not in "。；;！!":
                 current_title = heading_body(first)  # a heading on a line of its own
                 continue
@@ -236,6 +261,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         else:
             title = current_title
         row: _Row | None = None
+        opening = True
         for sent in sents:
             s = text[sent.start : sent.end]
             has_target = bool(linked(sent.start, sent.end))
@@ -247,18 +273,26 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
             )
             if not keep:
                 row = None  # a reason or a slogan between two jobs ends the first
+                opening = False
                 continue
             for a, b in _clauses(text, sent.start, sent.end):
                 piece = text[a:b]
-                unit = _Unit(a, b, bool(linked(a, b)) or concrete(piece))
-                if row is not None and unit.end - row.start > _ROW_CHARS:
+                unit = _Unit(a, b, bool(linked(a, b)))
+                words = _pairs(piece) & rare
+                if row is not None and (
+                    unit.end - row.start > _ROW_CHARS
+                    or len(row.units) >= _ROW_UNITS
+                    or not (row.lead or row.words & words)
+                ):
                     row = None
                 if row is None:
-                    row = _Row(block.section, title)
+                    row = _Row(block.section, title, lead=opening)
                     rows.append(row)
                 row.units.append(unit)
-                if unit.concrete:
-                    row = None
+                row.words |= words
+                opening = False
+                if unit.quantified:
+                    row = None  # the figure a job is checked against closes it
     return [_task(i, r, text, linked, plan_year) for i, r in enumerate(rows, start=1)]
 
 
