@@ -5,10 +5,10 @@ run-in headings that name a group of jobs (``推动项目建设提速。``), the
 (``消费一头连着民生大事，一头系着经济大局。``), slogans about the Party line, situation and
 outlook. These predicates tell them apart; :mod:`luoshi.extract.tasks` builds rows from them.
 
-A commitment is *concrete* when it carries something a unit can be checked against — a number, a
-named or quoted item, a project milestone, a deadline; otherwise it is *general* (a direction:
-``全面落实创新驱动发展战略，着力提高科技创新能力。``). General sentences are the lead of the job that
-follows them, so the row builder keeps them with it.
+A commitment is *concrete* when it carries something a unit can be checked against — a number or
+a count, a project milestone, a deadline; otherwise it is *general* (a direction:
+``全面落实创新驱动发展战略，着力提高科技创新能力。``). An area's lead-in before its first job is kept
+only when it is concrete: a general one is the area's slogan.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ _RATIONALE = re.compile(
     r"才能|才会|一头连着|一头系着|^[^，；]{2,16}(?:是|就是)[^，；]{0,24}(?:关键|根本|基础|前提|保障|资源|"
     r"所在|命脉|底色|底线|生命线|动力|引擎|依托|载体|抓手)[。！]?$"
 )
+# a statement of what something is (高校、职业院校、科研院所是淮南创新发展的宝贵资源。)
+_COPULA = re.compile(r"^[^，；：。]{2,24}(?:是|既是|更是|就是)[^，；：。]{2,30}的[^，；：。]{0,12}[。！]?$")
 # allegiance and the Party line: a 督查室 assigns no unit to these
 _POLITICAL = re.compile(
     r"习近平|总书记|党中央|两个确立|两个维护|四个意识|四个自信|政治判断力|政治领悟力|政治执行力|"
@@ -71,23 +73,26 @@ _MILESTONE = re.compile(
     r"开工建设|开工|(?<!创)建成(?![率果效])|竣工|投产|通车|交付使用|投入使用|并网|全线贯通|"
     r"完成[^，；。]{0,40}?(?:工程|改造|改建|建设|整治)|启动[^，；。]{0,30}?(?:工程|项目|建设)"
 )
-_CONCRETE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|项|所|条|座|处|批|场|次)|“|年内|上半年|年底")
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|项|所|条|座|处|批|场|次|大)|年内|上半年|年底")
 
 _LIST_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|首先|其次|最后|[0-9]+[.．、]|[（(][0-9一二三四五六七八九十]+[）)])")
 _HEADING_STOP = re.compile(r"[，；：,;:、]")
 _HEADING_MAX = 24
+_SERIES_MAX = 12
 
 
-def commits(s: str) -> bool:
+def commits(s: str, *, among_jobs: bool = False) -> bool:
     """Whether ``s`` promises something (an action verb at a clause head or a modal), rather than
-    describing the situation, recounting, exhorting or giving a reason."""
+    describing the situation, recounting, exhorting or giving a reason. ``among_jobs``: ``s``
+    stands among the jobs of an area, where a sentence is a job unless it reads as something
+    else, whatever its verb (提振新能源汽车、绿色智能家电等大宗消费。)."""
     if not s or s.endswith(("：", ":", "！", "!", "！”")):
         return False
-    if _RHETORIC_START.match(s) or _OVERALL.search(s):
+    if _RHETORIC_START.match(s) or _OVERALL.search(s) or _COPULA.match(s):
         return False
     verb = _COMMIT_VERB.search(s) is not None
     modal = _MODAL_AT_START.match(s) is not None or _MODAL.search(s) is not None
-    if not (verb or modal):
+    if not (verb or modal or among_jobs):
         return False
     strong = _STRONG_MODAL.search(s) is not None
     if _RATIONALE.search(s) and not strong:
@@ -118,13 +123,34 @@ def run_in_heading(s: str) -> bool:
     return not re.search(r"\d|年内|全年", body)
 
 
+_FIRM = re.compile(r"^(?:力争|确保|争取|全年|年内|今年)")
+
+
+def figure_only(s: str) -> bool:
+    """A sentence that states the figure of the job before it (``房地产开发投资增长7%以上。``):
+    it opens with an indicator, not with an action."""
+    return _COMMIT_VERB.match(_FIRM.sub("", s)) is None and _MODAL_AT_START.match(s) is None
+
+
+def series_key(s: str) -> tuple[str, str] | None:
+    """For a short heading-like sentence, its first and last two characters: headings run in
+    parallel (提升企业创新水平。…提升创新载体功能。, 经济治理力求精益。…安全治理力求精准。)."""
+    if not run_in_heading(s):
+        return None
+    body = heading_body(s)
+    if len(body) > _SERIES_MAX:
+        return None
+    return body[:2], body[-2:]
+
+
 def milestone(s: str) -> bool:
     return _MILESTONE.search(s) is not None
 
 
 def concrete(s: str) -> bool:
-    """Something checkable: a number, a quoted name, a milestone or a date."""
-    return _CONCRETE.search(s) is not None or milestone(s)
+    """Something checkable: a number or a count (十大工程), a milestone or a date. A quoted name
+    alone is not: slogans quote too (``“一主一强两极多点”市域格局``)."""
+    return _FIGURE.search(s) is not None or milestone(s)
 
 
 def later_years(s: str, plan_year: int | None) -> bool:

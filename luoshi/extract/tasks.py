@@ -11,9 +11,11 @@ per paragraph (per item where a report runs on without line breaks):
 * sentences that promise nothing (reasons, situation, exhortation, allegiance, five-year aims)
   are not rows; nor is what precedes the first area of the plan part — background, 总体要求,
   the 主要预期目标 block and its lead-in — nor an area's lead-in slogan before its first job;
-* general sentences (direction without anything checkable) stay with the job they lead, a
-  concrete one (a number, a quoted name, a milestone, a date) closes the row; rows stay short
-  (about two sentences) so that one unit can own them;
+* sentences of one job form one row: the first sentence of a paragraph (its direction) and
+  the sentences that share a subject with the row (a bigram few sentences of the plan use:
+  房地产, 养老) join it, and a sentence holding a target closes it — the figure is what the job
+  is checked against; rows stay short (at most three sentences, about 150 characters) so that
+  one unit can own them;
 * a long sentence that lists separate jobs split by ``；`` gives one row per job.
 
 The 主要预期目标 block is not a row: its targets are headline targets (``Target.headline``),
@@ -37,10 +39,12 @@ from luoshi.extract.task_sentences import (
     _MILESTONE,
     commits,
     concrete,
+    figure_only,
     heading_body,
     later_years,
     political,
     run_in_heading,
+    series_key,
 )
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline, Section, Sentence
@@ -55,6 +59,9 @@ _ROW_CHARS = 150
 _SPLIT = 120
 _CLAUSE_MIN = 15
 _ROW_UNITS = 3
+_FULL_JOB = 60  # two sentences this long are two jobs, whatever they share
+_LEAD = 50
+_FIGURE_CHARS = 40  # a sentence of a figure alone (房地产开发投资增长7%以上。) joins the job before
 _WORK_TITLE = re.compile(r"总体要求|指导思想|预期目标|主要目标")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # a bigram names the subject of a job when few sentences of the plan part use it
@@ -183,6 +190,37 @@ def _work_start(outline: Outline, part: Section, headline: tuple[int, int] | Non
     return part.start
 
 
+def b_len(sent: Sentence) -> int:
+    return sent.end - sent.start
+
+
+def _inner_headings(text: str, blocks: list[_Block], by_id: dict[str, Section]) -> set[int]:
+    """Run-in headings inside a paragraph: short sentences followed by others that, within one
+    area, run in parallel with another short sentence (same first or last two characters).
+    A lone short sentence is a job (深化供销合作社综合改革。), a series of them are headings."""
+
+    def area(section: str | None) -> str | None:
+        sec = by_id.get(section or "")
+        while sec is not None and sec.level > 2 and sec.parent:
+            sec = by_id.get(sec.parent)
+        return sec.id if sec else None
+
+    found: dict[tuple[str | None, str], list[int]] = {}
+    for block in blocks:
+        for i, sent in enumerate(block.sentences[:-1]):
+            key = series_key(text[sent.start : sent.end])
+            if key is None:
+                continue
+            a = area(block.section)
+            found.setdefault((a, "<" + key[0]), []).append(sent.start)
+            found.setdefault((a, ">" + key[1]), []).append(sent.start)
+    out: set[int] = set()
+    for starts in found.values():
+        if len(starts) >= 2:
+            out.update(starts)
+    return out
+
+
 def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[Task]:
     """The ledger rows of ``doc`` (ids K001… in text order)."""
     text = doc.text
@@ -237,6 +275,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
             lead.update(s.start for s in b.sentences)
 
     rare = _rare_words([text[x.start : x.end] for b in blocks for x in b.sentences])
+    inner = _inner_headings(text, blocks, by_id)
     current_title: str | None = None
     current_section: str | None = None
     for block in blocks:
@@ -261,19 +300,35 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         else:
             title = current_title
         row: _Row | None = None
+        last: _Row | None = None  # the row just closed, while nothing lies between it and here
         opening = True
         for sent in sents:
             s = text[sent.start : sent.end]
+            if sent.start in inner:
+                title = heading_body(s)
+                row = last = None
+                opening = True
+                continue
             has_target = bool(linked(sent.start, sent.end))
             keep = has_target or (
-                commits(s)
+                commits(s, among_jobs=sent.start not in lead)
                 and not political(s)
                 and not later_years(s, plan_year)
                 and not (sent.start in lead and not concrete(s))
             )
             if not keep:
-                row = None  # a reason or a slogan between two jobs ends the first
+                row = last = None  # a reason or a slogan between two jobs ends the first
                 opening = False
+                continue
+            if (
+                has_target
+                and last is not None
+                and sent.end - last.start <= _ROW_CHARS + _FIGURE_CHARS
+                and b_len(sent) <= _FIGURE_CHARS
+                and figure_only(s)
+            ):
+                last.units.append(_Unit(sent.start, sent.end, True))  # the figure of the job before
+                row = None
                 continue
             for a, b in _clauses(text, sent.start, sent.end):
                 piece = text[a:b]
@@ -282,15 +337,18 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
                 if row is not None and (
                     unit.end - row.start > _ROW_CHARS
                     or len(row.units) >= _ROW_UNITS
+                    or min(b - a, row.end - row.start) > _FULL_JOB
                     or not (row.lead or row.words & words)
                 ):
                     row = None
                 if row is None:
-                    row = _Row(block.section, title, lead=opening)
+                    # a paragraph's opening direction leads its first job when it is short
+                    row = _Row(block.section, title, lead=opening and b - a <= _LEAD)
                     rows.append(row)
                 row.units.append(unit)
                 row.words |= words
                 opening = False
+                last = row
                 if unit.quantified:
                     row = None  # the figure a job is checked against closes it
     return [_task(i, r, text, linked, plan_year) for i, r in enumerate(rows, start=1)]

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from luoshi.extract.model import Target
+from luoshi.extract.targets import find_targets
 from luoshi.extract.tasks import find_tasks, projects_in
 from luoshi.ingest.clean import clean
 from luoshi.ingest.document import RawText
@@ -30,7 +31,7 @@ def target_at(doc, quote: str, tid: str = "T001") -> Target:
 def seed():
     doc = load(REPORTS / "zaozhuang-2024.txt")
     outline = parse(doc)
-    return doc, outline, find_tasks(doc, outline, [])
+    return doc, outline, find_tasks(doc, outline, find_targets(doc, outline))
 
 
 def test_seed_row_count_is_a_real_task_plan(seed) -> None:
@@ -49,17 +50,22 @@ def test_seed_skips_headings_and_rhetoric(seed) -> None:
     assert "重点抓好八个方面的工作：" not in texts
     # only plan-role text becomes a task
     assert all(outline.role_at(t.start) == "plan" for t in tasks)
-    # the headline sentence is one row
-    assert texts[0].startswith("2024年全市经济社会发展主要预期目标为：")
-    assert "深化政府机构改革，进一步优化机构设置和职能配置。" in texts
+    # the headline block is not a row (its targets head the plan on their own), nor are the
+    # areas' lead-in slogans
+    assert not any("主要预期目标" in t for t in texts)
+    assert not any(t.startswith(("坚持主攻实体经济不动摇", "坚持立足“一主一强两极多点”")) for t in texts)
+    assert texts[0].startswith("启动实施“8010”工业企业登高行动")
+    assert any("深化政府机构改革，进一步优化机构设置和职能配置。" in t for t in texts)
+    # the run-in heading is the title of the rows under it
+    assert tasks[0].title == "梯次培育助企登高"
 
 
 def test_seed_milestones_name_their_projects(seed) -> None:
     _, _, tasks = seed
     by_kind = Counter(t.kind for t in tasks)
     assert by_kind["milestone"] >= 5
-    row = next(t for t in tasks if t.text.startswith("开工建设庄里抽水蓄能电站"))
-    assert row.kind == "milestone"
+    row = next(t for t in tasks if "开工建设庄里抽水蓄能电站" in t.text)
+    assert row.kind in ("milestone", "quantified")
     assert row.projects == ["庄里抽水蓄能电站", "中广核储能电站二期"]
     row = next(t for t in tasks if "完成临滕高速" in t.text)
     assert row.projects[:2] == ["临滕高速", "省道103济枣线改建工程"]
