@@ -207,7 +207,7 @@ def _inner_headings(text: str, blocks: list[_Block], by_id: dict[str, Section]) 
 
     found: dict[tuple[str | None, str], list[int]] = {}
     for block in blocks:
-        for i, sent in enumerate(block.sentences[:-1]):
+        for sent in block.sentences[:-1]:
             key = series_key(text[sent.start : sent.end])
             if key is None:
                 continue
