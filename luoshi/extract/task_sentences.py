@@ -41,10 +41,11 @@ def _trie(words: set[str]) -> str:
 
 # an action verb near the head of a clause (leading adverbs and lead-ins of up to 6 characters)
 _COMMIT_VERB = re.compile(rf"(?:^|[，；：,;:])[^，；：,;:]{{0,6}}?(?:{_trie(set(_ACTION.split('|')))})")
+_VERB_FIRST = re.compile(rf"^(?:{_trie(set(_ACTION.split('|')))})")
 # a modal anywhere; every alternative starts with a literal (the lookbehind on 要 is written after
 # it) so that the regex engine can skip ahead to candidate characters: this runs on every sentence
 _MODAL = re.compile(
-    r"力争|确保|争取|要(?<![只需重主必纲摘]要)(?![求素点是害闻地件])"
+    r"力争|确保|争取|要(?<![只需重主必纲摘]要)(?![求素点是害闻地件务])"
     r"|，(?:我们|各地|政府)?将|；(?:我们|各地|政府)?将|：(?:我们|各地|政府)?将|拟|年内|全年"
 )
 _MODAL_AT_START = re.compile("(?:我们|各地|政府)?将")
@@ -61,8 +62,9 @@ _RATIONALE = re.compile(
     r"才能|才会|一头连着|一头系着|^[^，；]{2,16}(?:是|就是)[^，；]{0,24}(?:关键|根本|基础|前提|保障|资源|"
     r"所在|命脉|底色|底线|生命线|动力|引擎|依托|载体|抓手)[。！]?$"
 )
-# a statement of what something is (高校、职业院校、科研院所是淮南创新发展的宝贵资源。)
-_COPULA = re.compile(r"^[^，；：。]{2,24}(?:是|既是|更是|就是)[^，；：。]{2,30}的[^，；：。]{0,12}[。！]?$")
+# a statement of what something is (高校、职业院校、科研院所是淮南创新发展的宝贵资源。
+# 基础设施既是城市建设的重要内容，更是区域发展的先导支撑。发展是第一要务): its subject, then 是
+_COPULA = re.compile(r"^(?P<subject>[^，；：。“”]{1,16}?)(?:既是|就是|是)(?![否不])")
 # allegiance and the Party line: a 督查室 assigns no unit to these
 _POLITICAL = re.compile(
     r"习近平|总书记|党中央|两个确立|两个维护|四个意识|四个自信|政治判断力|政治领悟力|政治执行力|"
@@ -79,6 +81,7 @@ _LIST_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二�
 _HEADING_STOP = re.compile(r"[，；：,;:、]")
 _HEADING_MAX = 24
 _SERIES_MAX = 12
+_MAXIM_CLAUSE = 8
 
 
 def commits(s: str, *, among_jobs: bool = False) -> bool:
@@ -88,7 +91,7 @@ def commits(s: str, *, among_jobs: bool = False) -> bool:
     else, whatever its verb (提振新能源汽车、绿色智能家电等大宗消费。)."""
     if not s or s.endswith(("：", ":", "！", "!", "！”")):
         return False
-    if _RHETORIC_START.match(s) or _OVERALL.search(s) or _COPULA.match(s):
+    if _RHETORIC_START.match(s) or _OVERALL.search(s) or _statement(s) or _maxim(s):
         return False
     verb = _COMMIT_VERB.search(s) is not None
     modal = _MODAL_AT_START.match(s) is not None or _MODAL.search(s) is not None
@@ -99,6 +102,23 @@ def commits(s: str, *, among_jobs: bool = False) -> bool:
         return False
     # recounting what happened (研判了…, 近年来…) promises nothing unless a firm modal says otherwise
     return not (_PERFECTIVE.search(s) and not strong)
+
+
+def _statement(s: str) -> bool:
+    m = _COPULA.match(s)
+    if m is None or _MODAL.search(s):
+        return False
+    subject = m.group("subject")
+    return len(subject) <= 4 or _VERB_FIRST.match(subject) is None
+
+
+def _maxim(s: str) -> bool:
+    """Short parallel clauses that open with their subject (企业创造财富，企业家引领发展。
+    发展是第一要务，民生是第一政绩。): a saying, not a job."""
+    clauses = [c for c in re.split(r"[，；。！]", s) if c]
+    if len(clauses) < 2 or any(len(c) > _MAXIM_CLAUSE for c in clauses):
+        return False
+    return _VERB_FIRST.match(s) is None and _MODAL.search(s) is None
 
 
 def political(s: str) -> bool:

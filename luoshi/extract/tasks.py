@@ -61,6 +61,7 @@ _CLAUSE_MIN = 15
 _ROW_UNITS = 3
 _FULL_JOB = 60  # two sentences this long are two jobs, whatever they share
 _LEAD = 50
+_ELABORATION = 30  # a heading inside a paragraph is followed by a sentence at least this long
 _FIGURE_CHARS = 40  # a sentence of a figure alone (房地产开发投资增长7%以上。) joins the job before
 _WORK_TITLE = re.compile(r"总体要求|指导思想|预期目标|主要目标")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
@@ -195,9 +196,11 @@ def b_len(sent: Sentence) -> int:
 
 
 def _inner_headings(text: str, blocks: list[_Block], by_id: dict[str, Section]) -> set[int]:
-    """Run-in headings inside a paragraph: short sentences followed by others that, within one
-    area, run in parallel with another short sentence (same first or last two characters).
-    A lone short sentence is a job (深化供销合作社综合改革。), a series of them are headings."""
+    """Run-in headings inside a paragraph (泰州: ``做活推进机制。结合…``): short sentences, each
+    followed by a longer one that elaborates it, apart from each other, and running in parallel
+    within one area (a bigram at the same place: 提升企业创新水平 / 提升创新载体功能, 经济治理力求精益 /
+    安全治理力求精准). A lone short sentence is a job (深化供销合作社综合改革。), and so is a run
+    of short sentences one after another (the numbered 民生实事)."""
 
     def area(section: str | None) -> str | None:
         sec = by_id.get(section or "")
@@ -205,15 +208,21 @@ def _inner_headings(text: str, blocks: list[_Block], by_id: dict[str, Section]) 
             sec = by_id.get(sec.parent)
         return sec.id if sec else None
 
-    found: dict[tuple[str | None, str], list[int]] = {}
+    found: dict[tuple[str | None, int, str], list[int]] = {}
     for block in blocks:
-        for sent in block.sentences[:-1]:
-            key = series_key(text[sent.start : sent.end])
-            if key is None:
+        sents = block.sentences
+        last = -2
+        for i, sent in enumerate(sents[:-1]):
+            body = text[sent.start : sent.end]
+            key = series_key(body)
+            after = sents[i + 1]
+            if key is None or after.end - after.start < _ELABORATION or i - last < 2:
                 continue
+            last = i
             a = area(block.section)
-            found.setdefault((a, "<" + key[0]), []).append(sent.start)
-            found.setdefault((a, ">" + key[1]), []).append(sent.start)
+            words = heading_body(body)
+            for k in range(len(words) - 1):
+                found.setdefault((a, k, words[k : k + 2]), []).append(sent.start)
     out: set[int] = set()
     for starts in found.values():
         if len(starts) >= 2:
