@@ -81,6 +81,7 @@ _LIST_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二�
 _HEADING_STOP = re.compile(r"[，；：,;:、]")
 _HEADING_MAX = 24
 _SERIES_MAX = 12
+_PAIRED_CLAUSE = 10
 _MAXIM_CLAUSE = 8
 
 
@@ -132,15 +133,19 @@ def heading_body(s: str) -> str:
     return s.rstrip("。.；;！!").strip()
 
 
-def run_in_heading(s: str) -> bool:
+def run_in_heading(s: str, *, paired: bool = False) -> bool:
     """A short sentence naming a group of jobs (``推动项目建设提速。``, ``一是梯次培育助企登高。``):
-    one clause, no number, at most a couple of dozen characters."""
+    one clause, no number, at most a couple of dozen characters. ``paired``: two short clauses are
+    allowed too (``坚持勤廉为重，清正廉洁树新风。`` opening a paragraph)."""
     if s.rstrip()[-1:] in ("！", "!", "？", "?", "：", ":", "；", ";"):
         return False
     body = heading_body(s)
-    if not 2 <= len(body) <= _HEADING_MAX or _HEADING_STOP.search(body):
+    if not 2 <= len(body) <= _HEADING_MAX or re.search(r"\d|年内|全年", body):
         return False
-    return not re.search(r"\d|年内|全年", body)
+    if not _HEADING_STOP.search(body):
+        return True
+    clauses = body.split("，")
+    return paired and len(clauses) == 2 and all(2 <= len(c) <= _PAIRED_CLAUSE for c in clauses) and not _HEADING_STOP.search("".join(clauses))
 
 
 _FIRM = re.compile(r"^(?:力争|确保|争取|全年|年内|今年)")

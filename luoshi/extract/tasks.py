@@ -297,7 +297,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         if first.startswith("各位代表"):
             continue  # an address to the delegates: a transition or the close
         at_line_start = not text[text.rfind("\n", 0, sents[0].start) + 1 : sents[0].start].strip()
-        if at_line_start and run_in_heading(first):
+        if at_line_start and run_in_heading(first, paired=len(sents) > 1):
             if len(sents) == 1 and first[-1] not in "。；;！!":
                 current_title = heading_body(first)  # a heading on a line of its own
                 continue
@@ -347,7 +347,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
                     unit.end - row.start > _ROW_CHARS
                     or len(row.units) >= _ROW_UNITS
                     or min(b - a, row.end - row.start) > _FULL_JOB
-                    or not (row.lead or row.words & words)
+                    or not ((row.lead and len(row.units) == 1) or row.words & words)
                 ):
                     row = None
                 if row is None:

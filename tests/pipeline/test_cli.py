@@ -108,6 +108,11 @@ def test_xlsx(tmp_path: Path, capsys, seed_extraction) -> None:
     quote_col = header.index("原文")
     assert [r[quote_col] for r in body] == [t.quote for t in seed_extraction.targets]
     assert body[0][header.index("编号")] == "T001"
+    tasks = list(load_workbook(out)["任务"].iter_rows(values_only=True))
+    header, body = tasks[0], tasks[1:]
+    assert len(body) == len(seed_extraction.tasks)
+    assert body[0][header.index("小标题")] == "梯次培育助企登高"
+    assert body[0][header.index("任务")].startswith("启动实施“8010”工业企业登高行动")
 
 
 def test_bad_file_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
