@@ -64,24 +64,38 @@ _LEAD = 50
 _ELABORATION = 30  # a heading inside a paragraph is followed by a sentence at least this long
 _FIGURE_CHARS = 40  # a sentence of a figure alone (房地产开发投资增长7%以上。) joins the job before
 _WORK_TITLE = re.compile(r"总体要求|指导思想|预期目标|主要目标")
-_HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 # a bigram names the subject of a job when few sentences of the plan part use it
-_RARE_SHARE = 0.03
+_RARE_SHARE = 0.04
 
 
 def _pairs(s: str) -> set[str]:
-    return set(_HAN_PAIR.findall(s))
+    """The bigrams of Chinese characters in ``s`` (none across punctuation or digits)."""
+    out: set[str] = set()
+    for run in _NOT_HAN.split(s):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
 
 
-def _rare_words(texts: list[str]) -> set[str]:
-    """Bigrams used by at most a few percent of ``texts`` (at least two, else nothing is shared):
-    subjects (消费, 房地产, 养老) rather than the verbs and nouns of every job (推进, 建设, 体系)."""
-    df: dict[str, int] = {}
-    for t in texts:
-        for w in _pairs(t):
-            df[w] = df.get(w, 0) + 1
-    top = max(2, int(len(texts) * _RARE_SHARE))
-    return {w for w, n in df.items() if 2 <= n <= top}
+class _Subjects:
+    """Whether two pieces of the plan share a subject: a bigram that at most a few percent of the
+    plan's sentences use (and two at least): 消费, 房地产, 养老 rather than the verbs and nouns of
+    every job (推进, 建设, 体系). Counted on demand in the plan's text, which is far cheaper than
+    the bigrams of every sentence."""
+
+    def __init__(self, plan_text: str, sentences: int) -> None:
+        self.plan_text = plan_text
+        self.top = max(2, int(sentences * _RARE_SHARE))
+        self.counts: dict[str, int] = {}
+
+    def rare(self, word: str) -> bool:
+        n = self.counts.get(word)
+        if n is None:
+            n = self.counts[word] = self.plan_text.count(word)
+        return 2 <= n <= self.top
+
+    def shared(self, a: str, b: str) -> bool:
+        return any(self.rare(w) for w in _pairs(a) & _pairs(b))
 
 
 def projects_in(text: str) -> list[str]:
@@ -119,7 +133,6 @@ class _Row:
     section: str | None
     title: str | None
     units: list[_Unit] = field(default_factory=list)
-    words: set[str] = field(default_factory=set)  # its rare bigrams (what the job is about)
     lead: bool = False  # opened by the first sentence of a paragraph
 
     @property
@@ -283,7 +296,8 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         for b in area_blocks[:first]:
             lead.update(s.start for s in b.sentences)
 
-    rare = _rare_words([text[x.start : x.end] for b in blocks for x in b.sentences])
+    in_rows = [x for b in blocks for x in b.sentences]
+    subjects = _Subjects(text[in_rows[0].start : in_rows[-1].end] if in_rows else "", len(in_rows))
     inner = _inner_headings(text, blocks, by_id)
     current_title: str | None = None
     current_section: str | None = None
@@ -296,7 +310,8 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         first = text[sents[0].start : sents[0].end]
         if first.startswith("各位代表"):
             continue  # an address to the delegates: a transition or the close
-        at_line_start = not text[text.rfind("\n", 0, sents[0].start) + 1 : sents[0].start].strip()
+        line_start = text.rfind("\n", 0, sents[0].start) + 1
+        at_line_start = sents[0].start - line_start < 8 and not text[line_start : sents[0].start].strip()
         if at_line_start and run_in_heading(first, paired=len(sents) > 1):
             if len(sents) == 1 and first[-1] not in "。；;！!":
                 current_title = heading_body(first)  # a heading on a line of its own
@@ -342,12 +357,14 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
             for a, b in _clauses(text, sent.start, sent.end):
                 piece = text[a:b]
                 unit = _Unit(a, b, bool(linked(a, b)))
-                words = _pairs(piece) & rare
                 if row is not None and (
                     unit.end - row.start > _ROW_CHARS
                     or len(row.units) >= _ROW_UNITS
                     or min(b - a, row.end - row.start) > _FULL_JOB
-                    or not ((row.lead and len(row.units) == 1) or row.words & words)
+                    or not (
+                        (row.lead and len(row.units) == 1)
+                        or subjects.shared(text[row.start : row.end], piece)
+                    )
                 ):
                     row = None
                 if row is None:
@@ -355,7 +372,6 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
                     row = _Row(block.section, title, lead=opening and b - a <= _LEAD)
                     rows.append(row)
                 row.units.append(unit)
-                row.words |= words
                 opening = False
                 last = row
                 if unit.quantified:
