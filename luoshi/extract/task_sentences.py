@@ -54,7 +54,7 @@ _PERFECTIVE = re.compile(r"(?<![为除])了(?![解])|近年来|一年来|多年�
 _RHETORIC_START = re.compile(
     r"^(?:各位代表|当前|让我们|20\d\d年是|今年是|过去|面对|回顾|综合研判|综合分析|实践表明|事实证明|我们深知|"
     r"做好今年|做好20\d\d年|完成今年|完成上述|实现上述|实现以上|新的一年|同时，|但是|但同时|只要|从全国|从全省|"
-    r"从自身|展望|站在|奋进|征程|使命|时代)"
+    r"从自身|展望|站在|奋进|征程|使命|时代|必须|始终牢记|始终保持|我们正处在)"
 )
 _OVERALL = re.compile(r"总体要求(?:是|为|：|:)|指导思想(?:是|为|：|:)|以习近平新时代中国特色社会主义思想为指导")
 # a reason or a maxim, not a job: 农民富才能乡村兴 / X一头连着…一头系着… / X是Y的关键
@@ -92,7 +92,8 @@ def commits(s: str, *, among_jobs: bool = False) -> bool:
     else, whatever its verb (提振新能源汽车、绿色智能家电等大宗消费。)."""
     if not s or s.endswith(("：", ":", "！", "!", "！”")):
         return False
-    if _RHETORIC_START.match(s) or _OVERALL.search(s) or _statement(s) or _maxim(s):
+    body = _LIST_NUMBER.sub("", s)  # 四是实施… is no statement of what 四 is
+    if _RHETORIC_START.match(s) or _OVERALL.search(s) or _statement(body) or _maxim(body):
         return False
     verb = _COMMIT_VERB.search(s) is not None
     modal = _MODAL_AT_START.match(s) is not None or _MODAL.search(s) is not None
