@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,7 +57,7 @@ _PROJECT_TAIL = re.compile(
 # a row gathers sentences up to about this many characters (two sentences of a city report);
 # a single sentence may be longer, and one longer than _SPLIT listing jobs split by ； is split
 _ROW_CHARS = 150
-_SPLIT = 120
+_SPLIT = 100
 _CLAUSE_MIN = 15
 _ROW_UNITS = 3
 _FULL_JOB = 60  # two sentences this long are two jobs, whatever they share
@@ -262,14 +263,18 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         return out
 
     plan = outline.sentences_with_role("plan")
-    # headings of sections are not rows (a sentence that is, or lies inside, a section title)
-    titles = sorted((s.start, s.title_end) for s in outline.sections)
+    # headings of sections are not rows (a sentence that is, or lies inside, a section title),
+    # except an item that is all title: （1）开展就业创业扩容提质行动。 is a job of its own
+    titles = sorted((s.start, s.title_end, s.level, s.id) for s in outline.sections)
     title_starts = [t[0] for t in titles]
+    in_section = Counter(sent.section for sent in plan)
     skip: set[int] = set()
     for sent in plan:
         i = bisect_right(title_starts, sent.start) - 1
         if i >= 0 and sent.start < max(titles[i][1], titles[i][0] + 1):
-            skip.add(sent.start)
+            _, _, level, sid = titles[i]
+            if not (level >= 3 and sent.section == sid and in_section[sid] == 1):
+                skip.add(sent.start)
         elif headline is not None and sent.start < headline[1] and headline[0] < sent.end:
             skip.add(sent.start)
     # what precedes the jobs of each plan part
@@ -305,7 +310,8 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
         sec = by_id.get(block.section or "")
         if block.section != current_section:
             current_section = block.section
-            current_title = heading_body(sec.title) if sec is not None and sec.level >= 3 else None
+            item = sec is not None and sec.level >= 3 and in_section[sec.id] > 1
+            current_title = heading_body(sec.title) if item else None
         sents = block.sentences
         first = text[sents[0].start : sents[0].end]
         if first.startswith("各位代表"):
@@ -354,9 +360,12 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
                 last.units.append(_Unit(sent.start, sent.end, True))  # the figure of the job before
                 row = None
                 continue
-            for a, b in _clauses(text, sent.start, sent.end):
+            clauses = _clauses(text, sent.start, sent.end)
+            for a, b in clauses:
                 piece = text[a:b]
                 unit = _Unit(a, b, bool(linked(a, b)))
+                if len(clauses) > 1:
+                    row = None  # the jobs of a list split at ； stay apart
                 if row is not None and (
                     unit.end - row.start > _ROW_CHARS
                     or len(row.units) >= _ROW_UNITS
@@ -374,7 +383,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
                 row.units.append(unit)
                 opening = False
                 last = row
-                if unit.quantified:
+                if unit.quantified or len(clauses) > 1:
                     row = None  # the figure a job is checked against closes it
     return [_task(i, r, text, linked, plan_year) for i, r in enumerate(rows, start=1)]
 
