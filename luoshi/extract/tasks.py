@@ -65,6 +65,7 @@ _LEAD = 50
 _ELABORATION = 30  # a heading inside a paragraph is followed by a sentence at least this long
 _FIGURE_CHARS = 40  # a sentence of a figure alone (房地产开发投资增长7%以上。) joins the job before
 _WORK_TITLE = re.compile(r"总体要求|指导思想|预期目标|主要目标")
+_JOBS_TITLE = re.compile(r"工作|任务|安排|举措")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 # a bigram names the subject of a job when few sentences of the plan part use it
 _RARE_SHARE = 0.04
@@ -200,6 +201,8 @@ def _work_start(outline: Outline, part: Section, headline: tuple[int, int] | Non
     work = [a for a in areas if not _WORK_TITLE.search(a.title)]
     if work:
         return work[0].start
+    if _WORK_TITLE.search(part.title) and not _JOBS_TITLE.search(part.title):
+        return part.end  # a part of its own for the 总体要求 and the targets (…总体要求和主要目标)
     if headline is not None and part.start <= headline[0] < part.end:
         return headline[1]
     return part.start
