@@ -65,3 +65,17 @@ def test_rows_stand_under_their_heading(case) -> None:
     for heading, job in spec.get("titled", {}).items():
         row = next(t for t in ex.tasks if job in t.text)
         assert row.title == heading
+
+
+def test_city_reports_have_the_rows_of_a_city_plan() -> None:
+    """On the 2024 city reports (the seed among them) where a plan part is found, most plans
+    have 80–160 rows as real city plans do (79–149), none a row per sentence (192 and 310 before
+    rows were built as jobs)."""
+    dev = reports_dir() / "dev"
+    files = [reports_dir() / "zaozhuang-2024.txt", *sorted(p for p in dev.iterdir() if p.stem.endswith("-2024"))]
+    counts = {p.stem: len(extract_path(p).tasks) for p in files}
+    found = {k: n for k, n in counts.items() if n > 0}
+    assert len(found) >= 30
+    in_range = [k for k, n in found.items() if 80 <= n <= 160]
+    assert len(in_range) >= 0.75 * len(found), sorted(found.items(), key=lambda kv: kv[1])
+    assert max(found.values()) <= 220
