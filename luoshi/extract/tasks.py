@@ -7,14 +7,16 @@ checkable, and sometimes lists separate jobs in one sentence, split by ``；``. 
 per paragraph (per item where a report runs on without line breaks):
 
 * the run-in heading is not a row but the ``title`` of the rows under it (so is an item's
-  heading ``一是…``, and a heading standing on a line of its own);
+  heading ``一是…``, a heading standing on a line of its own, and short headings running in
+  series inside a paragraph); an item that is all title (``（1）开展…行动。``) is a job;
 * sentences that promise nothing (reasons, situation, exhortation, allegiance, five-year aims)
   are not rows; nor is what precedes the first area of the plan part — background, 总体要求,
   the 主要预期目标 block and its lead-in — nor an area's lead-in slogan before its first job;
 * sentences of one job form one row: the first sentence of a paragraph (its direction) and
   the sentences that share a subject with the row (a bigram few sentences of the plan use:
   房地产, 养老) join it, and a sentence holding a target closes it — the figure is what the job
-  is checked against; rows stay short (at most three sentences, about 150 characters) so that
+  is checked against, and a sentence that only states a figure (``房地产开发投资增长7%以上。``)
+  joins the job before it; rows stay short (at most three sentences, about 150 characters) so that
   one unit can own them;
 * a long sentence that lists separate jobs split by ``；`` gives one row per job.
 
