@@ -16,7 +16,7 @@ from luoshi.extract.model import Extraction
 TARGET_HEADERS = [
     "编号", "指标", "动词", "数值", "上限", "单位", "比较", "约束性", "主要预期目标", "完成时限", "章节", "原文", "起", "止",
 ]  # fmt: skip
-TASK_HEADERS = ["编号", "类型", "章节", "任务", "关联目标", "项目", "完成时限", "起", "止"]
+TASK_HEADERS = ["编号", "类型", "章节", "小标题", "任务", "关联目标", "项目", "完成时限", "起", "止"]
 ACTUAL_HEADERS = ["编号", "指标", "动词", "数值", "上限", "单位", "年份", "章节", "原文", "起", "止"]
 
 
@@ -49,6 +49,7 @@ def write_extraction_xlsx(extraction: Extraction, path: str | Path) -> None:
             k.id,
             k.kind,
             k.section,
+            k.title or "",
             k.text,
             "、".join(k.targets),
             "、".join(k.projects),
@@ -58,7 +59,7 @@ def write_extraction_xlsx(extraction: Extraction, path: str | Path) -> None:
         ]
         for k in extraction.tasks
     ]
-    _sheet(wb, "任务", TASK_HEADERS, tasks, {3: 80, 5: 30})
+    _sheet(wb, "任务", TASK_HEADERS, tasks, {3: 24, 4: 80, 6: 30})
     actuals = [
         [
             a.id,

@@ -49,7 +49,7 @@ class Actual:
 
 @dataclass
 class Task:
-    """One row of the task ledger (分工方案): a sentence or clause group one unit could own."""
+    """One row of the task ledger (分工方案): the sentences of one job, which one unit could own."""
 
     id: str
     section: str | None
@@ -60,6 +60,7 @@ class Task:
     kind: str = "measure"  # "quantified" | "milestone" | "measure"
     deadline: str | None = None
     projects: list[str] = field(default_factory=list)  # named projects of a milestone
+    title: str | None = None  # the run-in heading the row stands under (推动项目建设提速)
 
 
 @dataclass

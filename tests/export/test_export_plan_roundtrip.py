@@ -132,7 +132,7 @@ def test_round_trip_applies_exactly_the_office_edits(ledger: Ledger) -> None:
     # a fresh export reflects the ledger and re-imports as "no change"
     with ledger.session("office") as s:
         again = import_upload(s, _export(ledger), apply=True, author="office")
-    assert again.empty and again.unchanged > 100 and again.not_in_sheet == []
+    assert again.empty and again.unchanged > 80 and again.not_in_sheet == []  # the seed plan: 92 rows
     assert _snapshot(ledger) == after
 
 

@@ -59,7 +59,12 @@ def test_scripted_year(cli_env):
     a = by_quote(s, "规上工业企业达到1400家")
     b = by_quote(s, "生产总值增长5.5%左右")
     c = s.scalars(select(Commitment).where(Commitment.kind == "milestone")).first()
-    d = s.scalars(select(Commitment).where(Commitment.kind == "measure", Commitment.state == "active")).first()
+    # D: a measure another unit leads (工信局's score below is that of A alone)
+    d = next(
+        x
+        for x in s.scalars(select(Commitment).where(Commitment.kind == "measure", Commitment.state == "active"))
+        if x.lead is None or x.lead.unit.short_name != "市工业和信息化局"
+    )
     assert a and b and c and d and a.lead.unit.short_name == "市工业和信息化局"
     # override: 枣矿集团 supports the GDP target, 市统计局 leads it
     run("ledger", "assign", str(b.id), "--lead", "统计局", "--support", "发改委,枣矿集团", "--as", "督查室")

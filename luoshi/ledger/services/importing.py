@@ -5,7 +5,8 @@ Mapping (extraction → commitments):
 - each ``Target`` → a commitment of kind ``target`` (indicator, metric, value, unit, comparator,
   modality, headline, deadline and the exact quote + span are kept);
 - each ``Task`` of kind ``milestone`` → kind ``milestone``; every other task (``measure`` and
-  ``quantified``) → kind ``measure``; a quantified task is linked (``Commitment.targets``) to the
+  ``quantified``) → kind ``measure``; its title is its run-in heading followed by the opening of
+  its text, when it stands under one; a quantified task is linked (``Commitment.targets``) to the
   target commitments whose spans it contains, so the measure and the number it delivers travel together;
 - ``Actual`` s (last year's results) are not commitments and are not imported.
 
@@ -117,6 +118,14 @@ def _title(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _task_title(k: Task) -> str:
+    """The row's run-in heading and the opening of its text (推动项目建设提速：实施省市重点项目…):
+    rows under one heading stay apart, and each says which group of jobs it belongs to."""
+    if not k.title:
+        return _title(k.text)
+    return _title(f"{k.title}：{k.text}", 80)
+
+
 def _deadline(value: str | None, year: int) -> dt.date:
     if value:
         try:
@@ -157,7 +166,7 @@ def _task_candidate(k: Task, year: int) -> Candidate:
         target_codes=list(k.targets),
         fields={
             "kind": "milestone" if k.kind == "milestone" else "measure",
-            "title": fit("commitment.title", _title(k.text)),
+            "title": fit("commitment.title", _task_title(k)),
             "text": k.text,
             "quote": k.text,
             "start": k.start,
