@@ -12,7 +12,9 @@ only pick among them, and the result is flagged as inferred.
 The plan year is the year the report is delivered in: a report is delivered early in its plan
 year (January–March for nearly all of them; the National People's Congress of the 1950s–80s met at
 other times of the same year). Without a date, a heading that reviews a named year (2023年工作回顾,
-首先报告2001年的工作) or the National People's Congress session it counts from gives it.
+首先报告2001年的工作) or the National People's Congress session it counts from gives it; so does the
+plan the report says it proposes (提出关于1980、1981年国民经济计划安排的报告 → 1980) and, for a report
+delivered late in its year, the year whose results it still estimates beside what 今年 has brought.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ _ESTIMATED = re.compile(
     rf"(?<![到至])({_YEAR})\s*年(?!代|底|末)[^。；！？\n]{{0,40}}?(?:预计|据估计|估计|可以超额完成|可以完成)"
 )
 # what this year has already brought: 今年又获得了更好的收成, 今年粮食增产了
+_PASSAGE = 1500  # characters around a statement of this year's results that speak of the same year
 _THIS_YEAR_DONE = re.compile(r"(?:今年|本年)[^。；，]{0,20}?(?:获得|取得|完成|实现|达到|超过|增长|增加|增产)了")
 # a clause that opens with a year and states what it brought as done (一九五九年取得了…,
 # 一九五三年比一九五〇年增加了百分之七十六, 1999年…已经完成)
@@ -307,15 +310,17 @@ def _estimated_year(text: str) -> int | None:
 
     A report delivered late in its year (the National People's Congress of the 1950s–80s met in
     autumn or winter too) estimates the current year's results; a report delivered early in its year
-    may estimate last year's, so an estimate counts only where the report also says what this year
-    (今年, 本年) has brought. Of several such years the latest is taken.
+    may estimate last year's, so an estimate counts only in a passage that also says what this year
+    (今年, 本年) has already brought. Of several such years the latest is taken.
     """
-    if not _THIS_YEAR_DONE.search(text):
-        return None
+    this_year = [m.start() for m in _THIS_YEAR_DONE.finditer(text)]
     years = []
     for m in _ESTIMATED.finditer(text):
         between = m.group(0)[len(m.group(1)) :]
-        if re.search(rf"(?:{_YEAR})\s*年", between) is None and (y := _year(m.group(1))):
+        if re.search(rf"(?:{_YEAR})\s*年", between) is not None:
+            continue
+        near = any(abs(m.start() - at) <= _PASSAGE for at in this_year)
+        if near and (y := _year(m.group(1))):
             years.append(y)
     return max(years) if years else None
 

@@ -192,6 +192,8 @@ def test_estimated_results_beside_this_years_results_name_the_current_year() -> 
     # an estimate says nothing about which year it is
     early = "各位代表：\n一九五七年的工业总产值，预计达到六百二十八亿元。\n今年要继续跃进。\n"
     assert read_identity(early).year is None
+    far = text.replace("今年又获得了更好的收成。\n", "今年又获得了更好的收成。\n" + "全国各族人民团结奋斗。" * 200)
+    assert read_identity(far).year is None
 
 
 def test_latest_year_stated_as_done_is_a_last_resort() -> None:
