@@ -12,7 +12,9 @@ only pick among them, and the result is flagged as inferred.
 The plan year is the year the report is delivered in: a report is delivered early in its plan
 year (January–March for nearly all of them; the National People's Congress of the 1950s–80s met at
 other times of the same year). Without a date, a heading that reviews a named year (2023年工作回顾,
-首先报告2001年的工作) or the National People's Congress session it counts from gives it.
+首先报告2001年的工作) or the National People's Congress session it counts from gives it; so does the
+plan the report says it proposes (提出关于1980、1981年国民经济计划安排的报告 → 1980) and, for a report
+delivered late in its year, the year whose results it still estimates beside what 今年 has brought.
 """
 
 from __future__ import annotations
@@ -81,6 +83,28 @@ _PLAN_PERIOD_YEAR = re.compile(
 # 过去五年… 第六届全国人民代表大会期间: the report that closes a congress's term opens the next one
 _PAST_CONGRESS = re.compile(rf"第({_N})届全国人民代表大会期间")
 _LAST_YEAR_CONGRESS = re.compile(rf"去年[^。；]{{0,12}}?({_N})届(?:全国)?人大({_N})次会议")
+
+# the subject the report gives itself: 提出关于1980、1981年国民经济计划安排的报告 / 关于一九五五年国家决算和
+# 一九五六年国家预算的报告 — the year of the plan or budget it proposes (a 决算 or a 计划执行 is a review)
+_SUBJECT = re.compile(r"(?:提出|作)[^。；]{0,6}?关于([^。；]{0,60}?)的报告")
+_SUBJECT_PLAN = re.compile(
+    rf"({_YEAR})(?:\s*[、和及至—-]\s*(?:{_YEAR}))*\s*年度?(?:的)?(?:国民经济|国家|财政)?(?:计划|预算)(?!执行|完成)"
+)
+# results of a named year given as an estimate (一九六四年全国工业总产值，预计比一九六三年增长…; 1980年计划正在
+# 顺利执行，预计…可以超额完成): the year is not over yet, or only just
+_ESTIMATED = re.compile(
+    rf"(?<![到至])({_YEAR})\s*年(?!代|底|末)[^。；！？\n]{{0,40}}?(?:预计|据估计|估计|可以超额完成|可以完成)"
+)
+# what this year has already brought: 今年又获得了更好的收成, 今年粮食增产了
+_PASSAGE = 1500  # characters around a statement of this year's results that speak of the same year
+_THIS_YEAR_DONE = re.compile(r"(?:今年|本年)[^。；，]{0,20}?(?:获得|取得|完成|实现|达到|超过|增长|增加|增产)了")
+# a clause that opens with a year and states what it brought as done (一九五九年取得了…,
+# 一九五三年比一九五〇年增加了百分之七十六, 1999年…已经完成)
+_RESULT_CLAUSE = re.compile(
+    rf"(?:^|[。；，！\n])\s*({_YEAR})\s*年(?:底|末|全年|全国|的)?([^。；！？\n]{{0,60}}?)"
+    r"(?:(?:取得|完成|实现|达到|超过|增长|增加|减少|下降|增产|突破)了|已经|实际)"
+)
+_NOT_DONE = re.compile(r"要|将|计划|规划|预算|规定|安排|力争|争取|拟|预计|估计|预期|目标|可以|能够|应当|如果")
 
 # the first National People's Congresses did not keep a five-year rhythm: (congress, session) → year
 _EARLY_NPC = {
@@ -272,11 +296,52 @@ def _body_year(text: str) -> int | None:
     return None
 
 
+def _subject_year(head: str) -> int | None:
+    """The first year of the plan or budget the report says it proposes."""
+    for m in _SUBJECT.finditer(head):
+        plan = _SUBJECT_PLAN.search(m.group(1))
+        if plan and (y := _year(plan.group(1))):
+            return y
+    return None
+
+
+def _estimated_year(text: str) -> int | None:
+    """The year whose results the report gives as an estimate, when it speaks of this year's results.
+
+    A report delivered late in its year (the National People's Congress of the 1950s–80s met in
+    autumn or winter too) estimates the current year's results; a report delivered early in its year
+    may estimate last year's, so an estimate counts only in a passage that also says what this year
+    (今年, 本年) has already brought. Of several such years the latest is taken.
+    """
+    this_year = [m.start() for m in _THIS_YEAR_DONE.finditer(text)]
+    years = []
+    for m in _ESTIMATED.finditer(text):
+        between = m.group(0)[len(m.group(1)) :]
+        if re.search(rf"(?:{_YEAR})\s*年", between) is not None:
+            continue
+        near = any(abs(m.start() - at) <= _PASSAGE for at in this_year)
+        if near and (y := _year(m.group(1))):
+            years.append(y)
+    return max(years) if years else None
+
+
+def latest_result_year(text: str) -> int | None:
+    """The latest year whose results the report states as done (一九五九年取得了…, 增加了, 已经…).
+
+    A last resort for the plan year (this year + 1): it is a guess, the caller must say so.
+    """
+    years = []
+    for m in _RESULT_CLAUSE.finditer(text):
+        if _NOT_DONE.search(m.group(2)) is None and (y := _year(m.group(1))):
+            years.append(y)
+    return max(years) if years else None
+
+
 def read_identity(text: str) -> Identity:
     """Government and plan year as the report states them; ``None`` where it does not."""
     head = _head(text)
     gov_warnings: list[ReportWarning] = []
     year_warnings: list[ReportWarning] = []
     government = _government(head, text, gov_warnings)
-    year = _head_year(head, year_warnings) or _body_year(text)
+    year = _head_year(head, year_warnings) or _subject_year(head) or _body_year(text) or _estimated_year(text)
     return Identity(government, year, gov_warnings, year_warnings)

