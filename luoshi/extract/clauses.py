@@ -89,7 +89,29 @@ def _is_name_or_qualifier(q: Quantity, sent: str, base: int, quoted: list[tuple[
         and after not in _CONJ_AFTER
     ):
         return True  # 500万元以上技改项目, 集体收入20万元以上村
+    if q.base_unit not in COUNT_UNITS and q.unit != "%" and _class_after_equivalent(sent, s, e):
+        return True  # 5亿元（3000万美元）以上产业项目: an amount and its equivalent name a class
     return False
+
+
+# an amount in brackets beside another (its equivalent in another currency), then the threshold
+_EQUIVALENT_RE = re.compile(r"[（(][^（）()，。；]{0,16}\d[^（）()，。；]{0,16}[）)]")
+_CLASS_AFTER_RE = re.compile(r"(?:及)?以[上下][\u4e00-\u9fff]")
+
+
+def _class_after_equivalent(sent: str, s: int, e: int) -> bool:
+    after = sent[e] if e < len(sent) else ""
+    if after in ("（", "("):
+        m = _EQUIVALENT_RE.match(sent, e)
+        return m is not None and _class_follows(sent, m.end())
+    if after in ("）", ")") and s > 0 and sent[s - 1] in ("（", "("):
+        return _class_follows(sent, e + 1)
+    return False
+
+
+def _class_follows(sent: str, pos: int) -> bool:
+    m = _CLASS_AFTER_RE.match(sent, pos)
+    return m is not None and sent[m.end() - 1] not in _CONJ_AFTER
 
 
 def read_sentence(

@@ -216,3 +216,24 @@ def share_before_noun(
     stripped = re.sub(r"(?:在|对|向|为)$", "", stripped)  # 在70%左右的地市开展…
     # 城市建成区44%以上面积达标, 50%县区基本达到…标准
     return stm.make_statement(sent, base, hd.strip_trail(stripped) + rest, metric, q, hpos, base + rest_end, cs, ce)
+
+
+# a verb of focus or support opening a clause, the count its (near) object or a member of it:
+# 聚焦建设四个特色产业集群, 服务保障北沿江高铁及三条过江通道建设
+_SCOPE_HEAD_RE = re.compile(r"^(?:聚焦|围绕|紧扣|紧盯|服务保障|依托)(?:建设|打造|培育|发展)?(?:[^，；。]*(?:及|和|、|与))?$")
+# a verb of degree whose object is a property of the counted things: 提升22个国考断面…水质
+_DEGREE_CLAUSE_RE = re.compile(
+    r"^(?:不断|持续|进一步|着力|全面)?(?:提升|改善|提高|优化)[^，；。]*(?:水质|质量|水平|品质|能级)$"
+)
+
+
+def names_scope(text: str, st: Statement) -> bool:
+    """A count before its noun that names the set an effort is about, not a quantity delivered:
+    the clause's verb is one of focus or support (聚焦建设四个特色产业集群, 服务保障…三条过江通道建设),
+    or of degree with a property of the counted things as its object (提升22个国考断面水质)."""
+    q = st.quantity
+    if q.base_unit not in COUNT_UNITS or q.unit_end >= st.clause_end or not CJK_ONLY_RE.match(text, q.unit_end):
+        return False
+    if _SCOPE_HEAD_RE.match(text[st.clause_start : q.start]):
+        return True
+    return _DEGREE_CLAUSE_RE.match(text[st.clause_start : st.clause_end].rstrip("，；。 ")) is not None

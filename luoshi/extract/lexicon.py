@@ -100,8 +100,8 @@ CLAUSE_SEP_RE = re.compile(r"[，；：。！？,;:!?]")
 GAP_LIST_RE = re.compile(r"^(?:、|和|及|与|以及|，)$")
 
 FUTURE_RE = re.compile(r"将(?:[^，；。]{0,4})?$|后[^，；。]{0,6}将|将来|届时")
-# a fact already true is no promise: 我国60岁以上人口已达2.5亿
-PAST_RE = re.compile(r"已经?(?:[^，；。]{0,2})?$")
+# a fact already true is no promise: 我国60岁以上人口已达2.5亿, 关税总水平已由15.3%降到12%
+PAST_RE = re.compile(r"已经?(?:[^，；。]{0,2})?$|已经?[由从][^，；。]*(?:到|至)$")
 # the starting point of a change is not part of the indicator: 报销比例由50%提高到60%
 FROM_RE = re.compile(r"(?<=[\u4e00-\u9fff”）)])(?:由|从)[^，；。]*\d[^，；。]*$")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from luoshi.extract import counts as ct
 from luoshi.extract import lexicon as lx
 from luoshi.extract.clauses import Statement, read_sentence
 from luoshi.extract.deadlines import deadline_in
@@ -145,9 +146,10 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
             if not headline and (
                 _context_fact(text, st, sent.start)
                 or _restated(text, st, headline_values)
+                or ct.names_scope(text, st)
                 or (spans and multi_year_target(text, sent.start, st, year))
             ):
-                continue  # a setting, a restated headline value, or a goal over several years
+                continue  # a setting, a restated headline value, a scope, or a goal over several years
             found.append(
                 (
                     st.start,
