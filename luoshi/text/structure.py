@@ -537,7 +537,9 @@ def _decide_roles(
             if parts and best != prior and not leads and sparse:
                 paragraphs.append(Paragraph(a, b, running or "other", False))
                 continue
-            if not parts or best == prior or leads:
+            # before the first part (older reports number only the plan's areas) what a paragraph
+            # says carries on to the weak ones after it
+            if not parts or best == prior or leads or pi is None:
                 running = best
                 if not in_area:
                     outer = best

@@ -139,3 +139,22 @@ def test_result_word_heading_a_measure_is_no_predicate() -> None:
     assert [(a.metric, a.value) for a in review("6个项目完成率达到90%。")] == [("达到", 90)]
     # a subject with no result predicate is not read: 20家企业参加展会 has no result
     assert review("20家企业参展。") == []
+
+
+def test_review_before_the_first_numbered_part_carries_on() -> None:
+    """Older reports number only the plan's areas: the review before them runs on through
+    paragraphs that name no year (城乡人民生活继续改善。 and its figures)."""
+    text = (
+        "各位代表：\n现在，我代表国务院向大会作政府工作报告，请予审议。\n首先报告2001年的工作\n"
+        "2001年，国民经济保持良好发展势头，国内生产总值达到95933亿元，比上年增长7.3%。\n"
+        "城乡人民生活继续改善。\n城镇居民人均可支配收入实际增长8.5%。农民人均纯收入实际增长4.2%。\n"
+        "2002年是非常重要的一年。今年工作的总体要求是：扩大内需，促进经济较快增长。\n"
+        "一、扩大和培育内需，促进经济较快增长\n今年拟发行1500亿元长期建设国债，继续扩大投资需求。\n"
+        "二、加快农业和农村经济发展\n要稳定粮食生产，努力增加农民收入。\n"
+    )
+    doc = clean(read_bytes(text.encode("utf-8"), "report.txt"))
+    acts = find_actuals(doc, parse(doc))
+    assert [(a.value, a.unit, a.year) for a in acts] == [
+        (95933, "亿元", 2001), (7.3, "%", 2001), (8.5, "%", 2001), (4.2, "%", 2001),
+    ]  # fmt: skip
+
