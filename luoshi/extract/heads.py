@@ -94,7 +94,10 @@ def read_head(head: str, start: int, prev: Head | None) -> Head:
         and not ls.inside(m_any.start(), ls.quoted_spans(text_np))
     ):
         # 城镇新增就业1100万人: the verb sits inside the indicator
-        return Head(strip_trail(text_np), pos, m_any.group(0), pos, False)
+        ind = text_np
+        if m_any.group(0) == "实现" and m_any.start() > 0:
+            ind = text_np[: m_any.start()] + text_np[m_any.end() :]  # 工业企业实现利润 → 工业企业利润
+        return Head(strip_trail(ind), pos, m_any.group(0), pos, False)
     ind = strip_trail(text_np)
     metric = prev.metric if prev is not None and continues(head) else ""
     if not ind and prev is not None:

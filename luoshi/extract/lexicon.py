@@ -60,7 +60,7 @@ LEAD_RE = re.compile(
 )
 # words between an indicator and its verb: 均增长, 分别控制在, 继续保持在
 _TRAIL_WORDS = _alt(
-    "每年 净 平均 实际 名义 比去年 比上年 较去年 均 都 分别 再 继续 稳步 进一步 全年 年内 今年 同比 比上年 较上年 年均 总体 力争 确保 预计 将 拟 要 可 基本 也 仍 还 已 已经"
+    "每年 净 平均 实际 名义 比去年 比上年 较去年 比上年末 较上年末 比年初 按可比口径 按可比价格 均 都 分别 再 继续 稳步 进一步 全年 年内 今年 同比 比上年 较上年 年均 总体 力争 确保 预计 将 拟 要 可 基本 也 仍 还 已 已经"
 )
 TRAIL_RE = re.compile(rf"(?:{_TRAIL_WORDS})+$")
 DISTRIBUTE_RE = re.compile(r"(?<!平)(?:均|都)(?:{_TRAIL})?$".replace("{_TRAIL}", _TRAIL_WORDS))

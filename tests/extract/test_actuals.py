@@ -158,3 +158,13 @@ def test_review_before_the_first_numbered_part_carries_on() -> None:
         (95933, "亿元", 2001), (7.3, "%", 2001), (8.5, "%", 2001), (4.2, "%", 2001),
     ]  # fmt: skip
 
+
+def test_comparison_phrase_and_light_verb_leave_the_indicator() -> None:
+    acts = review(
+        "全年规模以上工业企业实现利润4657亿元。全国财政收入达到16371亿元，按可比口径增加2400亿元。"
+        "年末国家外汇储备达到2122亿美元，比上年末增加466亿美元。"
+    )
+    assert [(a.indicator, a.value) for a in acts] == [
+        ("规模以上工业企业利润", 4657), ("全国财政收入", 16371), ("全国财政收入", 2400),
+        ("年末国家外汇储备", 2122), ("年末国家外汇储备", 466),
+    ]  # fmt: skip
