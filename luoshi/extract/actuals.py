@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from luoshi.extract.clauses import read_sentence
-from luoshi.extract.counts import names_scope
+from luoshi.extract.counts import names_scope, tallies_indicators
 from luoshi.extract.horizon import may_span_review, multi_year_actual
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
@@ -50,8 +50,8 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
             if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
-            if names_scope(text, st):
-                continue  # 围绕三个产业集群: the set the work was about
+            if names_scope(text, st) or tallies_indicators(text, st):
+                continue  # 围绕三个产业集群, 15项增幅高于全省: the set the work was about, a tally
             q = st.quantity
             out.append(
                 Actual(

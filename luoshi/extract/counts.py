@@ -237,3 +237,13 @@ def names_scope(text: str, st: Statement) -> bool:
     if _SCOPE_HEAD_RE.match(text[st.clause_start : q.start]):
         return True
     return _DEGREE_CLAUSE_RE.match(text[st.clause_start : st.clause_end].rstrip("，；。 ")) is not None
+
+
+# a count of the report's own indicators: 20项主要经济指标中，15项增幅高于全省
+_TALLY_RE = re.compile(r"(?:[^，；。]{0,8}指标|增幅|增速)")
+
+
+def tallies_indicators(text: str, st: Statement) -> bool:
+    """How many of the indicators did well is a summary of other figures, not a result or target."""
+    q = st.quantity
+    return q.unit == "项" and _TALLY_RE.match(text, q.unit_end) is not None

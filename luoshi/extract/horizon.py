@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from luoshi.extract.clauses import Statement
+from luoshi.extract.numbers import COUNT_UNITS
 
 _N = r"(?<!连续)(?:[两二三四五六七八九十]|(?<![\d.])\d{1,2})"
 # several years of review: 五年来, 这五年, 近3年, “十四五”以来/时期, 年均, 3年增长, 2013—2024年
@@ -62,7 +63,11 @@ def _spans(text: str, sent_start: int, st: Statement, pattern: re.Pattern[str]) 
 
 def may_span_review(text: str, start: int, end: int) -> bool:
     """Cheap test of a whole review sentence: does it name a time span at all?"""
-    return _REVIEW_SPAN_RE.search(text, start, end) is not None or _SINCE_YEAR_RE.search(text, start, end) is not None
+    return (
+        _REVIEW_SPAN_RE.search(text, start, end) is not None
+        or _SINCE_YEAR_RE.search(text, start, end) is not None
+        or text.find("累计", start, end) >= 0
+    )
 
 
 def may_span_plan(text: str, start: int, end: int) -> bool:
@@ -76,6 +81,8 @@ def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: in
         return False
     if _spans(text, sent_start, st, _REVIEW_SPAN_RE) is not None:
         return True
+    if st.quantity.base_unit in COUNT_UNITS and text.find("累计", st.clause_start, st.quantity.start) >= 0:
+        return True  # 累计创建…基地39个: the things made so far, not last year's (累计减税34亿元 is)
     since = _spans(text, sent_start, st, _SINCE_YEAR_RE)
     return since is not None and review_year is not None and int(since.group(1)) < review_year
 

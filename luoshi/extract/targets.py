@@ -147,6 +147,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                 _context_fact(text, st, sent.start)
                 or _restated(text, st, headline_values)
                 or ct.names_scope(text, st)
+                or ct.tallies_indicators(text, st)
                 or (spans and multi_year_target(text, sent.start, st, year))
             ):
                 continue  # a setting, a restated headline value, a scope, or a goal over several years

@@ -168,3 +168,11 @@ def test_comparison_phrase_and_light_verb_leave_the_indicator() -> None:
         ("规模以上工业企业利润", 4657), ("全国财政收入", 16371), ("全国财政收入", 2400),
         ("年末国家外汇储备", 2122), ("年末国家外汇储备", 466),
     ]  # fmt: skip
+
+
+def test_tallies_of_indicators_and_cumulative_counts_are_not_results() -> None:
+    acts = review(
+        "预计20项主要经济指标中，15项增幅高于全省。累计创建绿色农产品供应基地39个，开行旅游专列10趟。"
+        "累计减税降费34亿元。"
+    )
+    assert [(a.value, a.unit) for a in acts] == [(10, "趟"), (34, "亿元")]
