@@ -6,6 +6,7 @@ them carries the same fields, quote span and modality scope.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from luoshi.extract import lexicon as lx
@@ -33,6 +34,8 @@ def modality(sent: str, upto: int) -> str:
     for m in lx.MODAL_SCOPE_END_RE.finditer(sent, 0, upto):
         scope = m.end()
     for m in lx.MODAL_RE.finditer(sent, scope, upto):
+        if m.group(0) == "争创" and re.search("[，,：:]", sent[m.end() : upto]):
+            continue  # 争创…标杆城市，培育…60家: 争创 is the verb of its own clause, the honour it seeks
         found = lx.MODALITY[m.group(0)]
     return found
 

@@ -170,6 +170,11 @@ def test_facts_already_true_are_not_promises() -> None:
     assert plan("从1月1日起，我国关税总水平已由15.3%降到12%。") == []
 
 
+def test_zhengchuang_governs_its_own_clause_only() -> None:
+    ts = plan("争创质量强国标杆城市，培育专精特新中小企业60家。争创国家级绿色工厂1-2家。")
+    assert [(t.value, t.modality) for t in ts] == [(60, "预期"), (1, "争取")]
+
+
 def test_modality_scope_ends_at_a_semicolon_item() -> None:
     ts = plan("力争新增上市企业2家；新增校车60辆。")
     assert [t.modality for t in ts] == ["力争", "预期"]
