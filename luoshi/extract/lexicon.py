@@ -107,7 +107,7 @@ FROM_RE = re.compile(r"(?<=[\u4e00-\u9fff”）)])(?:由|从)[^，；。]*\d[^�
 
 # a headline clause without a number: where the predicate starts
 QUAL_PREDICATE_RE = re.compile(
-    "全部|统筹考核|保持|促稳|保稳|量稳质升|稳中|稳步|基本|继续|进一步|持续|同步|完成|下降|增长|改善|提质|平衡|稳定|降低|控制|有效|明显|不断|显著"
+    "全部|统筹考核|不高于|不低于|高于|站稳|保持|促稳|保稳|量稳质升|稳中|稳步|基本|继续|进一步|持续|同步|完成|下降|增长|改善|提质|平衡|稳定|降低|控制|有效|明显|不断|显著"
 )
 
 # counts that are part of a set phrase, not quantities: 56个民族, 八项规定, 两个确立, 四个意识

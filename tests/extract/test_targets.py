@@ -170,6 +170,15 @@ def test_facts_already_true_are_not_promises() -> None:
     assert plan("从1月1日起，我国关税总水平已由15.3%降到12%。") == []
 
 
+def test_qualitative_headline_targets_relative_to_another_level() -> None:
+    ts = plan("", headline="地区生产总值增长6%，社会消费品零售总额增幅高于全省平均，居民消费价格涨幅不高于全省平均水平，主要经济指标增幅站稳全省第一方阵。")
+    assert [(t.indicator, t.metric) for t in ts if t.kind == "qualitative"] == [
+        ("社会消费品零售总额增幅", "高于全省平均"),
+        ("居民消费价格涨幅", "不高于全省平均水平"),
+        ("主要经济指标增幅", "站稳全省第一方阵"),
+    ]
+
+
 def test_zhengchuang_governs_its_own_clause_only() -> None:
     ts = plan("争创质量强国标杆城市，培育专精特新中小企业60家。争创国家级绿色工厂1-2家。")
     assert [(t.value, t.modality) for t in ts] == [(60, "预期"), (1, "争取")]
