@@ -32,10 +32,12 @@ def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
 
 
 def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
+    # the year planned: in a report delivered late in its year (December 1964) the next one
+    planned = outline.planned_year or outline.year
     for start, end, year in parts:
-        if start <= offset < end and (outline.year is None or year < outline.year):
+        if start <= offset < end and (planned is None or year < planned):
             return year  # a result quoted in the plan part (titled 2025年…) is still last year's
-    return outline.year - 1 if outline.year is not None else None
+    return planned - 1 if planned is not None else None
 
 
 def find_actuals(doc: Document, outline: Outline) -> list[Actual]:

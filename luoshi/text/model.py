@@ -93,6 +93,8 @@ class Outline:
     sentences: list[Sentence]
     government: str | None
     year: int | None  # the plan year
+    # the year the plan part plans: the plan year, or the next in a report delivered late in its year
+    planned_year: int | None = None
     title: str | None = None
     headline_span: tuple[int, int] | None = None  # the 主要预期目标 block, if any
     warnings: list[ReportWarning] = field(default_factory=list)
