@@ -33,7 +33,7 @@ def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
 
 def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
     # the year planned: in a report delivered late in its year (December 1964) the next one
-    planned = outline.planned_year or outline.year
+    planned = outline.planned_year
     for start, end, year in parts:
         if start <= offset < end and (planned is None or year < planned):
             return year  # a result quoted in the plan part (titled 2025年…) is still last year's

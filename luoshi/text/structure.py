@@ -609,7 +609,7 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         sentences=sentences,
         government=gov,
         year=plan_year,
-        planned_year=planned,
+        late=late,
         headline_span=None,
         warnings=warnings,
         paragraphs=paragraphs,
