@@ -82,10 +82,8 @@ def _pass2(text: str) -> list[tuple[int, int]]:
 
 
 def _spaced_number(text: str, s: int, e: int) -> bool:
-    """A single space inside a number spaced out character by character (``1 9 9 8``, ``8 . 8 %``,
+    """Spaces inside a number spaced out character by character (``1 9 9 8``, ``8 . 8 %``,
     ``4 0 个``), not a thousands separator (``1 000``)."""
-    if e - s != 1:
-        return False
     before, after = text[s - 1], text[e]
     if before.isdigit() and after in ".%":
         return True
