@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from luoshi.extract.clauses import read_sentence
-from luoshi.extract.horizon import may_span_review, multi_year_actual
+from luoshi.extract.horizon import may_span_review, multi_year_actual, names_only_year
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
@@ -45,10 +45,17 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
     text = doc.text
     out: list[Actual] = []
     parts = _part_years(outline)
-    for sent in outline.sentences_with_role("review"):
-        year = _part_year(parts, outline, sent.start)
+    # five-year material also states last year's result where a clause names that year alone
+    # (六五 review: 一九八五年增加三百六十二亿元)
+    last = outline.planned_year - 1 if outline.planned_year is not None else None
+    sents = [(s, False) for s in outline.sentences_with_role("review")]
+    sents += [(s, True) for s in outline.sentences_with_role("five_year")]
+    for sent, five in sorted(sents, key=lambda x: x[0].start):
+        year = last if five else _part_year(parts, outline, sent.start)
         spans = may_span_review(text, sent.start, sent.end)
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
+            if five and not names_only_year(text, st, year):
+                continue
             if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
             q = st.quantity
