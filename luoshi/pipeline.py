@@ -28,6 +28,10 @@ def extract_document(
     tasks = find_tasks(doc, outline, targets)
     if not targets:
         outline.warn("no_targets", "未提取到任何目标：请核对报告是否完整，或手动添加目标")
+    if outline.headline_span is not None and not any(t.headline for t in targets):
+        outline.warn(
+            "no_headline_targets", "找到了今年的主要预期目标段落，但未从中读出任何目标，请核对该段并手动添加目标"
+        )
     if not actuals:
         outline.warn("no_actuals", "未提取到任何上年实绩")
     raw = doc.raw

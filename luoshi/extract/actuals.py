@@ -13,7 +13,7 @@ import re
 
 from luoshi.extract.clauses import read_sentence
 from luoshi.extract.counts import names_scope, tallies_indicators
-from luoshi.extract.horizon import may_span_review, multi_year_actual
+from luoshi.extract.horizon import may_span_review, multi_year_actual, names_only_year
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
@@ -33,10 +33,12 @@ def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
 
 
 def _part_year(parts: list[tuple[int, int, int]], outline: Outline, offset: int) -> int | None:
+    # the year planned: in a report delivered late in its year (December 1964) the next one
+    planned = outline.planned_year
     for start, end, year in parts:
-        if start <= offset < end and (outline.year is None or year < outline.year):
+        if start <= offset < end and (planned is None or year < planned):
             return year  # a result quoted in the plan part (titled 2025年…) is still last year's
-    return outline.year - 1 if outline.year is not None else None
+    return planned - 1 if planned is not None else None
 
 
 def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
@@ -44,10 +46,17 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
     text = doc.text
     out: list[Actual] = []
     parts = _part_years(outline)
-    for sent in outline.sentences_with_role("review"):
-        year = _part_year(parts, outline, sent.start)
+    # five-year material also states last year's result where a clause names that year alone
+    # (六五 review: 一九八五年增加三百六十二亿元)
+    last = outline.planned_year - 1 if outline.planned_year is not None else None
+    sents = [(s, False) for s in outline.sentences_with_role("review")]
+    sents += [(s, True) for s in outline.sentences_with_role("five_year")]
+    for sent, five in sorted(sents, key=lambda x: x[0].start):
+        year = last if five else _part_year(parts, outline, sent.start)
         spans = may_span_review(text, sent.start, sent.end)
         for st in read_sentence(text, sent.start, sent.end, skip_future=True):
+            if five and not names_only_year(text, st, year):
+                continue
             if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
             if names_scope(text, st) or tallies_indicators(text, st):

@@ -29,6 +29,7 @@ from luoshi.extract import counts as ct
 from luoshi.extract import heads as hd
 from luoshi.extract import lexicon as lx
 from luoshi.extract import lists as ls
+from luoshi.extract import scope as sc
 from luoshi.extract import statement as stm
 from luoshi.extract.numbers import COUNT_UNITS, MEASURE_UNITS, Quantity, find_quantities
 from luoshi.extract.statement import Statement
@@ -174,6 +175,7 @@ def read_sentence(
             if prev_ind and not lx.ATTRIBUTE_NOUN_RE.match(prev_ind):
                 attr = out[k].indicator
                 out[k].indicator = prev_ind if prev_ind.endswith(attr) else prev_ind + attr
+    sc.apply(sent, start, out, clause_bounds)
     return out
 
 

@@ -87,6 +87,25 @@ def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: in
     return since is not None and review_year is not None and int(since.group(1)) < review_year
 
 
+_CN_DIGIT = "〇一二三四五六七八九"
+_ANY_YEAR_RE = re.compile(r"(?:19|20)\d\d年|[一二][九〇○零][〇○零一二三四五六七八九]{2}年")
+
+
+def names_only_year(text: str, st: Statement, year: int | None) -> bool:
+    """The clause of ``st`` up to its value names ``year`` (2024年, 一九八五年) and no other year
+    nor a span: in five-year material, ``一九八五年增加三百六十二亿元`` is that year's result."""
+    if year is None:
+        return False
+    named = _ANY_YEAR_RE.findall(text, st.clause_start, st.quantity.start)
+    cn = "".join(_CN_DIGIT[int(d)] for d in str(year))
+    own = {f"{year}年", f"{cn}年", f"{cn.replace('〇', '○')}年", f"{cn.replace('〇', '零')}年"}
+    if not named or any(y not in own for y in named):
+        return False
+    return _REVIEW_SPAN_RE.search(text, st.clause_start, st.quantity.start) is None and "以来" not in text[
+        st.clause_start : st.quantity.start
+    ]
+
+
 def multi_year_target(text: str, sent_start: int, st: Statement, plan_year: int | None) -> bool:
     """The plan statement ``st`` is a goal over several years (not a target of the plan year)."""
     if _one_year(text, st.clause_start, st.quantity.start, plan_year, _ONE_YEAR_PLAN_RE):

@@ -233,6 +233,52 @@ _BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?\Z")
 _BEFORE_LAST = frozenset(w[-1] for w in re.findall(r"[^|()?:]+", _PREFIX + "|" + _PER_UNITS))
 
 
+_CN_DECIMAL = str.maketrans("零〇一二三四五六七八九", "00123456789")
+_PCT_NUM = rf"(?:{_ARABIC}|{_CN}(?:点[零〇一二三四五六七八九]+)?)"
+# a percentage in words (百分之六, 百分之七点五, 百分之八至百分之九, 百分之十以内), as older
+# reports write every rate
+PERCENT_WORDS_RE = re.compile(
+    rf"(?:(?P<prefix>{_PREFIX}))?百分之(?P<num>{_PCT_NUM})"
+    rf"(?:{_RANGE_SEP}(?:百分之)?(?P<num2>{_PCT_NUM}))?(?P<suffix>{_SUFFIX})?"
+)
+
+
+def _pct_value(s: str) -> float:
+    whole, _, frac = s.partition("点")
+    value = parse_number(whole)
+    return float(f"{int(value)}.{frac.translate(_CN_DECIMAL)}") if frac else value
+
+
+def _percent_words(text: str, base: int) -> list[Quantity]:
+    out = []
+    for m in PERCENT_WORDS_RE.finditer(text):
+        try:
+            value = _pct_value(m.group("num"))
+            value_max = _pct_value(m.group("num2")) if m.group("num2") else None
+        except ValueError:
+            continue
+        if value_max is not None and value_max <= value:
+            value_max = None
+        prefix, suffix = m.group("prefix"), m.group("suffix")
+        comparator = _CMP_WORDS.get(suffix or "") or _CMP_WORDS.get(prefix or "") or "="
+        unit_end = m.end("num2") if m.group("num2") else m.end("num")
+        out.append(
+            Quantity(
+                start=base + m.start("num") - 3,  # at 百分之
+                end=base + m.end(),
+                value=value,
+                value_max=value_max,
+                unit="%",
+                comparator=comparator,
+                prefix=prefix,
+                suffix=suffix,
+                chinese=False,  # as unambiguous as a written %: not a word like 一是
+                unit_end=base + unit_end,
+            )
+        )
+    return out
+
+
 def find_quantities(text: str, base: int = 0) -> list[Quantity]:
     """Every number-with-unit in ``text`` (offsets shifted by ``base``), in order.
 
@@ -261,6 +307,10 @@ def find_quantities(text: str, base: int = 0) -> list[Quantity]:
             done = m.end()
         else:
             done = m.end("num")
+    if "百分之" in text:
+        words = _percent_words(text, base)
+        out = [q for q in out if not any(w.start <= q.start < w.end for w in words)]
+        out = sorted(out + words, key=lambda q: q.start)
     return out
 
 

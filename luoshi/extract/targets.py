@@ -128,7 +128,7 @@ def _restated(text: str, st: Statement, headline_values: set[tuple[float, str | 
 def find_targets(doc: Document, outline: Outline) -> list[Target]:
     """Targets of the plan-role sentences of ``doc``, ids ``T001…`` in text order."""
     text = doc.text
-    year = outline.year
+    year = outline.planned_year  # the year the plan part plans
     hl = outline.headline_span
     found: list[tuple[int, int, Target]] = []
     headline_values: set[tuple[float, str | None]] = set()

@@ -254,7 +254,7 @@ def find_tasks(doc: Document, outline: Outline, targets: list[Target]) -> list[T
     text = doc.text
     by_id = {s.id: s for s in outline.sections}
     headline = outline.headline_span
-    plan_year = outline.year
+    plan_year = outline.planned_year  # the year the plan part plans
     ordered = sorted(targets, key=lambda t: (t.start, t.end))
     starts = [t.start for t in ordered]
 

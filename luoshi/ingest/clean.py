@@ -35,7 +35,10 @@ _FULLWIDTH[ord("\u2029")] = ord("\n")
 
 _TO_TRANSLATE = re.compile("[" + "".join(map(chr, _FULLWIDTH)) + "]")
 _LONE_CR = re.compile(r"\r(?!\n)")
-_FULLWIDTH_POINT = re.compile(r"(?<=[0-9])．(?=[0-9])")
+# a PDF that spaces every character out writes 8 ．8 ％: the point is still a decimal point
+_FULLWIDTH_POINT = re.compile(r"(?:(?<=[0-9])|(?<=[0-9] ))．(?= ?[0-9])")
+# digits that follow a single space as a group of three: a thousands separator (1 000), kept
+_THOUSANDS = re.compile(r"[0-9]{3}(?![0-9])")
 
 # after translation every horizontal space is a space or a tab
 _FOOTER = re.compile(r"[—–－―-]{1,2}[ \t]+\d{1,4}[ \t]+[—–－―-]{1,2}")
@@ -65,7 +68,9 @@ def _pass2(text: str) -> list[tuple[int, int]]:
         if before == "\n" or after == "\n":
             spans.append((s, e))
         elif before in latin and after in latin:
-            if e - s > 1:
+            if _spaced_number(text, s, e):
+                spans.append((s, e))
+            elif e - s > 1:
                 spans.append((s + 1, e))  # one space between Latin words
         elif "\t" in m.group():
             t = s + m.group().index("\t")  # one tab between two table cells
@@ -74,6 +79,17 @@ def _pass2(text: str) -> list[tuple[int, int]]:
         else:
             spans.append((s, e))
     return spans
+
+
+def _spaced_number(text: str, s: int, e: int) -> bool:
+    """Spaces inside a number spaced out character by character (``1 9 9 8``, ``8 . 8 %``,
+    ``4 0 个``), not a thousands separator (``1 000``)."""
+    before, after = text[s - 1], text[e]
+    if before.isdigit() and after in ".%":
+        return True
+    if before == "." and after.isdigit():
+        return s >= 2 and text[s - 2].isdigit()
+    return before.isdigit() and after.isdigit() and _THOUSANDS.match(text, e) is None
 
 
 def _pdf_line_breaks(text: str) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from luoshi.errors import ValidationError
+from luoshi.extract.scope import qualified
 from luoshi.reconcile.units import base_unit
 
 DATA = Path(__file__).with_name("data") / "indicators.yaml"
@@ -106,8 +107,11 @@ class Catalogue:
 
         The indicator field is tried first (exact synonym → 1.0, synonym inside it → 0.9); when
         the extractor left it vague, the quote up to the first digit (→ 0.8). The unit must be
-        one the entry accepts; the longest matching synonym wins.
+        one the entry accepts; the longest matching synonym wins. A figure under a qualifier that
+        changes what it measures (扣除房地产开发投资后固定资产投资) is no catalogue indicator.
         """
+        if qualified(indicator):
+            return None
         ubase = base_unit(unit)
         candidates = [i for i in self.indicators if ubase in i.units]
         if not candidates:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from luoshi.extract.scope import qualified
 from luoshi.reconcile.catalogue import Catalogue, default_catalogue, normalise
 from luoshi.reconcile.items import Item
 from luoshi.reconcile.units import base_unit
@@ -56,8 +57,8 @@ def _bigrams(s: str) -> set[str]:
 def similarity(a: str, b: str) -> float:
     """0..1 likeness of two indicator names (after removing scope words)."""
     a, b = normalise(a), normalise(b)
-    if not a or not b:
-        return 0.0
+    if not a or not b or qualified(a) != qualified(b):
+        return 0.0  # a figure under 扣除…后 measures something else than the plain one
     if a == b:
         return 1.0
     ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -32,6 +32,7 @@ _EXPLAIN_LEAD = re.compile(
 )
 _TARGET_CLAUSE = re.compile(r"[0-9０-９][0-9.．]*\s*(?:%|％|‰|个百分点|万|亿|以上|以内|左右|人|吨|千瓦|元|斤|户|个)")
 _BLOCK_MAX = 1500
+_ANNOUNCED = re.compile(r"如下[。：:]?\s*$")
 # a line that opens with a verb of work is a task of the plan, not one more target of the block
 # (headline lines open with the indicator: 城镇新增就业…, 居民消费价格涨幅…)
 _WORK_OPENING = re.compile(
@@ -74,6 +75,9 @@ def _block(
     _, i = min(found)
     start, end = sentences[i].start, sentences[i].end
     j = i + 1
+    # 主要指标安排如下。: the lines after it are the list it announces, each compared with the
+    # year's estimate (比1980年预计增长5.5％), so their wording of results does not end it
+    announced = _ANNOUNCED.search(text, start, end) is not None
     if j < len(sentences) and text.find("\n", end, sentences[j].start + 1) >= 0:
         m = _HEADLINE_OPEN.search(text, start, min(len(text), end + 2))
         if m is not None and m.end() > end:
@@ -85,14 +89,18 @@ def _block(
             break
         body = text[nxt.start : nxt.end]
         gap = text[end : nxt.start]
-        listing = text[end - 1] in "：:；;" if end > 0 else False
+        if announced and "\n" not in gap and text.find("\n", start, end) >= 0:
+            end = nxt.end  # the rest of a line of the list (其他…也将有一个新的增长。)
+            j += 1
+            continue
+        listing = announced or (text[end - 1] in "：:；;" if end > 0 else False)
         if "\n" in gap and not listing and not (len(body) <= 80 and _TARGET_CLAUSE.search(body)):
             break
         if "\n" in gap and not listing and _WORK_OPENING.match(body):
             break
         if _EXPLAIN_LEAD.match(body) or not _TARGET_CLAUSE.search(body):
             break
-        if _FIVE_YEAR_HINT.search(body) or role_at(nxt.start) in ("review", "five_year"):
+        if _FIVE_YEAR_HINT.search(body) or role_at(nxt.start) in (("five_year",) if announced else ("review", "five_year")):
             break  # the five-year goals that follow the year's
         end = nxt.end
         j += 1

@@ -93,11 +93,18 @@ class Outline:
     sentences: list[Sentence]
     government: str | None
     year: int | None  # the plan year
+    # delivered late in its plan year (December 1964), the report reviews that year and plans the next
+    late: bool = False
     title: str | None = None
     headline_span: tuple[int, int] | None = None  # the 主要预期目标 block, if any
     warnings: list[ReportWarning] = field(default_factory=list)
     # paragraphs in text order, not overlapping; when present they decide ``role_at``
     paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def planned_year(self) -> int | None:
+        """The year the plan part plans: the plan year, or the next one in a report delivered late."""
+        return self.year + 1 if self.late and self.year is not None else self.year
 
     def warn(self, code: str, message: str) -> None:
         add_warning(self.warnings, code, message)

@@ -43,7 +43,9 @@ _FIVE_NAME = re.compile(
     r"五年[规计]划|规划纲要|规划期|“?十[一二三四五六七八九]五”?(?:规划|计划|末)|“?[六七八九]五”?计划|“十五”计划|"
     r"“十[一二三四五六七八九]五”"
 )
-_PLAN_TIME = re.compile(r"今年(?!以来)|本年度|新的一年|明年")
+_PLAN_TIME = re.compile(r"新的一年|明年|下一年")
+# this year: the plan year, unless the report is delivered late in it (see ``plans_next_year``)
+_THIS_YEAR = re.compile(r"今年(?!以来)|本年度")
 _PLAN_BLOCK = re.compile(
     r"主要预期目标|预期目标[是为]|总体要求|实现上述目标|实现这些目标|完成上述目标|做好今年|今年工作|政府工作的总体|"
     r"重点抓好|重点做好|着力做好|主要任务是"
@@ -108,11 +110,11 @@ STRONG_SCORE = 3.0
 STRONG_MARGIN = 2.0
 
 
-def leading_role(text: str, start: int, end: int, plan_year: int | None) -> str | None:
+def leading_role(text: str, start: int, end: int, plan_year: int | None, *, late: bool = False) -> str | None:
     """The time frame a paragraph opens with (五年来，… / 过去一年，… / 今年…), if any: a frame that
     opens a paragraph governs what follows it, one named in passing only its own paragraph."""
     head = text[start : min(end, start + 24)].lstrip("各位代表！!，, —\u3000")
-    s = score(text, start + (min(end, start + 24) - start - len(head)), min(end, start + 24), plan_year)
+    s = score(text, start + (min(end, start + 24) - start - len(head)), min(end, start + 24), plan_year, late=late)
     role, _ = s.best()
     return role if role is not None and s.get(role) >= 2.0 else None
 
@@ -140,7 +142,7 @@ def _named(name: str, pattern: re.Pattern[str]) -> str:
 # every character an item of evidence can start with (a test checks it against the patterns): most
 # positions of a text fail on it at once instead of trying every alternative
 _FIRST = (
-    "0-9０-９“一二五六七八九十上主了争今以位做入全分刚力务去取同圆实将居左已年必总成抓排政新明更未本"
+    "0-9０-９“一二五六七八九十上下主了争今以位做入全分刚力务去取同圆实将居左已年必总成抓排政新明更未本"
     "比着确荣获要规谋较过这进重预首回完须拟平。！？!?"
 )
 # every kind of evidence in one alternation, so a paragraph (or the whole text) is read in one pass;
@@ -157,6 +159,7 @@ _EVIDENCE = re.compile(
             _named("five_name", _FIVE_NAME),
             _named("five_avg", _FIVE_AVG),
             _named("plan_time", _PLAN_TIME),
+            _named("this_year", _THIS_YEAR),
             rf"(?P<year>(?<![{_DIGIT}])(?P<year_a>(?:19|20|１９|２０)(?:\s?[{_DIGIT}]){{2}})\s?年(?!代)"
             r"|(?P<year_b>[一二][九〇○零][〇○零一二三四五六七八九]{2})年(?!代))",
             _named("plan_verb", _PLAN_VERB),
@@ -175,6 +178,7 @@ _CAPS = {
     "five_avg": 2,
     "yearly": 2,
     "plan_time": 2,
+    "this_year": 2,
     "plan_block": 2,
     "year_span": 3,
 }
@@ -217,14 +221,16 @@ def evidence(text: str, spans: list[tuple[int, int]]) -> list[Evidence]:
     return out
 
 
-def weigh(ev: Evidence, plan_year: int | None) -> Scores:
-    """The scores of ``ev`` for each role, the years read against ``plan_year``."""
+def weigh(ev: Evidence, plan_year: int | None, *, late: bool = False) -> Scores:
+    """The scores of ``ev`` for each role, the years read against ``plan_year`` (the year the plan
+    part plans); ``late``: the report is delivered in the year before it, so 今年 is reviewed."""
     c = {k: min(v, _CAPS.get(k, v)) for k, v in ev.counts.items()}
     review_time = c.get("review_time", 0)
     five_time = c.get("five_time", 0)
-    review = 2.0 * review_time + 2.0 * c.get("review_block", 0) + 1.0 * c.get("yearly", 0)
+    this_year = 2.0 * c.get("this_year", 0)
+    review = 2.0 * review_time + 2.0 * c.get("review_block", 0) + 1.0 * c.get("yearly", 0) + (this_year if late else 0.0)
     five = 2.0 * c.get("year_span", 0) + 2.0 * five_time + 0.5 * c.get("five_name", 0) + 1.5 * c.get("five_avg", 0)
-    plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0)
+    plan = 2.0 * c.get("plan_time", 0) + 2.5 * c.get("plan_block", 0) + (0.0 if late else this_year)
     last_year = 0.0
     if plan_year is not None:
         for y in {y for y, _ in ev.years}:
@@ -241,14 +247,15 @@ def weigh(ev: Evidence, plan_year: int | None) -> Scores:
     sentences = max(1, c.get("sent", 0))
     plan += min(2.5, 1.5 * c.get("plan_verb", 0) / sentences)
     past = min(2.5, 1.0 * c.get("past", 0) / sentences)
-    if five_time and (five_time >= 2 or 3 * five_time >= sentences) and not (review_time or last_year or c.get("yearly")):
+    reviewed = review_time or last_year or c.get("yearly") or (late and c.get("this_year"))
+    if five_time and (five_time >= 2 or 3 * five_time >= sentences) and not reviewed:
         five += past  # finished work told of five years
     else:
         review += past
     return Scores(review, plan, five)
 
 
-def mentions(ev: Evidence, role: str, plan_year: int | None) -> int:
+def mentions(ev: Evidence, role: str, plan_year: int | None, *, late: bool = False) -> int:
     """How many times ``ev`` names a time frame of ``role`` (its words, years and spans)."""
     c = ev.counts
     years = {y for y, _ in ev.years}
@@ -258,28 +265,30 @@ def mentions(ev: Evidence, role: str, plan_year: int | None) -> int:
             + c.get("review_block", 0)
             + c.get("yearly", 0)
             + (plan_year is not None and plan_year - 1 in years)
+            + (c.get("this_year", 0) if late else 0)
         )
     if role == "plan":
-        return c.get("plan_time", 0) + c.get("plan_block", 0) + (plan_year in years)
+        this_year = 0 if late else c.get("this_year", 0)
+        return c.get("plan_time", 0) + this_year + c.get("plan_block", 0) + (plan_year in years)
     far = sum(1 for y in years if plan_year is not None and y > plan_year)
     return c.get("five_time", 0) + c.get("five_name", 0) + c.get("five_avg", 0) + c.get("year_span", 0) + far
 
 
-def score(text: str, start: int, end: int, plan_year: int | None) -> Scores:
+def score(text: str, start: int, end: int, plan_year: int | None, *, late: bool = False) -> Scores:
     """Evidence of ``text[start:end]`` (a heading, a paragraph or a sentence) for each role."""
     if end <= start:
         return Scores()
-    return weigh(evidence(text, [(start, end)])[0], plan_year)
+    return weigh(evidence(text, [(start, end)])[0], plan_year, late=late)
 
 
 _TITLE_REVIEW = re.compile(r"回顾|成就|总结|执行情况|工作报告")
 _TITLE_PLAN = re.compile(r"安排|任务|重点工作|主要工作|建议|思路|部署|目标|要求|政策取向|自身建设")
 
 
-def score_title(text: str, start: int, end: int, plan_year: int | None) -> Scores:
+def score_title(text: str, start: int, end: int, plan_year: int | None, *, late: bool = False) -> Scores:
     """Evidence of a heading: its years and time words, plus the words headings end with as a
     tie-breaker (a title naming 回顾 and 2024年 in a 2025 report is surely a review)."""
-    s = score(text, start, end, plan_year)
+    s = score(text, start, end, plan_year, late=late)
     extra = Scores(
         review=1.0 if _TITLE_REVIEW.search(text, start, end) else 0.0,
         plan=1.0 if _TITLE_PLAN.search(text, start, end) else 0.0,
@@ -287,3 +296,34 @@ def score_title(text: str, start: int, end: int, plan_year: int | None) -> Score
         five_year=2.0 if s.five_year > 0 and s.review == 0 and s.plan == 0 else 0.0,
     )
     return s.plus(extra)
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _year_forms(year: int) -> str:
+    """``1981`` and ``一九八一`` (also with ○/零 for 0) as one alternation."""
+    cn = "".join(_CN_DIGITS[int(d)] for d in str(year))
+    cn = cn.replace("〇", "[〇○零]")
+    return f"(?:{year}|{cn})"
+
+
+def plans_next_year(text: str, plan_year: int | None) -> bool:
+    """Whether a report delivered late in its plan year (a December or August session) reviews
+    that year and plans the next: it proposes the next year's plan (明年计划…, 1981年国民经济计划,
+    一九六五年的主要任务) and states the plan year's results as estimates or as done (预计全年,
+    今年上半年…增长, 1980年计划正在顺利执行). Both must be said more than in passing: an ordinary
+    report names next year only as a milestone (明年是…收官之年)."""
+    if plan_year is None:
+        return False
+    cur, nxt, prev = (_year_forms(plan_year + k) for k in (0, 1, -1))
+    next_plan = re.compile(
+        rf"(?:{nxt}年|明年)(?:的|发展)?(?:国民经济|经济)?的?(?:计划|主要任务|任务|国家预算|预算|[要将必]|准备|争取|安排)"
+        r"|(?:提前|着手)制定[^。，]{0,4}(?:" + nxt + r"年|明年)"
+    )
+    current_done = re.compile(
+        rf"预计全年|今年上半年|今年前[一二三四五六七八九十]+个月|{cur}年[^。；]{{0,30}}预计|预计[^。；]{{0,10}}{cur}年|"
+        rf"{cur}年(?:的)?计划[^。；]{{0,6}}(?:正在|执行情况)|今年[^。；]{{0,30}}(?:增长了|完成了|超额完成|[获取]得了)|"
+        rf"{cur}年[^。；]{{0,40}}比{prev}年增长"
+    )
+    return len(next_plan.findall(text)) >= 2 and len(current_done.findall(text)) >= 2

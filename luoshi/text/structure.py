@@ -459,6 +459,7 @@ def _decide_roles(
     plan_year: int | None,
     *,
     paragraphs_too: bool = True,
+    late: bool = False,
 ) -> _RoleResult:
     """Roles of the parts and of every paragraph, from what they say.
 
@@ -473,14 +474,14 @@ def _decide_roles(
     parts = [n for n in tree if n.level == 1]
     starts = [p.start for p in parts]
     area_starts = {c.start for p in parts for c in p.children} | {n.start for n in tree if n.level > 1}
-    para_scores = [roles.weigh(ev, plan_year) for ev in evs]
+    para_scores = [roles.weigh(ev, plan_year, late=late) for ev in evs]
     part_of = []
     for a, _ in spans:
         i = bisect_right(starts, a) - 1
         part_of.append(i if i >= 0 and a < parts[i].end else None)
 
     # the heading weighs as much as three paragraphs
-    totals = [roles.score_title(text, p.title_start, p.title_end, plan_year) for p in parts]
+    totals = [roles.score_title(text, p.title_start, p.title_end, plan_year, late=late) for p in parts]
     totals = [t.plus(t, 2.0) for t in totals]
     # the body counts by its mean paragraph (long parts must not drown their heading), weighing
     # as much as two headings
@@ -495,7 +496,7 @@ def _decide_roles(
     # say which, so a doubt about the part's own role is not worth reporting
     mixed = set()
     for i, p in enumerate(parts):
-        head = roles.score(text, p.title_start, p.title_end, plan_year)
+        head = roles.score(text, p.title_start, p.title_end, plan_year, late=late)
         if sum(1 for r in roles.ROLES if head.get(r) > 0) >= 2:
             mixed.add(i)
     part_roles: list[str] = []
@@ -531,9 +532,9 @@ def _decide_roles(
         best, margin = sc.best()
         if roles.is_strong(sc) and best is not None:
             prior = part_roles[pi] if pi is not None else None
-            leads = roles.leading_role(text, a, b, plan_year) == best
+            leads = roles.leading_role(text, a, b, plan_year, late=late) == best
             # a long paragraph that names another time frame only in passing keeps its part's role
-            sparse = roles.mentions(ev, best, plan_year) * _PASSING < ev.counts.get("sent", 0)
+            sparse = roles.mentions(ev, best, plan_year, late=late) * _PASSING < ev.counts.get("sent", 0)
             if parts and best != prior and not leads and sparse:
                 paragraphs.append(Paragraph(a, b, running or "other", False))
                 continue
@@ -580,7 +581,10 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         plan_year = _plan_year(text, [s for s in prelim if s.level == 1], warn)
     else:
         plan_year = year
-    result = _decide_roles(text, tree, spans, evs, plan_year)
+    # a report delivered late in its year (December 1964) reviews that year and plans the next
+    late = roles.plans_next_year(text, plan_year)
+    planned = plan_year + 1 if late and plan_year is not None else plan_year
+    result = _decide_roles(text, tree, spans, evs, planned, late=late)
     tail = _END_MATTER.search(text)
     if tail is not None:
         # notes and links after the report speak of nothing the report promises or reports
@@ -607,6 +611,7 @@ def parse(doc: Document, *, government: str | None = None, year: int | None = No
         sentences=sentences,
         government=gov,
         year=plan_year,
+        late=late,
         headline_span=None,
         warnings=warnings,
         paragraphs=paragraphs,

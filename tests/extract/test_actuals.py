@@ -176,3 +176,19 @@ def test_tallies_of_indicators_and_cumulative_counts_are_not_results() -> None:
         "累计减税降费34亿元。"
     )
     assert [(a.value, a.unit) for a in acts] == [(10, "趟"), (34, "亿元")]
+
+
+def test_five_year_review_keeps_a_clause_that_names_last_year_alone() -> None:
+    from luoshi.ingest.clean import clean
+    from luoshi.ingest.document import RawText
+    from luoshi.pipeline import extract_document
+
+    text = (
+        "各位代表：\n一、“六五”计划执行情况的回顾\n"
+        "五年来，国民经济持续增长。财政收入一九八三年增加一百亿元，一九八五年增加三百六十二亿元。"
+        "从一九八○年至一九八五年，原煤产量由六亿二千万吨增加到八亿五千万吨，平均每年增长百分之七。\n"
+        "二、今年的任务\n今年要继续推进改革，粮食产量达到8000亿斤。\n"
+    )
+    doc = clean(RawText(text=text, path="t.txt", sha256="0" * 64, kind="txt", encoding="utf-8"))
+    ex = extract_document(doc, government="国务院", year=1986)
+    assert [(a.value, a.unit, a.year) for a in ex.actuals] == [(362, "亿元", 1985)]

@@ -188,3 +188,18 @@ def test_numerals_read_by_table_agree_with_cn2an() -> None:
 def test_a_measure_word_that_begins_a_word_is_no_unit(text: str, unit: str | None) -> None:
     (q,) = find_quantities(text)
     assert q.unit == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("国民生产总值增长百分之六。", [(6, None, "%", "=", "百分之六")]),
+        ("增长百分之七点五左右", [(7.5, None, "%", "~", "百分之七点五左右")]),
+        ("百分之八至百分之九的增长", [(8, 9, "%", "=", "百分之八至百分之九")]),
+        ("物价涨幅控制在百分之十以内", [(10, None, "%", "<=", "百分之十以内")]),
+        ("增长百分之一百二十，达到5万吨", [(120, None, "%", "=", "百分之一百二十"), (5, None, "万吨", "=", "5万吨")]),
+    ],
+)
+def test_percentages_in_words(text: str, expected: list) -> None:
+    got = [(q.value, q.value_max, q.unit, q.comparator, text[q.start : q.end]) for q in find_quantities(text)]
+    assert got == expected

@@ -346,3 +346,67 @@ def test_chao_before_a_number_is_at_least_and_mu_ci_a_unit(sentence: str, expect
 )
 def test_words_sets_and_thresholds_are_no_actuals(sentence: str) -> None:
     assert review(sentence) == []
+
+
+# --- a qualifier that changes what is measured belongs to the indicator --------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indicator", "quote"),
+    [
+        # a clause of its own before the figure
+        (
+            "扣除房地产开发投资后，固定资产投资增长2.7%。",
+            "扣除房地产开发投资后固定资产投资",
+            "扣除房地产开发投资后，固定资产投资增长2.7%",
+        ),
+        (
+            "剔除留抵退税因素，一般公共预算收入增长6.1%。",
+            "剔除留抵退税因素一般公共预算收入",
+            "剔除留抵退税因素，一般公共预算收入增长6.1%",
+        ),
+        ("除中心城区外，建筑业总产值增长4%。", "除中心城区外建筑业总产值", "除中心城区外，建筑业总产值增长4%"),
+        # inside the head, before or after the indicator
+        ("不含房地产开发的民间投资增长8%。", "不含房地产开发的民间投资", "不含房地产开发的民间投资增长8%"),
+        (
+            "固定资产投资扣除房地产开发投资后增长3.5%。",
+            "固定资产投资扣除房地产开发投资后",
+            "固定资产投资扣除房地产开发投资后增长3.5%",
+        ),
+        # in brackets after the value
+        (
+            "工业总产值增长14.6%（不包括村办工业）。",
+            "工业总产值（不包括村办工业）",
+            "工业总产值增长14.6%（不包括村办工业）",
+        ),
+    ],
+)
+def test_a_qualified_figure_names_its_qualifier(sentence: str, indicator: str, quote: str) -> None:
+    (a,) = review(sentence)
+    assert (a.indicator, a.quote) == (indicator, quote)
+
+
+def test_a_comparable_basis_is_the_same_indicator() -> None:
+    """按可比口径 (like 同口径) says how the change is counted, not that something else is measured."""
+    acts = review("财政收入达到1637亿元，按可比口径增加240亿元。")
+    assert [(a.indicator, a.value) for a in acts] == [("财政收入", 1637), ("财政收入", 240)]
+
+
+def test_a_qualified_target_in_the_plan_part() -> None:
+    (t,) = plan("扣除房地产开发投资后，固定资产投资增长6%。")
+    assert (t.indicator, t.value, t.unit) == ("扣除房地产开发投资后固定资产投资", 6, "%")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indicator"),
+    [
+        ("按可比价格计算，地区生产总值增长5.8%。", "地区生产总值"),  # the normal way growth is stated
+        ("扣除价格因素，农村居民人均可支配收入增长6%。", "农村居民人均可支配收入"),  # real growth
+        ("固定资产投资（不含农户）增长5%。", "固定资产投资（不含农户）"),  # the standard statistical scope
+        ("除巩固提升已有成果外，还新建社区食堂30家。", "社区食堂"),  # 除…外，还: adds, does not exclude
+    ],
+)
+def test_the_usual_wording_of_a_figure_is_no_qualifier(sentence: str, indicator: str) -> None:
+    (a,) = review(sentence)
+    assert a.indicator == indicator
+    assert not a.quote.startswith(("按可比", "扣除", "除"))

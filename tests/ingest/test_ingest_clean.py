@@ -180,3 +180,11 @@ def test_pdf_line_breaks_inside_a_sentence_are_deleted() -> None:
 def test_text_files_keep_their_line_breaks() -> None:
     raw = RawText("一、回顾\n2023年是", "r.txt", "0" * 64, "txt", "utf-8")
     assert clean(raw).text == "一、回顾\n2023年是"
+
+
+def test_numbers_spaced_out_character_by_character_are_joined() -> None:
+    raw = RawText(
+        text="去年经济增长8 ．8 ％，部门从4 0 个减少到2 9 个，1 9 9 8年。人口1 000万。",
+        path="<t>", sha256="0" * 64, kind="txt", encoding="utf-8",
+    )
+    assert clean(raw).text == "去年经济增长8.8%，部门从40个减少到29个，1998年。人口1 000万。"

@@ -151,3 +151,19 @@ def test_batch_all_ok(tmp_path: Path, capsys) -> None:
     code, _, err = run(["extract", str(SEED), "--out", str(out), "--workers", "1"], capsys)
     assert code == 0 and "ok 1 / failed 0" in err
     assert (out / "zaozhuang-2024.json").exists()
+
+
+def test_a_headline_block_that_yields_no_target_is_said() -> None:
+    from luoshi.ingest.clean import clean
+    from luoshi.ingest.document import RawText
+
+    text = (
+        "各位代表：\n一、2024年工作回顾\n过去一年，全市地区生产总值增长5.2%，新增城镇就业2.1万人。\n"
+        "二、2025年工作安排\n今年主要预期目标是：各项指标8大类全面进步。\n要新建学校3所。\n"
+    )
+    doc = clean(RawText(text=text, path="t.txt", sha256="0" * 64, kind="txt", encoding="utf-8"))
+    ex = extract_document(doc, government="某市", year=2025)
+    assert [(t.value, t.headline) for t in ex.targets] == [(3, False)]
+    assert {"code": "no_headline_targets", "message": "找到了今年的主要预期目标段落，但未从中读出任何目标，请核对该段并手动添加目标"} in (
+        ex.report.warnings
+    )

@@ -28,12 +28,14 @@ _NO_HEADLINE_REASON = "这一时期的国务院报告没有单列当年主要预
 # 预期目标是 / 主要指标安排如下 / 今年计划国内生产总值增长… for the plan year)
 NO_HEADLINE = {
     f"dev/national-{y}.txt": _NO_HEADLINE_REASON
-    for y in (1954, 1956, 1958, 1960, 1964, 1978, 1982, 1984, 1986, 1988, 1992, 2000, 2002)
+    for y in (1954, 1956, 1958, 1960, 1964, 1978, 1982, 1984, 1986, 1988, 2000, 2002)
 }
 # reports whose text has no quantified target for the plan year at all
 NO_TARGETS = {
     "dev/national-1960.txt": "关于1956—1967年全国农业发展纲要执行情况的报告：只有纲要到1967年的要求，"
     "没有1960年的量化目标（只说“一九六○年能够继续跃进”）",
+    "dev/national-1988.txt": "本届政府任期的五年工作总结和今后五年的目标（到1992年、到本世纪末、每年平均），"
+    "没有1988年的量化目标（全文唯一的“今年”是“从今年起…推行外贸承包经营责任制”）",
 }
 # every report states results of earlier years
 NO_ACTUALS: dict[str, str] = {}

@@ -82,3 +82,16 @@ def test_a_fall_written_with_a_qualifier_is_negative() -> None:
     assert [signed_value(0.1, m, "growth") for m in ("微降", "降", "小幅下降", "略有回落", "下降")] == [-0.1] * 5
     assert signed_value(0.1, "上涨", "growth") == 0.1
     assert signed_value(17.0, "下降", "reduction") == 17.0
+
+
+def test_a_qualified_figure_is_not_the_plain_indicator() -> None:
+    cat = default_catalogue()
+    quote = "扣除房地产开发投资后，固定资产投资增长2.7%"
+    assert cat.match("扣除房地产开发投资后固定资产投资", "增长", "%", quote) is None
+    assert cat.match("固定资产投资剔除房地产开发投资后", "增长", "%") is None
+    assert cat.match("工业增加值（不包括村办工业）", "增长", "%") is None
+    # the standard scope and real growth stay the plain indicator
+    m = cat.match("固定资产投资（不含农户）", "增长", "%")
+    assert m is not None and m.indicator.id == "fixed_investment_growth"
+    assert similarity("除中心城区外工业投资", "工业投资") == 0.0
+    assert similarity("除中心城区外工业投资", "除中心城区外工业投资") == 1.0

@@ -322,3 +322,52 @@ def test_older_headline_wording_and_figures_in_words() -> None:
     assert doc.text[s:e] == "根据这个要求，今年计划国内生产总值增长百分之九。"
     # a figure in words is no qualitative target (reading 百分之九 as 9% is the numbers' job)
     assert [t for t in find_targets(doc, outline) if t.headline and t.kind == "qualitative"] == []
+
+
+def test_a_report_delivered_late_in_its_year_reviews_it_and_plans_the_next() -> None:
+    text = (
+        "各位代表：\n现在，我代表国务院向大会报告工作。\n"
+        "一、1980年国民经济的情况\n"
+        "1980年计划正在顺利执行，预计工农业总产值可以超额完成。今年上半年，工业总产值比去年同期增长了13.5%。"
+        "预计全年粮食产量可以接近去年水平，钢产量达到3700万吨。\n"
+        "二、1981年国民经济计划的任务和主要指标\n"
+        "国务院确定，今年提前制定1981年国民经济计划。明年计划工农业总产值增长5.5%，"
+        "明年要继续调整国民经济，争取明年新增发电装机300万千瓦以上。\n"
+    )
+    doc = doc_of(text)
+    outline = parse(doc, government="国务院", year=1980)
+    assert parts_of(outline) == [
+        ("1980年国民经济的情况", "review"),
+        ("1981年国民经济计划的任务和主要指标", "plan"),
+    ]
+    assert outline.year == 1980 and outline.planned_year == 1981
+    ex = extract_document(doc, government="国务院", year=1980)
+    assert [(a.value, a.year) for a in ex.actuals if a.value == 3700] == [(3700, 1980)]
+    assert [(t.value, t.deadline) for t in ex.targets if t.value == 5.5] == [(5.5, "1981-12-31")]
+
+
+def test_naming_next_year_in_passing_does_not_make_a_report_late() -> None:
+    text = OPENING + "一、2024年工作回顾\n" + REVIEW_BODY + "二、2025年工作安排\n" + PLAN_BODY
+    text += "明年是“十五五”开局之年，要提前谋划。今年要完成全年目标任务。\n"
+    outline = parse(doc_of(text), government="某市", year=2025)
+    assert outline.planned_year == 2025 and not outline.late
+
+
+def test_headline_list_announced_with_ru_xia() -> None:
+    text = (
+        OPENING
+        + "一、1980年的工作回顾\n"
+        + "1980年计划正在顺利执行。今年上半年工业总产值比去年同期增长了13.5%。预计全年工业总产值增长7%。\n"
+        + "二、1981年国民经济计划\n"
+        + "明年要继续调整国民经济。明年计划的安排，要量力而行。根据上述要求，1981年国民经济计划主要指标安排如下。\n"
+        + "工农业总产值，比1980年预计增长5.5%，其中，农业总产值增长4%。\n"
+        + "农业，粮食产量34250万吨，比1980年预计增加1000万吨。其他经济作物的产量也将有一个新的增长。\n"
+        + "能源工业，煤炭产量62000万吨；发电量3120亿度。\n"
+        + "科学技术，列入全国科技计划的重大项目共四百多项。\n"
+    )
+    doc = doc_of(text)
+    outline = parse(doc, government="国务院", year=1980)
+    s, e = outline.headline_span
+    assert doc.text[s:e].endswith("发电量3120亿度。")
+    ex = extract_document(doc, government="国务院", year=1980)
+    assert [t.value for t in ex.targets if t.headline][:3] == [5.5, 4, 34250]
