@@ -173,34 +173,51 @@ def at_level(level: str) -> list[Division]:
     return [d for d in all_divisions() if d.level == level]
 
 
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first at each position (a prefix trie, so that
+    the regex engine tries one branch per character instead of every name in turn)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
 @lru_cache(maxsize=16)
-def _forms_by_prefix(level: str) -> dict[str, tuple[tuple[str, Division], ...]]:
-    """Mention forms of ``level`` keyed by their first two characters, longest first."""
-    out: dict[str, list[tuple[str, Division]]] = {}
+def _mention_finder(level: str) -> tuple[re.Pattern[str], dict[str, Division]]:
+    """The pattern of every mention form of ``level`` and the division each form stands for (the
+    first division listed with that form, as in the division table's order)."""
+    by_form: dict[str, Division] = {}
     for div in at_level(level):
         for form in div.mention_forms:
-            out.setdefault(form[:2], []).append((form, div))
-    return {k: tuple(sorted(v, key=lambda fd: -len(fd[0]))) for k, v in out.items()}
+            by_form.setdefault(form, div)
+    return re.compile(_trie_pattern(list(by_form))), by_form
 
 
 def mentions(text: str, level: str) -> Counter[Division]:
     """How often ``text`` names each division of ``level``; a place is credited to the longest
     name found there (马鞍山 is not also 鞍山, 黄山区 not also 黄山)."""
-    forms = _forms_by_prefix(level)
+    pattern, by_form = _mention_finder(level)
     counts: Counter[Division] = Counter()
     by_short: Counter[Division] = Counter()  # short-name mentions that need the full name seen
-    i, n = 0, len(text)
-    while i < n - 1:
-        for form, div in forms.get(text[i : i + 2], ()):
-            if text.startswith(form, i):
-                if form != div.name and div.short_needs_full:
-                    by_short[div] += 1
-                else:
-                    counts[div] += 1
-                i += len(form)
-                break
+    for m in pattern.finditer(text):
+        form = m.group()
+        div = by_form[form]
+        if form != div.name and div.short_needs_full:
+            by_short[div] += 1
         else:
-            i += 1
+            counts[div] += 1
     for div, k in by_short.items():
         if counts[div]:
             counts[div] += k
