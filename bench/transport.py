@@ -19,16 +19,15 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import psutil
 
 from luoshi.devtools.server import Server
 from luoshi.devtools.transport import (
     Outcome,
+    PeakRss,
     Probe,
     filled,
     multipart_files,
@@ -39,28 +38,6 @@ from luoshi.devtools.transport import (
 )
 
 MB = 1024 * 1024
-
-
-class PeakRss:
-    """The largest resident set of a process, sampled every 10 ms."""
-
-    def __init__(self, pid: int) -> None:
-        self.proc = psutil.Process(pid)
-        self.start = self.peak = self.proc.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.01):
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def seed(home: Path) -> tuple[str, object]:

@@ -185,3 +185,29 @@ def timed_get(port: int, path: str) -> Callable[[], int]:
         return client.get(path).status_code
 
     return get
+
+
+class PeakRss:
+    """The largest resident set of a process (this one by default) while the block runs, sampled
+    every ``interval`` seconds (psutil, a test dependency, is imported only when measuring)."""
+
+    def __init__(self, pid: int | None = None, interval: float = 0.01) -> None:
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.interval = interval
+        self.start = self.peak = self.proc.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -20,13 +20,20 @@ from typing import Any
 
 import anyio
 import httpx
-import psutil
 import pytest
 
 from luoshi.devtools.samples import make_pdf
 from luoshi.devtools.seeding import PASSWORD
 from luoshi.devtools.server import free_port
-from luoshi.devtools.transport import Probe, filled, multipart_files, multipart_head, send_body, timed_get
+from luoshi.devtools.transport import (
+    PeakRss,
+    Probe,
+    filled,
+    multipart_files,
+    multipart_head,
+    send_body,
+    timed_get,
+)
 
 MB = 1024 * 1024
 PDF = make_pdf(["进度证明材料"])
@@ -152,33 +159,13 @@ def test_a_nul_in_a_json_body_is_still_refused(web: Any) -> None:
 # ------------------------------------------------------------ finding 5: a liaison can exhaust memory
 
 
-class PeakRss:
-    def __init__(self) -> None:
-        self.proc = psutil.Process()
-        self.start = self.peak = self.proc.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_evidence_parts_cannot_fill_the_servers_memory(live: Live, chunked: bool) -> None:
     # the attack run: 4 × 250 MB parts raised the server's memory by ~870 MB before the check
     headers = {**MULTIPART, **live.login("liaison_a")}
     parts, part = 4, 24 * MB
     length = parts * part + 1000 if not chunked else None
-    with PeakRss() as rss:
+    with PeakRss(interval=0.005) as rss:
         body = multipart_files(BOUNDARY, "evidence", parts, part)
         out = send_body(live.port, "POST", f"/my/c/{own_commitment(live.web)}/report", headers, body,
                         length=length)
