@@ -63,6 +63,11 @@ _UNIT_GUARD = {
     "期": "(?![间限刊货盼待望])",
 }
 _UNIT = "|".join(re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS)
+# digits grouped by threes with a full-width comma (粮食产量34，250万吨), as the indicator lists of
+# older reports write them. Read as one number only where it cannot be two: the first group is bare
+# (a clause never ends on a number without its unit), every later group has exactly three digits and
+# the last carries a unit or multiplier; after 第 (第4，210个) the first number is an ordinal.
+_GROUPED = rf"(?<!第)\d{{1,3}}(?:，\d{{3}})+(?=(?:多|余)?(?:{_MULT}|{_UNIT}))"
 _RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
 _PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过|超|逾)"
 _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
@@ -71,7 +76,7 @@ _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
 QUANTITY_RE = re.compile(
     rf"(?:(?P<prefix>{_PREFIX}))?"
     rf"(?:每(?P<per>{_PER_UNITS}))?"
-    rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
+    rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_GROUPED}|{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
     rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>(?:/|每)(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
@@ -107,8 +112,8 @@ def _small_cn(s: str) -> int | None:
 
 @lru_cache(maxsize=512)
 def parse_number(text: str) -> float:
-    """Value of one number as written: ``1,100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
-    s = text.replace(",", "")
+    """Value of one number as written: ``1,100`` and ``1，100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
+    s = text.replace(",", "").replace("，", "")
     try:
         return float(s)
     except ValueError:
