@@ -13,7 +13,7 @@ import re
 
 from luoshi.extract.clauses import read_sentence
 from luoshi.extract.counts import names_scope, tallies_indicators
-from luoshi.extract.horizon import may_span_review, multi_year_actual, names_only_year
+from luoshi.extract.horizon import may_span_review, multi_year_actual, names_only_year, part_year_actual
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
@@ -59,6 +59,8 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
                 continue
             if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
+            if part_year_actual(text, sent.start, st):
+                continue  # 今年上半年…比去年同期增长: months of a year, not a year's result
             if names_scope(text, st) or tallies_indicators(text, st):
                 continue  # 围绕三个产业集群, 15项增幅高于全省: the set the work was about, a tally
             q = st.quantity

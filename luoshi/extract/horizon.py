@@ -87,6 +87,21 @@ def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: in
     return since is not None and review_year is not None and int(since.group(1)) < review_year
 
 
+# part of a year: 上半年, 一季度, 前三季度, 1—6月, and any comparison with 去年同期 (the same months of
+# the year before), which only a figure of part of a year makes
+_PART_YEAR_RE = re.compile(
+    r"同期|[上下]半年|前三季度|[一二三四1-4]季度|(?:1|一)(?:—|-|－|至|到)(?:\d{1,2}|[二三四五六七八九十]|十[一二])月"
+    r"|前(?:\d{1,2}|[两二三四五六七八九十]|十[一二])个月"
+)
+
+
+def part_year_actual(text: str, sent_start: int, st: Statement) -> bool:
+    """The review statement ``st`` is a figure of part of a year (今年上半年又比去年同期增长24.2%):
+    a report delivered late in its year reviews the months just past beside last year, and those
+    partial figures are not the results of a year."""
+    return _spans(text, sent_start, st, _PART_YEAR_RE) is not None
+
+
 _CN_DIGIT = "〇一二三四五六七八九"
 _ANY_YEAR_RE = re.compile(r"(?:19|20)\d\d年|[一二][九〇○零][〇○零一二三四五六七八九]{2}年")
 

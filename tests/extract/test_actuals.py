@@ -192,3 +192,11 @@ def test_five_year_review_keeps_a_clause_that_names_last_year_alone() -> None:
     doc = clean(RawText(text=text, path="t.txt", sha256="0" * 64, kind="txt", encoding="utf-8"))
     ex = extract_document(doc, government="国务院", year=1986)
     assert [(a.value, a.unit, a.year) for a in ex.actuals] == [(362, "亿元", 1985)]
+
+
+def test_figures_of_part_of_a_year_are_not_results() -> None:
+    acts = review(
+        "全年工业总产值增长8.5%。今年上半年，工业总产值比去年同期增长13.6%。"
+        "一季度，社会消费品零售总额增长6%。全年粮食产量33212万吨。"
+    )
+    assert [(a.indicator, a.value) for a in acts] == [("工业总产值", 8.5), ("粮食产量", 33212)]
