@@ -26,7 +26,7 @@ _BASE_UNITS = sorted(
     个百分点 百分点 吨标准煤 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
     微克 毫克 美元 元 人次 亩次 人 户 套（间） 条（段） 套 间 辆 张 台 次 场次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
     只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 辆次 艘次 课时 个工作日 工作日 岁
-    颗 枚 起 宗 例 门 期 方
+    颗 枚 起 宗 例 门 期 方 马力
     """.split(),
     key=len,
     reverse=True,
@@ -62,7 +62,12 @@ _UNIT_GUARD = {
     "例": "(?![如外])",
     "期": "(?![间限刊货盼待望])",
 }
-_UNIT = "|".join(re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS)
+# 度 is a kilowatt-hour only after a multiplier (发电量3120亿度); alone it is a degree or a word
+# (一度, 年度, 力度)
+_MULT_ONLY_UNITS = ("度",)
+_UNIT = "|".join(
+    [re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS] + [rf"(?<=[万亿]){u}" for u in _MULT_ONLY_UNITS]
+)
 # digits grouped by threes with a full-width comma (粮食产量34，250万吨), as the indicator lists of
 # older reports write them. Read as one number only where it cannot be two: the first group is bare
 # (a clause never ends on a number without its unit), every later group has exactly three digits and
@@ -230,7 +235,7 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
 # jump from candidate to candidate instead of testing the lookbehind at every position
 _NUM_START = re.compile(r"[\d一二两三四五六七八九十](?<![0-9A-Za-z.．+＋_/].)")
 # a Chinese numeral is a quantity only with a unit or multiplier: cheap test before the full pattern
-_CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:{_MULT}|{_UNIT}|%)")
+_CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:多|余)?(?:{_MULT}|{_UNIT}|%)")
 # \Z, not $: $ also matches before a final line break, which hid a number at a line start
 _BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?\Z")
 # the characters a non-empty ``_BEFORE`` match ends with: any other character before a number

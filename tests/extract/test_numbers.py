@@ -218,3 +218,17 @@ def test_percentages_in_words(text: str, expected: list) -> None:
 )
 def test_digits_grouped_with_a_full_width_comma(text: str, expected: list) -> None:
     assert [(q.value, q.unit) for q in find_quantities(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发电量3120亿度", [(3120, "亿度", "=")]),
+        ("内燃机2000万马力", [(2000, "万马力", "=")]),
+        ("城镇居民收入将增加四十多亿元", [(40, "亿元", ">=")]),
+        ("重大科学研究项目共四百多项", [(400, "项", ">=")]),
+        ("曾一度下降", []),  # 度 without a multiplier is no kilowatt-hour
+    ],
+)
+def test_units_of_older_reports(text: str, expected: list) -> None:
+    assert [(q.value, q.unit, q.comparator) for q in find_quantities(text)] == expected
