@@ -44,9 +44,12 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     intro = _HEADLINE_INTRO.match(seg)
     off = intro.end() if intro else 0
     out = []
+    figure_before = False  # the clause before, in the same sentence after a comma, holds a figure
     for m in _HEADLINE_CLAUSE.finditer(seg, off):
         clause = m.group(0)
-        if _FIGURE.search(clause) or len(_CJK.findall(clause)) < 4:
+        after_figure = figure_before and m.start() > 0 and seg[m.start() - 1] in "，,"
+        figure_before = _FIGURE.search(clause) is not None
+        if figure_before or len(_CJK.findall(clause)) < 4:
             continue  # a figure (also one in words: 增长百分之六) makes a quantified target
         if _CONDITION.match(clause):
             continue  # 在保持总需求与总供给基本平衡的基础上: the condition, not a target
@@ -57,6 +60,10 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
             lead = lx.LEAD_RE.match(piece)
             body_off = ps + (lead.end() if lead else 0)
             read = _qualitative_clause(clause[body_off:pe])
+            if read is not None and after_figure and clause.startswith(read[1], body_off):
+                # 石油产量10600万吨，保持近两年的水平; 总产值增长8%，继续高于重工业的增长速度: a
+                # predicate without a subject of its own describes the figure just stated
+                continue
             if read is not None:
                 out.append((start + m.start() + body_off, start + m.start() + pe, *read))
     return out
@@ -144,7 +151,8 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
             q = st.quantity
             headline = in_headline and hl is not None and hl[0] <= st.start < hl[1]
             if not headline and (
-                _context_fact(text, st, sent.start)
+                text.startswith("即", st.clause_start)  # 由44%提高到45%，即提高1%: the same change restated
+                or _context_fact(text, st, sent.start)
                 or _restated(text, st, headline_values)
                 or ct.names_scope(text, st)
                 or ct.tallies_indicators(text, st)
