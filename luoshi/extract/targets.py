@@ -28,6 +28,7 @@ _HEADLINE_INTRO = re.compile(r"^.*?(?:目标|任务)(?:为|是)?[：:]")
 _HEADLINE_CLAUSE = re.compile(r"[^；;。，,]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FIGURE = re.compile(r"\d|百分之")
+_NO_SUBJECT_RE = re.compile(r"^(?:也|都|将|还|仍|继续)*有")
 _CONDITION = re.compile(r"\s*在.*(?:基础上|前提下|条件下)\s*$")
 
 
@@ -60,6 +61,10 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
             lead = lx.LEAD_RE.match(piece)
             body_off = ps + (lead.end() if lead else 0)
             read = _qualitative_clause(clause[body_off:pe])
+            if read is not None and _NO_SUBJECT_RE.match(read[0]):
+                # 其他经济作物的产量，也将有一个新的增长; …，将继续有所改善: a degree word (有所,
+                # 有一个新的) where the subject would be; the clause names nothing to measure
+                continue
             if read is not None and after_figure and clause.startswith(read[1], body_off):
                 # 石油产量10600万吨，保持近两年的水平; 总产值增长8%，继续高于重工业的增长速度: a
                 # predicate without a subject of its own describes the figure just stated
@@ -67,6 +72,10 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
             if read is not None:
                 out.append((start + m.start() + body_off, start + m.start() + pe, *read))
     return out
+
+
+# predicates of a headline clause that are adverbs: they need a verb after them (基本平衡, 稳步提升)
+_ADVERB_PREDICATES = frozenset("基本 稳步 继续 进一步 持续 有效 明显 不断 显著 全部".split())
 
 
 def _qualitative_clause(body: str) -> tuple[str, str] | None:
@@ -77,6 +86,8 @@ def _qualitative_clause(body: str) -> tuple[str, str] | None:
     pred = lx.QUAL_PREDICATE_RE.search(body)
     if pred is None:
         return None
+    if pred.start() == 0 and pred.group(0) in _ADVERB_PREDICATES and lx.QUAL_PREDICATE_RE.search(body, pred.end()) is None:
+        return None  # 基本建设: an adverb with no predicate after it is part of a name
     if pred.start() == 0:
         # verb before its object: 重点控制化石能源消费
         obj = body[pred.end() :]

@@ -326,3 +326,8 @@ def test_a_predicate_after_a_figure_describes_that_figure() -> None:
 def test_a_restated_change_and_a_set_phrase_are_not_targets() -> None:
     ts = plan("明年计划轻工业产值的比重由今年的44%提高到45%，即提高1%。机械工业在实现四个现代化过程中肩负着重大的任务。")
     assert [(t.value, t.unit) for t in ts] == [(45, "%")]
+
+
+def test_degree_words_and_adverbs_without_a_predicate_are_no_headline_targets() -> None:
+    ts = plan("", headline="其他经济作物的产量和造林面积，也将有一个新的增长；基本建设，投资总额控制在550亿元左右；居民消费价格基本稳定。")
+    assert [(t.indicator, t.value) for t in ts] == [("投资总额", 550), ("居民消费价格", None)]
