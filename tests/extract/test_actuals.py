@@ -200,3 +200,13 @@ def test_figures_of_part_of_a_year_are_not_results() -> None:
         "一季度，社会消费品零售总额增长6%。全年粮食产量33212万吨。"
     )
     assert [(a.indicator, a.value) for a in acts] == [("工业总产值", 8.5), ("粮食产量", 33212)]
+
+
+def test_history_plans_forecasts_and_starting_values_are_not_results() -> None:
+    acts = review(
+        "农民每人平均收入达到83.4元，比1978年增加了9.4元，1977年为31.5元。"
+        "积累率由1978年的36.5%，降为33.6%。全年工业总产值计划比上年增长6%。积累率可能进一步降到30%左右。"
+        "1978、1979两年共增产粮食4900多万吨。由上年亏损9000万元转为盈利3亿多元。",
+        title="1979年国民经济的情况",
+    )
+    assert [a.value for a in acts] == [83.4, 9.4, 33.6, 3]
