@@ -331,3 +331,8 @@ def test_a_restated_change_and_a_set_phrase_are_not_targets() -> None:
 def test_degree_words_and_adverbs_without_a_predicate_are_no_headline_targets() -> None:
     ts = plan("", headline="其他经济作物的产量和造林面积，也将有一个新的增长；基本建设，投资总额控制在550亿元左右；居民消费价格基本稳定。")
     assert [(t.indicator, t.value) for t in ts] == [("投资总额", 550), ("居民消费价格", None)]
+
+
+def test_the_year_compared_with_is_not_the_indicator() -> None:
+    ts = plan("", headline="粮食产量34250万吨，比1980年预计增加1000万吨。")
+    assert [(t.indicator, t.metric, t.value) for t in ts] == [("粮食产量", "", 34250), ("粮食产量", "增加", 1000)]
