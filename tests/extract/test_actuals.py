@@ -210,3 +210,11 @@ def test_history_plans_forecasts_and_starting_values_are_not_results() -> None:
         title="1979年国民经济的情况",
     )
     assert [a.value for a in acts] == [83.4, 9.4, 33.6, 3]
+
+
+def test_a_clause_does_not_end_inside_a_grouped_number() -> None:
+    acts = review("粮食产量33，212万吨，比上年增加2，737万吨。")
+    assert [(a.indicator, a.value, a.quote) for a in acts] == [
+        ("粮食产量", 33212, "粮食产量33，212万吨"),
+        ("粮食产量", 2737, "比上年增加2，737万吨"),
+    ]
