@@ -218,3 +218,9 @@ def test_a_clause_does_not_end_inside_a_grouped_number() -> None:
         ("粮食产量", 33212, "粮食产量33，212万吨"),
         ("粮食产量", 2737, "比上年增加2，737万吨"),
     ]
+
+
+def test_names_that_begin_with_plan_are_results_all_the_same() -> None:
+    """计划单列市 and 计划生育 are names, not a plan's figure quoted in the review."""
+    acts = review("全市计划单列市考核位列第一，计划生育家庭奖励扶助1.2万人。")
+    assert [(a.value, a.unit) for a in acts] == [(1.2, "万人")]
