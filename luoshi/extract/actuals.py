@@ -31,8 +31,10 @@ _TITLE_YEAR = re.compile(r"(20\d\d)年")
 _FROM_BEFORE = re.compile(r"[由从][^，；。]*$")
 _CHANGE_AFTER = re.compile(r"[，,]?(?:进一步)?(?:提高|降低|下降|上升|增加|增长|减少|扩大|缩小|转|降|升|提|增|减)?(?:为|到|至)")
 # a plan's figure or a forecast quoted in the review: 计划比上年增长6%, 计划建成投产…118个, 可能降到30%
-# (not the names 计划单列市, 计划生育)
-_NOT_RESULT_BEFORE = re.compile(r"计划(?![的内外总投单生])|可能")
+# — 计划 as the verb of the clause, not inside a name (计划单列市, 计划生育, 重点研发计划项目)
+_NOT_RESULT_BEFORE = re.compile(
+    r"(?:^|[，,；;])[^，,；;]{0,8}?计划(?=比|增长|增加|新增|建成|投产|完成|达到|安排|生产|要求|为|是|在)|可能"
+)
 
 
 def _not_a_result(text: str, st: Statement) -> bool:

@@ -224,3 +224,8 @@ def test_names_that_begin_with_plan_are_results_all_the_same() -> None:
     """计划单列市 and 计划生育 are names, not a plan's figure quoted in the review."""
     acts = review("全市计划单列市考核位列第一，计划生育家庭奖励扶助1.2万人。")
     assert [(a.value, a.unit) for a in acts] == [(1.2, "万人")]
+
+
+def test_a_programme_named_plan_is_counted() -> None:
+    acts = review("立项国家重点研发计划项目3项、省级科技计划项目34项。")
+    assert [(a.value, a.unit) for a in acts] == [(3, "项"), (34, "项")]
