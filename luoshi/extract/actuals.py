@@ -11,14 +11,38 @@ from __future__ import annotations
 
 import re
 
-from luoshi.extract.clauses import read_sentence
+from luoshi.extract.clauses import Statement, read_sentence
 from luoshi.extract.counts import names_scope, tallies_indicators
-from luoshi.extract.horizon import may_span_review, multi_year_actual, names_only_year
+from luoshi.extract.horizon import (
+    earlier_year_actual,
+    may_span_review,
+    multi_year_actual,
+    names_only_year,
+    part_year_actual,
+)
 from luoshi.extract.model import Actual
 from luoshi.ingest.document import Document
 from luoshi.text.model import Outline
 
 _TITLE_YEAR = re.compile(r"(20\d\d)年")
+
+
+# the starting value of a change written over a comma or before 转为 (积累率由1978年的36.5%，降为33.6%)
+_FROM_BEFORE = re.compile(r"[由从][^，；。]*$")
+_CHANGE_AFTER = re.compile(r"[，,]?(?:进一步)?(?:提高|降低|下降|上升|增加|增长|减少|扩大|缩小|转|降|升|提|增|减)?(?:为|到|至)")
+# a plan's figure or a forecast quoted in the review: 计划比上年增长6%, 计划建成投产…118个, 可能降到30%
+# — 计划 as the verb of the clause, not inside a name (计划单列市, 计划生育, 重点研发计划项目)
+_NOT_RESULT_BEFORE = re.compile(
+    r"(?:^|[，,；;])[^，,；;]{0,8}?计划(?=比|增长|增加|新增|建成|投产|完成|达到|安排|生产|要求|为|是|在)|可能"
+)
+
+
+def _not_a_result(text: str, st: Statement) -> bool:
+    """``st`` is the starting value of a change, a plan's figure or a forecast, not a result."""
+    before = text[st.clause_start : st.quantity.start]
+    if _NOT_RESULT_BEFORE.search(before):
+        return True
+    return _FROM_BEFORE.search(before) is not None and _CHANGE_AFTER.match(text, st.quantity.end) is not None
 
 
 def _part_years(outline: Outline) -> list[tuple[int, int, int]]:
@@ -59,6 +83,10 @@ def find_actuals(doc: Document, outline: Outline) -> list[Actual]:
                 continue
             if spans and multi_year_actual(text, sent.start, st, year):
                 continue  # 五年来累计…, 年均增长…: not last year's result
+            if part_year_actual(text, sent.start, st) or earlier_year_actual(text, st, year):
+                continue  # 今年上半年…比去年同期增长, 1977年为31.5元: months of a year, or history
+            if _not_a_result(text, st):
+                continue  # 由上年亏损9000万元转为盈利, 计划比上年增长6%, 可能降到30%
             if names_scope(text, st) or tallies_indicators(text, st):
                 continue  # 围绕三个产业集群, 15项增幅高于全省: the set the work was about, a tally
             q = st.quantity

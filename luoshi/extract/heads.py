@@ -33,7 +33,12 @@ def strip_trail(text: str) -> str:
     text = lx.FROM_RE.sub("", text)
     text = re.sub(r"(?:(?:较|比)[^，、；]{0,5}前|(?:[一二三四五六七八九十]+|\d+)年)$", "", text)
     text = re.sub(r"[、，,和及与等]+$", "", text)
-    return lx.TRAIL_RE.sub("", text)
+    text = lx.TRAIL_RE.sub("", text)
+    # 比1980年预计增长5.5%, 比1978年增加: the base of the comparison, like 比上年
+    return lx.TRAIL_RE.sub("", _COMPARED_YEAR_RE.sub("", text))
+
+
+_COMPARED_YEAR_RE = re.compile(r"(?:较|比)(?:19|20)\d\d年(?:同期)?$")
 
 
 @dataclass

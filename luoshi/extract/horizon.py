@@ -22,7 +22,7 @@ _N = r"(?<!连续)(?:[两二三四五六七八九十]|(?<![\d.])\d{1,2})"
 # several years of review: 五年来, 这五年, 近3年, “十四五”以来/时期, 年均, 3年增长, 2013—2024年
 _REVIEW_SPAN_RE = re.compile(
     rf"{_N}年(?:来|间|以来)|这{_N}年|过去{_N}年|近{_N}年|“?十[一二三四五六七八九]五”?(?:以来|期间|时期)"
-    rf"|年均|{_N}年(?:累计|增长|提高|提升|下降|翻)|(?:19|20)\d\d(?:—|-|－|至)(?:19|20)?\d\d年"
+    rf"|年均|{_N}年(?:累计|共|增长|提高|提升|下降|翻)|(?:19|20)\d\d年?(?:—|-|－|至|到)(?:19|20)?\d\d年"
 )
 # several years of plan: 年均, 到2030年, “十五五”期间/时期/末, 今后五年, 五年内
 _PLAN_SPAN_RE = re.compile(
@@ -85,6 +85,40 @@ def multi_year_actual(text: str, sent_start: int, st: Statement, review_year: in
         return True  # 累计创建…基地39个: the things made so far, not last year's (累计减税34亿元 is)
     since = _spans(text, sent_start, st, _SINCE_YEAR_RE)
     return since is not None and review_year is not None and int(since.group(1)) < review_year
+
+
+# part of a year: 上半年, 一季度, 前三季度, 1—6月, and any comparison with 去年同期 (the same months of
+# the year before), which only a figure of part of a year makes
+_PART_YEAR_RE = re.compile(
+    r"同期|[上下]半年|前三季度|[一二三四1-4]季度|(?:1|一)(?:—|-|－|至|到)(?:\d{1,2}|[二三四五六七八九十]|十[一二])月"
+    r"|前(?:\d{1,2}|[两二三四五六七八九十]|十[一二])个月"
+)
+
+
+def part_year_actual(text: str, sent_start: int, st: Statement) -> bool:
+    """The review statement ``st`` is a figure of part of a year (今年上半年又比去年同期增长24.2%):
+    a report delivered late in its year reviews the months just past beside last year, and those
+    partial figures are not the results of a year. The months named earlier in the sentence hold
+    for the clauses after them (上半年产值比去年同期增长14.1%，上缴国家的利润增长16.3%) unless a
+    clause names a whole year again (全年, 去年)."""
+    if _spans(text, sent_start, st, _PART_YEAR_RE) is not None:
+        return True
+    if _ONE_YEAR_REVIEW_RE.search(text, st.clause_start, st.quantity.start):
+        return False
+    return _PART_YEAR_RE.search(text, sent_start, st.clause_start) is not None
+
+
+# a year the figure is of: not the base of a comparison (比1978年) nor the start of a span (2013年以来)
+_YEAR_RE = re.compile(r"(?<![比较])((?:19|20)\d\d)年(?!以来|来)")
+
+
+def earlier_year_actual(text: str, st: Statement, review_year: int | None) -> bool:
+    """The clause of ``st`` names only years two or more before the review's (1977年为31.5元): a
+    figure of history quoted for comparison, not a result of the year reviewed."""
+    if review_year is None or _ONE_YEAR_REVIEW_RE.search(text, st.clause_start, st.quantity.start):
+        return False
+    years = [int(y) for y in _YEAR_RE.findall(text, st.clause_start, st.quantity.start)]
+    return bool(years) and max(years) < review_year - 1
 
 
 _CN_DIGIT = "〇一二三四五六七八九"

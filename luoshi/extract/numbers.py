@@ -26,7 +26,7 @@ _BASE_UNITS = sorted(
     个百分点 百分点 吨标准煤 平方公里 平方千米 万平方米 平方米 立方米 公里 千米 千瓦时 千瓦 千克 公斤 公顷 标准箱 标箱
     微克 毫克 美元 元 人次 亩次 人 户 套（间） 条（段） 套 间 辆 张 台 次 场次 场 天 个 家 项 所 座 处 条 支 件 部 篇 名 位
     只 头 艘 架 列 趟 株 棵 斤 册 吨 亩 米 倍 年 个月 种 块 栋 孔 片 家次 户次 件次 架次 车次 班次 辆次 艘次 课时 个工作日 工作日 岁
-    颗 枚 起 宗 例 门 期 方
+    颗 枚 起 宗 例 门 期 方 马力
     """.split(),
     key=len,
     reverse=True,
@@ -62,7 +62,17 @@ _UNIT_GUARD = {
     "例": "(?![如外])",
     "期": "(?![间限刊货盼待望])",
 }
-_UNIT = "|".join(re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS)
+# 度 is a kilowatt-hour only after a multiplier (发电量3120亿度); alone it is a degree or a word
+# (一度, 年度, 力度)
+_MULT_ONLY_UNITS = ("度",)
+_UNIT = "|".join(
+    [re.escape(u) + _UNIT_GUARD.get(u, "") for u in _BASE_UNITS] + [rf"(?<=[万亿]){u}" for u in _MULT_ONLY_UNITS]
+)
+# digits grouped by threes with a full-width comma (粮食产量34，250万吨), as the indicator lists of
+# older reports write them. Read as one number only where it cannot be two: the first group is bare
+# (a clause never ends on a number without its unit), every later group has exactly three digits and
+# the last carries a unit or multiplier; after 第 (第4，210个) the first number is an ordinal.
+_GROUPED = rf"(?<!第)\d{{1,3}}(?:，\d{{3}})+(?=(?:多|余)?(?:{_MULT}|{_UNIT}))"
 _RANGE_SEP = r"(?:——|—|–|－|-|~|～|至|到)"
 _PREFIX = r"(?:接近|不低于|不少于|不超过|不高于|不大于|不小于|超过|突破|至少|控制在|低于|高于|约|近|过|超|逾)"
 _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
@@ -71,7 +81,7 @@ _SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|上下)"
 QUANTITY_RE = re.compile(
     rf"(?:(?P<prefix>{_PREFIX}))?"
     rf"(?:每(?P<per>{_PER_UNITS}))?"
-    rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_NUM})"
+    rf"(?<![0-9A-Za-z.．+＋_/])(?P<num>{_GROUPED}|{_NUM})"
     rf"(?:(?P<umin>%|{_MULT}?(?:{_UNIT})?)?{_RANGE_SEP}(?P<num2>{_NUM}))?"
     rf"(?:(?P<more0>多|余)(?={_MULT}))?(?P<mult>{_MULT})?(?P<more>多|余)?(?P<unit>%|‰|{_UNIT})?(?P<perslash>(?:/|每)(?:{_PER_UNITS}))?"
     rf"(?P<suffix>{_SUFFIX})?"
@@ -107,8 +117,8 @@ def _small_cn(s: str) -> int | None:
 
 @lru_cache(maxsize=512)
 def parse_number(text: str) -> float:
-    """Value of one number as written: ``1,100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
-    s = text.replace(",", "")
+    """Value of one number as written: ``1,100`` and ``1，100`` → 1100, ``800.4``, ``十二`` → 12, ``两`` → 2."""
+    s = text.replace(",", "").replace("，", "")
     try:
         return float(s)
     except ValueError:
@@ -225,7 +235,7 @@ def _quantity(m: re.Match[str], base: int = 0) -> Quantity | None:
 # jump from candidate to candidate instead of testing the lookbehind at every position
 _NUM_START = re.compile(r"[\d一二两三四五六七八九十](?<![0-9A-Za-z.．+＋_/].)")
 # a Chinese numeral is a quantity only with a unit or multiplier: cheap test before the full pattern
-_CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:{_MULT}|{_UNIT}|%)")
+_CN_QUANTITY = re.compile(rf"{_CN}(?:{_RANGE_SEP}{_CN})?(?:多|余)?(?:{_MULT}|{_UNIT}|%)")
 # \Z, not $: $ also matches before a final line break, which hid a number at a line start
 _BEFORE = re.compile(rf"(?:{_PREFIX})?(?:每(?:{_PER_UNITS}))?\Z")
 # the characters a non-empty ``_BEFORE`` match ends with: any other character before a number

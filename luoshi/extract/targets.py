@@ -28,6 +28,7 @@ _HEADLINE_INTRO = re.compile(r"^.*?(?:目标|任务)(?:为|是)?[：:]")
 _HEADLINE_CLAUSE = re.compile(r"[^；;。，,]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FIGURE = re.compile(r"\d|百分之")
+_NO_SUBJECT_RE = re.compile(r"^(?:也|都|将|还|仍|继续)*有")
 _CONDITION = re.compile(r"\s*在.*(?:基础上|前提下|条件下)\s*$")
 
 
@@ -44,9 +45,12 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     intro = _HEADLINE_INTRO.match(seg)
     off = intro.end() if intro else 0
     out = []
+    figure_before = False  # the clause before, in the same sentence after a comma, holds a figure
     for m in _HEADLINE_CLAUSE.finditer(seg, off):
         clause = m.group(0)
-        if _FIGURE.search(clause) or len(_CJK.findall(clause)) < 4:
+        after_figure = figure_before and m.start() > 0 and seg[m.start() - 1] in "，,"
+        figure_before = _FIGURE.search(clause) is not None
+        if figure_before or len(_CJK.findall(clause)) < 4:
             continue  # a figure (also one in words: 增长百分之六) makes a quantified target
         if _CONDITION.match(clause):
             continue  # 在保持总需求与总供给基本平衡的基础上: the condition, not a target
@@ -57,9 +61,21 @@ def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, s
             lead = lx.LEAD_RE.match(piece)
             body_off = ps + (lead.end() if lead else 0)
             read = _qualitative_clause(clause[body_off:pe])
+            if read is not None and _NO_SUBJECT_RE.match(read[0]):
+                # 其他经济作物的产量，也将有一个新的增长; …，将继续有所改善: a degree word (有所,
+                # 有一个新的) where the subject would be; the clause names nothing to measure
+                continue
+            if read is not None and after_figure and clause.startswith(read[1], body_off):
+                # 石油产量10600万吨，保持近两年的水平; 总产值增长8%，继续高于重工业的增长速度: a
+                # predicate without a subject of its own describes the figure just stated
+                continue
             if read is not None:
                 out.append((start + m.start() + body_off, start + m.start() + pe, *read))
     return out
+
+
+# predicates of a headline clause that are adverbs: they need a verb after them (基本平衡, 稳步提升)
+_ADVERB_PREDICATES = frozenset("基本 稳步 继续 进一步 持续 有效 明显 不断 显著 全部".split())
 
 
 def _qualitative_clause(body: str) -> tuple[str, str] | None:
@@ -70,6 +86,8 @@ def _qualitative_clause(body: str) -> tuple[str, str] | None:
     pred = lx.QUAL_PREDICATE_RE.search(body)
     if pred is None:
         return None
+    if pred.start() == 0 and pred.group(0) in _ADVERB_PREDICATES and lx.QUAL_PREDICATE_RE.search(body, pred.end()) is None:
+        return None  # 基本建设: an adverb with no predicate after it is part of a name
     if pred.start() == 0:
         # verb before its object: 重点控制化石能源消费
         obj = body[pred.end() :]
@@ -144,7 +162,8 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
             q = st.quantity
             headline = in_headline and hl is not None and hl[0] <= st.start < hl[1]
             if not headline and (
-                _context_fact(text, st, sent.start)
+                text.startswith("即", st.clause_start)  # 由44%提高到45%，即提高1%: the same change restated
+                or _context_fact(text, st, sent.start)
                 or _restated(text, st, headline_values)
                 or ct.names_scope(text, st)
                 or ct.tallies_indicators(text, st)

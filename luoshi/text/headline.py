@@ -31,6 +31,9 @@ _EXPLAIN_LEAD = re.compile(
     r"经济增速|经济增长|预期目标|把|综合)"
 )
 _TARGET_CLAUSE = re.compile(r"[0-9０-９][0-9.．]*\s*(?:%|％|‰|个百分点|万|亿|以上|以内|左右|人|吨|千瓦|元|斤|户|个)")
+# the same in Chinese numerals with a magnitude (共四百多项, 增加四十多亿元), as older reports write
+# round figures; a lone 一个 is a word, not a figure
+_TARGET_CLAUSE_CN = re.compile(r"[一二两三四五六七八九十][十百千万亿][零一二两三四五六七八九十百千]*[多余]?(?:万|亿|人|吨|元|项|个|户)")
 _BLOCK_MAX = 1500
 _ANNOUNCED = re.compile(r"如下[。：:]?\s*$")
 # a line that opens with a verb of work is a task of the plan, not one more target of the block
@@ -39,6 +42,17 @@ _WORK_OPENING = re.compile(
     r"(?:今年|全年|年内)?[，,]?(?:分类|重点|全面|持续|积极|大力|着力|加快|推进|推动|实施|新建|建设|改造|开展|"
     r"完善|深化|支持|打造|培育|提升|强化|建成|启动|组织|落实|坚持)"
 )
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+
+
+def _five_year_hint(body: str, own_years: set[str]) -> bool:
+    """``body`` speaks of several years: 十四五, 年均, 到2030年 — but not 到1981年 when 1981年 is the
+    year the block's opening names (推迟到1981年寒假毕业 is within the plan year)."""
+    return any(
+        not (m.group().startswith("到") and m.group()[1:] in own_years) for m in _FIVE_YEAR_HINT.finditer(body)
+    )
 
 
 def _block(
@@ -78,6 +92,7 @@ def _block(
     # 主要指标安排如下。: the lines after it are the list it announces, each compared with the
     # year's estimate (比1980年预计增长5.5％), so their wording of results does not end it
     announced = _ANNOUNCED.search(text, start, end) is not None
+    own_years = set(_YEAR.findall(text, start, end))
     if j < len(sentences) and text.find("\n", end, sentences[j].start + 1) >= 0:
         m = _HEADLINE_OPEN.search(text, start, min(len(text), end + 2))
         if m is not None and m.end() > end:
@@ -98,9 +113,9 @@ def _block(
             break
         if "\n" in gap and not listing and _WORK_OPENING.match(body):
             break
-        if _EXPLAIN_LEAD.match(body) or not _TARGET_CLAUSE.search(body):
+        if _EXPLAIN_LEAD.match(body) or not (_TARGET_CLAUSE.search(body) or _TARGET_CLAUSE_CN.search(body)):
             break
-        if _FIVE_YEAR_HINT.search(body) or role_at(nxt.start) in (("five_year",) if announced else ("review", "five_year")):
+        if _five_year_hint(body, own_years) or role_at(nxt.start) in (("five_year",) if announced else ("review", "five_year")):
             break  # the five-year goals that follow the year's
         end = nxt.end
         j += 1

@@ -192,3 +192,40 @@ def test_five_year_review_keeps_a_clause_that_names_last_year_alone() -> None:
     doc = clean(RawText(text=text, path="t.txt", sha256="0" * 64, kind="txt", encoding="utf-8"))
     ex = extract_document(doc, government="国务院", year=1986)
     assert [(a.value, a.unit, a.year) for a in ex.actuals] == [(362, "亿元", 1985)]
+
+
+def test_figures_of_part_of_a_year_are_not_results() -> None:
+    acts = review(
+        "全年工业总产值增长8.5%。今年上半年，工业总产值比去年同期增长13.6%。"
+        "一季度，社会消费品零售总额增长6%。全年粮食产量33212万吨。"
+    )
+    assert [(a.indicator, a.value) for a in acts] == [("工业总产值", 8.5), ("粮食产量", 33212)]
+
+
+def test_history_plans_forecasts_and_starting_values_are_not_results() -> None:
+    acts = review(
+        "农民每人平均收入达到83.4元，比1978年增加了9.4元，1977年为31.5元。"
+        "积累率由1978年的36.5%，降为33.6%。全年工业总产值计划比上年增长6%。积累率可能进一步降到30%左右。"
+        "1978、1979两年共增产粮食4900多万吨。由上年亏损9000万元转为盈利3亿多元。",
+        title="1979年国民经济的情况",
+    )
+    assert [a.value for a in acts] == [83.4, 9.4, 33.6, 3]
+
+
+def test_a_clause_does_not_end_inside_a_grouped_number() -> None:
+    acts = review("粮食产量33，212万吨，比上年增加2，737万吨。")
+    assert [(a.indicator, a.value, a.quote) for a in acts] == [
+        ("粮食产量", 33212, "粮食产量33，212万吨"),
+        ("粮食产量", 2737, "比上年增加2，737万吨"),
+    ]
+
+
+def test_names_that_begin_with_plan_are_results_all_the_same() -> None:
+    """计划单列市 and 计划生育 are names, not a plan's figure quoted in the review."""
+    acts = review("全市计划单列市考核位列第一，计划生育家庭奖励扶助1.2万人。")
+    assert [(a.value, a.unit) for a in acts] == [(1.2, "万人")]
+
+
+def test_a_programme_named_plan_is_counted() -> None:
+    acts = review("立项国家重点研发计划项目3项、省级科技计划项目34项。")
+    assert [(a.value, a.unit) for a in acts] == [(3, "项"), (34, "项")]

@@ -88,20 +88,23 @@ PLAN_YEARS = {
 # Gold files the extractor does not read well enough yet: their floors (precision/recall, and the
 # attribute accuracy, which needs matched items) are expected to fail until the extraction work on
 # reports of other styles lands. The fixtures themselves are validated like every other.
-IN_PROGRESS = {"national-1980"}
+IN_PROGRESS: set[str] = set()
+# Gold files read well enough (precision/recall) whose attribute accuracy still lags: national-1980
+# names its indicators in the words of the 1980s (钢铁工业能源消耗总量 for 比上年降低了100万吨).
+ATTRIBUTES_IN_PROGRESS = IN_PROGRESS | {"national-1980"}
 NAMES = gold_names()
 
 
-def _floor_params(names: list[str]) -> list[Any]:
+def _floor_params(names: list[str], in_progress: set[str] = IN_PROGRESS) -> list[Any]:
     """Gold names for the floor tests, the ones still in progress marked xfail."""
     wip = pytest.mark.xfail(reason="extraction work in progress", strict=False)
-    return [pytest.param(n, marks=wip) if n in IN_PROGRESS else n for n in names]
+    return [pytest.param(n, marks=wip) if n in in_progress else n for n in names]
 
 
 def test_every_gold_file_has_floors() -> None:
     assert set(NAMES) <= set(FLOORS), "give every gold file its floors (and plan year)"
     assert set(PLAN_YEARS) == set(FLOORS)
-    assert IN_PROGRESS <= set(FLOORS) and SEED not in IN_PROGRESS
+    assert ATTRIBUTES_IN_PROGRESS <= set(FLOORS) and SEED not in ATTRIBUTES_IN_PROGRESS
     assert NAMES[0] == SEED
 
 
@@ -344,7 +347,7 @@ def test_extractor_precision_and_recall(extractions: dict[str, Any], name: str, 
     ("kind", "attribute"),
     [("targets", "comparator"), ("targets", "modality"), ("targets", "indicator"), ("actuals", "indicator")],
 )
-@pytest.mark.parametrize("name", _floor_params(NAMES))
+@pytest.mark.parametrize("name", _floor_params(NAMES, ATTRIBUTES_IN_PROGRESS))
 def test_extractor_attribute_accuracy(
     extractions: dict[str, Any], name: str, kind: str, attribute: str
 ) -> None:

@@ -203,3 +203,32 @@ def test_a_measure_word_that_begins_a_word_is_no_unit(text: str, unit: str | Non
 def test_percentages_in_words(text: str, expected: list) -> None:
     got = [(q.value, q.value_max, q.unit, q.comparator, text[q.start : q.end]) for q in find_quantities(text)]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("粮食产量34，250万吨，比1980年预计增加1，000万吨；", [(34250, "万吨"), (1980, "年"), (1000, "万吨")]),
+        ("科学技术成果3，000多项。", [(3000, "项")]),
+        # an ordinal, a group that is not three digits, or no unit after it: two numbers
+        ("居全国第4，210个学科", [(4, None), (210, "个")]),
+        ("列全省第3，3个县", [(3, None), (3, "个")]),
+        ("每公斤发热量7，000大卡", [(7, None), (0, None)]),
+    ],
+)
+def test_digits_grouped_with_a_full_width_comma(text: str, expected: list) -> None:
+    assert [(q.value, q.unit) for q in find_quantities(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发电量3120亿度", [(3120, "亿度", "=")]),
+        ("内燃机2000万马力", [(2000, "万马力", "=")]),
+        ("城镇居民收入将增加四十多亿元", [(40, "亿元", ">=")]),
+        ("重大科学研究项目共四百多项", [(400, "项", ">=")]),
+        ("曾一度下降", []),  # 度 without a multiplier is no kilowatt-hour
+    ],
+)
+def test_units_of_older_reports(text: str, expected: list) -> None:
+    assert [(q.value, q.unit, q.comparator) for q in find_quantities(text)] == expected

@@ -316,3 +316,23 @@ def test_qualitative_headline_verb_before_object() -> None:
 def test_value_then_verb_quote_runs_through_the_verb() -> None:
     (t,) = plan("今年赤字率拟按3%安排。")
     assert (t.quote, t.indicator, t.metric, t.value) == ("赤字率拟按3%安排", "赤字率", "安排", 3)
+
+
+def test_a_predicate_after_a_figure_describes_that_figure() -> None:
+    ts = plan("", headline="石油产量10600万吨，保持近两年的水平；轻工业总产值增长8%，继续高于重工业的增长速度；粮食产量和播种面积保持稳定。")
+    assert [(t.indicator, t.value) for t in ts] == [("石油产量", 10600), ("轻工业总产值", 8), ("粮食产量和播种面积", None)]
+
+
+def test_a_restated_change_and_a_set_phrase_are_not_targets() -> None:
+    ts = plan("明年计划轻工业产值的比重由今年的44%提高到45%，即提高1%。机械工业在实现四个现代化过程中肩负着重大的任务。")
+    assert [(t.value, t.unit) for t in ts] == [(45, "%")]
+
+
+def test_degree_words_and_adverbs_without_a_predicate_are_no_headline_targets() -> None:
+    ts = plan("", headline="其他经济作物的产量和造林面积，也将有一个新的增长；基本建设，投资总额控制在550亿元左右；居民消费价格基本稳定。")
+    assert [(t.indicator, t.value) for t in ts] == [("投资总额", 550), ("居民消费价格", None)]
+
+
+def test_the_year_compared_with_is_not_the_indicator() -> None:
+    ts = plan("", headline="粮食产量34250万吨，比1980年预计增加1000万吨。")
+    assert [(t.indicator, t.metric, t.value) for t in ts] == [("粮食产量", "", 34250), ("粮食产量", "增加", 1000)]

@@ -364,10 +364,14 @@ def test_headline_list_announced_with_ru_xia() -> None:
         + "农业，粮食产量34250万吨，比1980年预计增加1000万吨。其他经济作物的产量也将有一个新的增长。\n"
         + "能源工业，煤炭产量62000万吨；发电量3120亿度。\n"
         + "科学技术，列入全国科技计划的重大项目共四百多项。\n"
+        + "教育，高等学校新生要推迟到1981年寒假毕业，1981年招生数仍然安排27万人。\n"
+        + "在1981年计划安排中，要注意解决以下问题。这些年经济作物发展缓慢。\n"
     )
     doc = doc_of(text)
     outline = parse(doc, government="国务院", year=1980)
     s, e = outline.headline_span
-    assert doc.text[s:e].endswith("发电量3120亿度。")
+    # a line in Chinese numerals (四百多项) and one that names the plan year (推迟到1981年) are
+    # still lines of the list
+    assert doc.text[s:e].endswith("1981年招生数仍然安排27万人。")
     ex = extract_document(doc, government="国务院", year=1980)
     assert [t.value for t in ex.targets if t.headline][:3] == [5.5, 4, 34250]
