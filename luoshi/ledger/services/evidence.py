@@ -26,7 +26,6 @@ import hashlib
 import io
 import os
 import tempfile
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import BinaryIO
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.db import luoshi_home
+from luoshi.ledger.limits import clean_filename
 from luoshi.ledger.private import create_private, private_dir
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -151,28 +151,10 @@ def name_for(filename: str, kind: str) -> str:
                           f"请确认文件无误，并把文件名改为以 .{t.extensions[0]} 结尾后重新上传")
 
 
-MAX_FILENAME = 255
-
-
 def safe_filename(name: str, *, fallback: str = "材料") -> str:
-    """A display name for an uploaded file: last path component only, no control characters.
-
-    Both ``/`` and ``\\`` count as separators (browsers on Windows send full paths); leading dots
-    and spaces go (no hidden files, no ``..``); what is left is cut to 255 characters keeping the
-    extension. An empty result becomes ``fallback``.
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = base.strip().lstrip(". ").strip()
-    if not base:
-        return fallback
-    if len(base) > MAX_FILENAME:
-        stem, dot, ext = base.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            base = stem[: MAX_FILENAME - len(ext) - 1] + "." + ext
-        else:
-            base = base[:MAX_FILENAME]
-    return base
+    """The display name of an evidence file: the ledger's one cleaning of uploaded file names
+    (last path component, no control or bidi characters, cut to the column keeping the extension)."""
+    return clean_filename(name, key="evidence.filename", fallback=fallback)
 
 
 def evidence_root() -> Path:
