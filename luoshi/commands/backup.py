@@ -9,7 +9,7 @@ import click
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path: str) -> None:
     """把整个台账和证明材料文件备份为一个归档（含校验和，可恢复到 SQLite 或 PostgreSQL；文件仅本账号可读）。"""
-    from luoshi.ledger.cli_support import checked_engine
+    from luoshi.commands.support import checked_engine
     from luoshi.ledger.services.backup import backup as dump
 
     result = dump(checked_engine(), path)
@@ -27,7 +27,7 @@ def backup(path: str) -> None:
 @click.option("--with-accounts", is_flag=True, help="一并恢复备份中的账号（用户名、密码散列、角色）")
 def restore(path: str, replace: bool, with_accounts: bool) -> None:
     """先完整校验备份归档（校验和、行数、结构、引用、审计链），再恢复台账和证明材料（目标数据库须已 luoshi db upgrade）。"""
-    from luoshi.ledger.cli_support import checked_engine
+    from luoshi.commands.support import checked_engine
     from luoshi.ledger.services.backup import restore as load
 
     result = load(checked_engine(), path, replace=replace, with_accounts=with_accounts)

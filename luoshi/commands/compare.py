@@ -6,9 +6,9 @@ import json
 
 import click
 
+from luoshi.commands.output import table
 from luoshi.errors import ValidationError
 from luoshi.reconcile.service import compare_view, reports_from_corpus, table_rows, to_csv
-from luoshi.reconcile.textout import table
 
 
 @click.command("compare")
@@ -44,4 +44,4 @@ def compare(corpus: str, year: int | None, government: str | None, as_json: bool
 
     click.echo(t["title"])
     click.echo(table(["指标", *t["columns"]], [[r["indicator"], *[cell(r["cells"].get(col)) for col in t["columns"]]]
-                                               for r in t["rows"]], max_col=36))
+                                               for r in t["rows"]], max_col=36, empty=""))

@@ -35,8 +35,8 @@ def export() -> None:
 @click.option("--with-leader", is_flag=True, help="加“责任领导”列（台账中已有责任领导时总会加上；导回时写入台账）")
 def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool) -> None:
     """导出《政府工作报告》重点任务分工方案。"""
+    from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import plan_download
-    from luoshi.ledger.cli_support import unit_of_work
 
     fmt = fmt or (Path(out).suffix.lstrip(".").lower() if Path(out).suffix.lower() in (".xlsx", ".docx") else "xlsx")
     with unit_of_work(None) as session:
@@ -51,8 +51,8 @@ def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool) ->
 @REPORT
 def template(unit: str, period: str, out: str, report_id: int | None) -> None:
     """导出某单位某周期的进度填报模板（填好后用 import-xlsx 导入）。"""
+    from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import template_download
-    from luoshi.ledger.cli_support import unit_of_work
 
     with unit_of_work(None) as session:
         download = template_download(session, unit, period, report=report_id)
@@ -66,8 +66,8 @@ def template(unit: str, period: str, out: str, report_id: int | None) -> None:
 @click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通报日期（默认今天）")
 def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime | None) -> None:
     """导出某周期的督查通报（含红黄灯清单、单位排名和图表）。"""
+    from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import bulletin_download
-    from luoshi.ledger.cli_support import unit_of_work
 
     with unit_of_work(None) as session:
         download = bulletin_download(session, period, report=report_id, issued=issued.date() if issued else None)

@@ -40,7 +40,7 @@ def _fmt_value(value: float | None, value_max: float | None) -> str:
 
 
 def targets_table(extraction: Any) -> str:
-    from luoshi.export.terminal_table import render_table
+    from luoshi.commands.output import table
 
     r = extraction.report
     head = f"{r.title or r.path}：目标 {len(extraction.targets)} 项，实绩 {len(extraction.actuals)} 项，任务 {len(extraction.tasks)} 项\n"
@@ -59,7 +59,7 @@ def targets_table(extraction: Any) -> str:
         for t in extraction.targets
     ]
     headers = ["编号", "指标", "动词", "数值", "单位", "比较", "约束", "时限", "原文"]
-    return head + render_table(headers, rows, [5, 24, 10, 10, 12, 4, 4, 10, 40])
+    return head + table(headers, rows, max_col=[5, 24, 10, 10, 12, 4, 4, 10, 40]) + "\n"
 
 
 # what one file of a batch gives back: the failure reason (or None) and its warning codes

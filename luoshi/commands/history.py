@@ -6,7 +6,7 @@ import json
 
 import click
 
-from luoshi.ledger.output import echo_json, table
+from luoshi.commands.output import echo_json, table
 
 
 @click.command("history")
@@ -14,7 +14,7 @@ from luoshi.ledger.output import echo_json, table
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def history(commitment_id: int, as_json: bool) -> None:
     """显示任务的全部变更记录（谁、何时、改了什么）。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.ledger.services import common
     from luoshi.ledger.services.history import history as load
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from luoshi.ledger.output import echo_json, table
+from luoshi.commands.output import echo_json, table
 
 ACTOR = click.option("--as", "--actor", "actor", default=None, help="审计记录中的操作人（默认 $USER）")
 
@@ -19,7 +19,7 @@ ACTOR = click.option("--as", "--actor", "actor", default=None, help="审计记�
 @ACTOR
 def import_cmd(path: str, government: str | None, year: int | None, dry_run: bool, no_suggest: bool, as_json: bool, actor: str | None) -> None:
     """导入政府工作报告：抽取目标与任务，写入台账（同一文件再次导入 → 无变化；修订稿 → 先显示差异）。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.ledger.services import importing
 
     extraction, text = importing.extract_for_import(path, government=government, year=year)

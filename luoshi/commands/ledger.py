@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from luoshi.ledger.output import echo_json, table
+from luoshi.commands.output import echo_json, table
 
 JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 
@@ -23,7 +23,7 @@ class Ctx:
         self.actor, self.government, self.year = actor, government, year
 
     def work(self):  # type: ignore[no-untyped-def]
-        from luoshi.ledger.cli_support import unit_of_work
+        from luoshi.commands.support import unit_of_work
 
         return unit_of_work(self.actor)
 

@@ -11,6 +11,7 @@ import json
 
 import click
 
+from luoshi.commands.output import table
 from luoshi.errors import ValidationError
 from luoshi.reconcile.judge import Tolerance
 from luoshi.reconcile.service import (
@@ -20,7 +21,6 @@ from luoshi.reconcile.service import (
     reports_from_files,
     to_csv,
 )
-from luoshi.reconcile.textout import table
 
 
 def _text(view: dict, *, ambition_only: bool) -> str:
@@ -44,13 +44,13 @@ def _text(view: dict, *, ambition_only: bool) -> str:
                  o["target_quote"], o["actual_quote"] or "")
                 for o in view["outcomes"] if o["year"] == y
             ]
-            out.append(table(["主要", "结果", "指标", "目标", "实际", "置信度", "目标原文", "实绩原文"], rows))
+            out.append(table(["主要", "结果", "指标", "目标", "实际", "置信度", "目标原文", "实绩原文"], rows, max_col=40, empty=""))
             out.append("")
     flagged = [a for a in view["ambition"] if a["below_last_year"]]
     out.append(f"低于上年实绩的目标（{len(flagged)}项）：")
     rows = [(str(a["year"]), a["indicator"], a["target_text"], f"{a['last_year_value']:g}{a['unit'] or ''}",
              f"{a['link_confidence']:.2f}", a["target_quote"], a["actual_quote"]) for a in flagged]
-    out.append(table(["年份", "指标", "目标", "上年实绩", "置信度", "目标原文", "上年实绩原文"], rows))
+    out.append(table(["年份", "指标", "目标", "上年实绩", "置信度", "目标原文", "上年实绩原文"], rows, max_col=40, empty=""))
     return "\n".join(out)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from luoshi.ledger.output import echo_json, table
+from luoshi.commands.output import echo_json, table
 
 
 @click.command("import-xlsx")
@@ -18,9 +18,9 @@ from luoshi.ledger.output import echo_json, table
 @click.option("--as", "--actor", "actor", default=None, help="审计记录中的操作人（默认 $USER）")
 def import_xlsx(path: str, dry_run: bool, as_json: bool, actor: str | None) -> None:
     """导入修改后的分工方案或填好的进度填报模板（全部校验通过才写入）。"""
+    from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import import_upload
     from luoshi.export.plan_import import PlanDiff
-    from luoshi.ledger.cli_support import unit_of_work
 
     with unit_of_work(actor) as session:
         diff = import_upload(session, path, apply=not dry_run, author=session.actor)

@@ -88,7 +88,7 @@ def test_table(capsys) -> None:
     assert lines[0].startswith("2024年枣庄市政府工作报告")
     assert lines[1].split()[:3] == ["编号", "指标", "动词"]
     assert any(line.startswith("T001  生产总值") for line in lines)
-    from luoshi.export.terminal_table import display_width
+    from luoshi.commands.output import display_width
 
     # CJK-aware: the data rows line up (same display width up to the quote column)
     widths = {display_width(line[: line.rfind("  ")]) for line in lines[3:8]}
