@@ -7,7 +7,6 @@ belong. Problems are collected row by row.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from openpyxl.workbook.workbook import Workbook
@@ -17,6 +16,7 @@ from luoshi.export.errors import RowError
 from luoshi.export.marker import Marker
 from luoshi.export.sheet_reader import Table, find_table, non_empty, parse_int
 from luoshi.export.template_xlsx import HEADERS, MAX_NARRATIVE, NO, SHEET, YES
+from luoshi.ledger.numbers import typed_number
 
 REQUIRED = [HEADERS["text"], HEADERS["id"], HEADERS["value"], HEADERS["percent"], HEADERS["narrative"]]
 
@@ -39,21 +39,10 @@ class TemplateSheet:
 
 
 def parse_number(value: object) -> float | None:
-    """A number cell as a person may have typed it: 12, 12.5, '12%', '1,200'; ValueError for text."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = cell_text(value).replace(",", "").replace("，", "").rstrip("%％").strip()
-        if not text:
-            return None
-        number = float(text)
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(value)
-    return number
+    """A number cell as a person may have typed it (12, '12%', '1,200', '１２．５'): the ledger's
+    reading of typed numbers (:func:`luoshi.ledger.numbers.typed_number`) after the cell's formula
+    escape is undone; ValueError for text."""
+    return typed_number(cell_text(value) if isinstance(value, str) else value)
 
 
 def read_template_sheet(wb: Workbook, marker: Marker) -> TemplateSheet:

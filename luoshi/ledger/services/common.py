@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Base, Commitment, Government, Report
+from luoshi.ledger.numbers import NotANumber, NotFinite, typed_number
 
 M = TypeVar("M", bound=Base)
 
@@ -94,19 +95,11 @@ def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:
 
 
 def parse_number(value: Any, field: str) -> float | None:
-    """Numbers as typed by a person: '12', '12.5', '12%', '1,200' → float; anything else → ValidationError."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValidationError(f"{field} 应为数字：{value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        raw = str(value).strip().replace(",", "").replace("，", "").rstrip("%％")
-        try:
-            number = float(raw)
-        except ValueError:
-            raise ValidationError(f"{field} 应为数字：{value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValidationError(f"{field} 应为有限数字：{value!r}")
-    return number
+    """A number typed by a person (:func:`luoshi.ledger.numbers.typed_number`), refused with a
+    message naming ``field``."""
+    try:
+        return typed_number(value)
+    except NotFinite:
+        raise ValidationError(f"{field} 应为有限数字：{value!r}") from None
+    except NotANumber:
+        raise ValidationError(f"{field} 应为数字：{value!r}") from None
