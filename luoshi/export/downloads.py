@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -40,11 +39,6 @@ class Download:
     content: bytes
     filename: str
     media_type: str
-
-    def content_disposition(self) -> str:
-        """``attachment`` header value with an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
-        ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", self.filename).strip("_") or "download"
-        return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(self.filename)}"
 
 
 def _safe_name(text: str) -> str:

@@ -64,7 +64,6 @@ _TRAIL_WORDS = _alt(
 )
 TRAIL_RE = re.compile(rf"(?:{_TRAIL_WORDS})+$")
 DISTRIBUTE_RE = re.compile(r"(?<!平)(?:均|都)(?:{_TRAIL})?$".replace("{_TRAIL}", _TRAIL_WORDS))
-PAIRED_RE = re.compile("分别")
 
 # comparator words written before the number but after the verb: 控制在…以内, 约, 近
 NUM_PREFIX_RE = re.compile(
@@ -79,7 +78,6 @@ VERB_FIRST_END_RE = re.compile(rf"(?:{VERB_FIRST})$")
 VERB_AFTER_END_RE = re.compile(rf"(?P<verb>{VERB_AFTER})(?:在|到|为|至)?$")
 # light verbs that may open an indicator-first clause: 实现有效发明专利增长10%
 LIGHT_VERB_RE = re.compile("^(?:实现|推动|促进|确保|力争|争取|安排)")
-VERB_HONOUR_RE = re.compile(rf"(?:{VERB_HONOUR})")
 # result predicates a counted subject reaches: 8个贫困县全部摘帽, 600多万考生顺利完成高考,
 # 12家企业实现上市, 5个项目建成投产; the adverbs before them are not part of the indicator
 VERB_RESULT = _alt(

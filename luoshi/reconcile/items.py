@@ -6,7 +6,6 @@ database, so both are turned into ``Item`` first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -81,13 +80,3 @@ class ReportItems:
             actuals=tuple(_actual(a, gov, year) for a in ex.actuals),
             source=source or ex.report.path,
         )
-
-
-def item_from_row(row: dict[str, Any]) -> Item:
-    """Build an ``Item`` from a mapping with the same field names (corpus rows, JSON)."""
-    fields = Item.__dataclass_fields__
-    return Item(**{k: v for k, v in row.items() if k in fields})
-
-
-def by_year(reports: Iterable[ReportItems]) -> dict[int, ReportItems]:
-    return {r.year: r for r in reports if r.year is not None}

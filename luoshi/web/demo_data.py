@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -88,11 +88,6 @@ class DemoAccount:
     role: str
     password: str
     unit: str | None = None
-
-
-@dataclass
-class DemoAccounts:
-    accounts: list[DemoAccount] = field(default_factory=list)
 
 
 def busiest_units(db: Session, report: Report, n: int) -> list[Unit]:

@@ -39,10 +39,6 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
-
-
 @cache
 def common_passwords() -> frozenset[str]:
     """Every common password long enough to pass the length rule, lower-case."""

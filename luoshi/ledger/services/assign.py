@@ -176,13 +176,6 @@ def _directory(session: Session, government_id: int) -> tuple[list[Unit], dict[s
     return units, by_label
 
 
-def check_rules(session: Session, government_id: int, rules: list[Rule]) -> list[str]:
-    """Unit names used by ``rules`` that the directory does not know."""
-    _, by_label = _directory(session, government_id)
-    names = {r.lead for r in rules} | {s for r in rules for s in r.support}
-    return sorted(n for n in names if n not in by_label)
-
-
 def suggest_assignments(
     session: Session, commitments: Iterable[Commitment], *, rules_path: str | Path | None = None
 ) -> dict[int, Suggestion]:
