@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from luoshi.errors import ValidationError
 from luoshi.export.template_sheet import parse_number as cell_number
+from luoshi.ledger.db import transaction
+from luoshi.ledger.models import ProgressReport
 from luoshi.ledger.numbers import NotANumber, NotFinite, typed_number
+from luoshi.ledger.services import assign, commitments, importing, periods, progress
 from luoshi.ledger.services.common import parse_number
+
+from .helpers import seed_extraction
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,17 @@ def test_infinite_and_undefined_are_refused(typed: object) -> None:
 def test_a_formula_escaped_cell_reads_as_its_number() -> None:
     """The exporter escapes a leading minus with an apostrophe; the reader undoes it first."""
     assert cell_number("'-5") == -5.0
+
+
+def test_a_full_width_report_is_stored_as_its_numbers(engine, luoshi_home) -> None:
+    """What a unit types with its input method in full-width mode lands in the ledger as numbers."""
+    ex, text = seed_extraction()
+    with transaction(engine, actor="op") as s:
+        report = importing.apply_plan(s, importing.plan_import(s, ex, government="枣庄市", source_text=text))
+        c = commitments.list_commitments(s, report)[0]
+        assign.assign(s, c)
+        periods.generate_periods(s, report)
+        progress.report(s, c, periods.period(s, report, "2024Q2"), author="工信局", percent="６０％", value="１，５００")
+    with transaction(engine, actor="op") as s:
+        pr = s.scalars(select(ProgressReport)).one()
+        assert (pr.percent, pr.reported_value) == (60.0, 1500.0)
