@@ -73,6 +73,10 @@ def test_every_top_level_package_has_a_layer() -> None:
         ("extract/upward.py", "import luoshi.ledger.models\n", "luoshi.extract.upward -> luoshi.ledger.models"),
         # extraction touching the database stack directly
         ("text/db.py", "import sqlalchemy\n", "luoshi.text.db -> sqlalchemy"),
+        # a domain package answering HTTP itself instead of leaving that to the web
+        ("export/http.py", "from fastapi import Response\n", "luoshi.export.http -> fastapi"),
+        # the ledger printing to the terminal instead of returning or raising
+        ("ledger/echo.py", "import click\n", "luoshi.ledger.echo -> click"),
         # the lowest layer importing the one above it
         ("ingest/upward.py", "from luoshi.text import structure\n", "luoshi.ingest.upward -> luoshi.text.structure"),
     ],
