@@ -1,7 +1,7 @@
 """Glue shared by the commands that use the ledger: opening a checked database and naming the actor.
 
-A command refuses to run against a database that is not at the latest schema (the web app does the
-same at start-up), so an old database is never written half-understood."""
+A command refuses to run against a database that is not at the latest schema (``luoshi serve`` does
+the same before starting the web app), so an old database is never written half-understood."""
 
 from __future__ import annotations
 
