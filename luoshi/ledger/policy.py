@@ -22,7 +22,7 @@ must take their rights away everywhere at once, not only at login.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import false, or_, select
 
@@ -36,6 +36,7 @@ PUBLIC = "public"
 LOGIN_ROLES: tuple[str, ...] = tuple(r for r in USER_ROLES if r != PUBLIC)
 
 
+@runtime_checkable
 class Actor(Protocol):
     """Whoever acts or reads: what every rule needs to know about them, and nothing more."""
 

@@ -397,7 +397,7 @@ def progress_list(db: Session, user: Principal, *, state: str | None = None, uni
                                 selectinload(ProgressReport.commitment))
                       .order_by(ProgressReport.submitted_at.desc().nulls_last(), ProgressReport.id.desc())
                       .limit(min(limit, MAX_LIMIT)).offset(offset))
-    private = not user.is_anonymous
+    private = policy.is_member(user)  # progress_clause leaves a member only rows whose working side they may see
     items = []
     for p in rows:
         d = progress_json(p, private=private)
