@@ -5,7 +5,8 @@ themselves hide: a notice answer a supporting unit cannot see in its notices, th
 for overriding an evaluation. :func:`readable_history` applies the same rules as those resources —
 notices only to those who may see them (``policy.may_see_notice``), comments to those who may read
 them (``policy.may_read_comments``), an evaluation's private fields (:data:`PRIVATE_FIELDS`) to those
-who read the full trail (``policy.may_read_full_history``: the office and leaders) — and drops or redacts the events accordingly, for pages and the API alike.
+who read the full trail (``policy.may_read_full_history``: the office and leaders) — and drops or
+redacts the events accordingly, for pages and the API alike.
 """
 
 from __future__ import annotations
