@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import inspect
 import re
 import secrets
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ class Principal:
         """Whether ``luoshi.ledger.policy``'s predicate ``rule`` (e.g. ``"is_overseer"``) allows this
         principal: how templates ask, including the cross-year pages that share ``base.html``."""
         predicate = getattr(policy, rule, None)
-        if rule.startswith("_") or not callable(predicate):
+        if rule.startswith("_") or not inspect.isfunction(predicate) or predicate.__module__ != policy.__name__:
             raise ValueError(f"no such policy rule: {rule}")
         return bool(predicate(self))
 

@@ -189,6 +189,8 @@ def test_web_principal_meets_the_actor_protocol() -> None:
         liaison.can("_role")
     with pytest.raises(ValueError, match="no such policy rule: is_boss"):
         liaison.can("is_boss")
+    with pytest.raises(ValueError, match="no such policy rule: select"):  # imported, not a rule
+        liaison.can("select")
 
 
 def test_policy_names_every_role() -> None:
