@@ -132,7 +132,8 @@ def short_title(title: str, limit: int = 24) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
-# --------------------------------------------------------------------------- visibility (rules: luoshi.ledger.policy)
+# --------------------------------------------------------------------------- visibility
+# (the rules themselves: luoshi.ledger.policy)
 
 def get_commitment(db: Session, user: Principal, cid: int) -> Commitment:
     c = db.get(Commitment, cid, options=[selectinload(Commitment.assignments).selectinload(Assignment.unit)])
@@ -397,7 +398,8 @@ def progress_list(db: Session, user: Principal, *, state: str | None = None, uni
                                 selectinload(ProgressReport.commitment))
                       .order_by(ProgressReport.submitted_at.desc().nulls_last(), ProgressReport.id.desc())
                       .limit(min(limit, MAX_LIMIT)).offset(offset))
-    private = policy.is_member(user)  # progress_clause leaves a member only rows whose working side they may see
+    # progress_clause leaves a member only rows whose working side they may see
+    private = policy.is_member(user)
     items = []
     for p in rows:
         d = progress_json(p, private=private)
