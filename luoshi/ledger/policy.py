@@ -25,8 +25,10 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
 
-from luoshi.ledger.models import USER_ROLES, Assignment, Commitment, Notice, ProgressReport
+from luoshi.ledger.models import USER_ROLES, Assignment, Commitment, Notice, ProgressReport, Report
+from luoshi.ledger.services import publication
 
 ADMIN = "admin"
 LIAISON = "liaison"
@@ -143,6 +145,17 @@ def visible_clause(actor: Actor | None) -> Any:
     if is_liaison(actor) and actor is not None and actor.unit_id is not None:
         return or_(Commitment.published.is_(True), Commitment.id.in_(liaison_commitments(actor)))
     return Commitment.published.is_(True)
+
+
+def may_see_report(session: Session, actor: Actor | None, report: Report) -> bool:
+    """A report exists for the public once it is published (``services.publication``: any of its
+    commitments is); overseers see every report, next year's plan under review included."""
+    return may_see_drafts(actor) or publication.is_published(session, report)
+
+
+def reports_clause(actor: Actor | None) -> Any:
+    """SQL twin of :func:`may_see_report` on ``Report`` rows; None when nothing is hidden."""
+    return None if may_see_drafts(actor) else publication.published_clause()
 
 
 def may_see_private_progress(actor: Actor | None, c: Commitment | Any) -> bool:

@@ -73,8 +73,9 @@ def report_json(r: Report, *, counts: dict[int, int] | None = None) -> dict[str,
 def reports(db: Session, user: Principal) -> list[dict[str, Any]]:
     q_reports = select(Report).order_by(Report.year.desc(), Report.id.desc())
     q = select(Commitment.report_id, func.count()).group_by(Commitment.report_id)
-    if not policy.may_see_drafts(user):
-        q_reports = q_reports.where(publication.published_clause())
+    clause = policy.reports_clause(user)
+    if clause is not None:
+        q_reports = q_reports.where(clause)
         q = q.where(Commitment.published.is_(True))
     counts = dict(db.execute(q).all())  # type: ignore[arg-type]
     return [report_json(r, counts=counts) for r in db.scalars(q_reports)]
@@ -93,7 +94,7 @@ def get_report(db: Session, user: Principal, report_id: int) -> Report:
     r = db.get(Report, report_id)
     if r is None:
         raise NotFoundError(f"报告 {report_id} 不存在")
-    if not policy.may_see_drafts(user) and not publication.is_published(db, r):
+    if not policy.may_see_report(db, user, r):
         raise NotFoundError(f"报告 {report_id} 不存在或未公开")
     return r
 

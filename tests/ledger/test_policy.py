@@ -109,6 +109,19 @@ def test_commitment_visibility_and_its_sql_agree(session, world: World) -> None:
     }
 
 
+def test_report_visibility_and_its_sql_agree(session, world: World) -> None:
+    from luoshi.ledger.models import Report
+
+    plan = small_ledger(session, year=2025)  # next year's plan, nothing published yet
+    rows = list(session.scalars(select(Report)))
+    assert {r.id for r in rows} == {world.report_id, plan.id}
+    for who, actor in world.actors.items():
+        by_rule = {r.id for r in rows if policy.may_see_report(session, actor, r)}
+        by_sql = _ids(session, select(Report.id), policy.reports_clause(actor))
+        assert by_rule == by_sql, who
+        assert by_rule == ({world.report_id, plan.id} if who in ("admin", "leader") else {world.report_id}), who
+
+
 def test_progress_visibility_and_its_sql_agree(session, world: World) -> None:
     rows = list(session.scalars(select(ProgressReport)))
     assert len(rows) == 4
