@@ -12,8 +12,9 @@ The roles:
 - ``admin`` — the supervision office (督查室): runs the ledger, sees and does everything;
 - ``leader`` — government leaders (领导): read everything, drafts included, and comment (批示),
   but change nothing;
-- ``liaison`` — one unit's liaison (单位联络员): reports progress and answers notices for the
-  commitments its unit leads or supports, and sees those even unpublished;
+- ``liaison`` — one unit's liaison (单位联络员): reports progress on the commitments its unit
+  leads or supports and sees those even unpublished; answers the notices sent to its unit or on
+  the commitments it leads;
 - ``public`` — anonymous visitors: published commitments and accepted progress only.
 
 An inactive (disabled) account is treated as the public, whatever its role: disabling someone
