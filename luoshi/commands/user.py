@@ -7,6 +7,7 @@ import sys
 import click
 
 from luoshi.errors import ValidationError
+from luoshi.ledger import policy
 from luoshi.web.auth import TOKEN_DAYS
 
 
@@ -26,7 +27,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "liaison", "leader"]), help="角色")
+@click.option("--role", required=True, type=click.Choice(policy.LOGIN_ROLES), help="角色")
 @click.option("--unit", help="所属单位（liaison 必填）：全称、简称或别名")
 @click.option("--name", "display_name", help="显示名称")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）")

@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.limits import clean, fit
-from luoshi.ledger.models import USER_ROLES, Government, Unit, User, utcnow
+from luoshi.ledger.models import Government, Unit, User, utcnow
 from luoshi.ledger.services.units import resolve
 from luoshi.web.auth import MAX_TOKEN_DAYS, TOKEN_DAYS, end_all_sessions, new_api_token
 from luoshi.web.passwords import hash_password
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,49}$")
-LOGIN_ROLES = tuple(r for r in USER_ROLES if r != "public")
 
 
 def get_user(db: Session, username: str) -> User:
@@ -51,16 +51,16 @@ def add_user(db: Session, username: str, role: str, password: str, *, unit: str 
     username = username.strip()
     if not USERNAME.match(username):
         raise ValidationError("用户名应为 2–50 个字母、数字、下划线、点或连字符，以字母或数字开头")
-    if role not in LOGIN_ROLES:
-        raise ValidationError(f"角色应为 {'、'.join(LOGIN_ROLES)} 之一，而不是 {role!r}")
-    if role == "liaison" and not unit:
+    if role not in policy.LOGIN_ROLES:
+        raise ValidationError(f"角色应为 {'、'.join(policy.LOGIN_ROLES)} 之一，而不是 {role!r}")
+    if policy.speaks_for_unit(role) and not unit:
         raise ValidationError("单位联络员（liaison）必须指定所属单位（--unit）")
     if db.scalar(select(User.id).where(User.username == username)):
         raise ConflictError(f"用户名“{username}”已存在")
     unit_row = find_unit_any(db, unit) if unit else None
     # no bidi controls in a name shown on pages; a default one made from a long unit name is cut to fit
     display_name = clean("user.display_name", display_name) or fit(
-        "user.display_name", unit_row.name + "联络员" if unit_row and role == "liaison" else username)
+        "user.display_name", unit_row.name + "联络员" if unit_row and policy.speaks_for_unit(role) else username)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
                 unit_id=unit_row.id if unit_row else None, active=True)
     db.add(user)

@@ -16,8 +16,9 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.limits import clean_filename
-from luoshi.ledger.models import Comment, Commitment, Notice, Period, ProgressReport, Report, User
+from luoshi.ledger.models import Comment, Commitment, Evidence, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import comments as comment_service
 from luoshi.ledger.services import commitments as commitment_service
@@ -33,7 +34,7 @@ from luoshi.web.context import Ctx
 
 
 def _admin(ctx: Ctx) -> None:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
 
 
 def _commitment(ctx: Ctx, cid: int) -> Commitment:
@@ -50,9 +51,10 @@ def _version(value: Any) -> int | None:
 
 
 def may_report(ctx: Ctx, c: Commitment) -> None:
-    """Admins, and liaisons of a unit that leads or supports ``c``."""
-    ctx.require("admin", "liaison")
-    if ctx.user.role == "liaison" and not qs.is_responsible(ctx.user, c):
+    """Refuse unless the caller may report on ``c`` (``policy.may_report``: the office, and
+    liaisons of a unit that leads or supports it)."""
+    ctx.require(policy.reports_progress)
+    if not policy.may_report(ctx.user, c):
         raise PermissionDenied("只能报送本单位牵头或配合的任务")
 
 
@@ -225,7 +227,7 @@ def _account(ctx: Ctx) -> User:
 
 def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
     """The office, or a liaison of the unit the notice was sent to (or of the lead unit)."""
-    ctx.require("admin", "liaison")
+    ctx.require(policy.answers_notices)
     n = _notice(ctx, nid)
     return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx), now=qs.now())
 
@@ -240,13 +242,13 @@ def close_notice(ctx: Ctx, nid: int) -> Notice:
 
 def comments(ctx: Ctx, cid: int) -> list[Comment]:
     """Comments on a commitment: leaders, the office, and liaisons of its units; never the public."""
-    ctx.require("admin", "leader", "liaison")
+    ctx.require(policy.is_member)
     return comment_service.list_for(ctx.db, _commitment(ctx, cid), _account(ctx))
 
 
 def add_comment(ctx: Ctx, cid: int, body: str) -> Comment:
     """A leader's or the office's comment (领导批示 / 督查室意见) on a commitment."""
-    ctx.require("admin", "leader")
+    ctx.require(policy.is_overseer)
     return comment_service.add(ctx.db, _commitment(ctx, cid), _account(ctx), body)
 
 
@@ -265,6 +267,23 @@ def submit_progress(ctx: Ctx, cid: int, period_id: int, *, percent: Any = None, 
     for name, data in files:
         progress_service.attach(ctx.db, pr, name, data, max_bytes=ctx.settings.max_evidence_bytes)
     return progress_service.submit(ctx.db, pr, now=qs.now())
+
+
+def evidence_target(ctx: Ctx, pid: int) -> ProgressReport:
+    """The progress report ``pid``, if the caller may attach evidence to it: whoever may report on
+    its commitment (:func:`may_report`), the same rule as for the report itself."""
+    pr = ctx.db.get(ProgressReport, pid)
+    if pr is None:
+        raise ctx.not_found("进度报告")
+    may_report(ctx, _commitment(ctx, pr.commitment_id))
+    return pr
+
+
+def attach_evidence(ctx: Ctx, pid: int, filename: str, data: bytes | BinaryIO) -> Evidence:
+    """Attach one evidence file to an unreviewed progress report (checked by :func:`evidence_target`)."""
+    pr = evidence_target(ctx, pid)
+    return progress_service.attach(ctx.db, pr, filename or "evidence", data,
+                                   max_bytes=ctx.settings.max_evidence_bytes)
 
 
 def _progress(ctx: Ctx, pid: int) -> ProgressReport:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import inspect
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,13 +29,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import LuoshiError
+from luoshi.ledger import policy
 from luoshi.ledger.models import User, UserSession, utcnow
+from luoshi.ledger.policy import ADMIN, LEADER, LIAISON, PUBLIC
 from luoshi.web.config import Settings
 from luoshi.web.signing import BadToken, mac, sign, unsign
 
 SESSION_COOKIE = "luoshi_session"
 ANON_COOKIE = "luoshi_anon"
-ROLE_LABELS = {"admin": "督查室", "liaison": "单位联络员", "leader": "领导", "public": "公众"}
+ROLE_LABELS = {ADMIN: "督查室", LIAISON: "单位联络员", LEADER: "领导", PUBLIC: "公众"}
 TOKEN_DAYS = 90  # default lifetime of an API token
 MAX_TOKEN_DAYS = 3650
 # ``lst_<user id>_<secret>``: ids are positive 32-bit integers on both engines
@@ -59,7 +62,10 @@ class TooManyAttempts(LuoshiError):
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated user as the views see it (detached from the DB session)."""
+    """The authenticated user as the views see it (detached from the DB session).
+
+    It meets ``luoshi.ledger.policy.Actor``, so the views ask the ledger's rules about it directly.
+    """
 
     id: int | None
     username: str
@@ -74,11 +80,25 @@ class Principal:
         return self.id is None
 
     @property
+    def active(self) -> bool:
+        """Authentication admits active accounts only, so every signed-in principal is active
+        (what ``luoshi.ledger.policy.Actor`` asks); the anonymous visitor has no account."""
+        return not self.is_anonymous
+
+    def can(self, rule: str) -> bool:
+        """Whether ``luoshi.ledger.policy``'s predicate ``rule`` (e.g. ``"is_overseer"``) allows this
+        principal: how templates ask, including the cross-year pages that share ``base.html``."""
+        predicate = getattr(policy, rule, None)
+        if rule.startswith("_") or not inspect.isfunction(predicate) or predicate.__module__ != policy.__name__:
+            raise ValueError(f"no such policy rule: {rule}")
+        return bool(predicate(self))
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
 
 
-ANONYMOUS = Principal(None, "public", "公众", "public", None, "anonymous")
+ANONYMOUS = Principal(None, "public", "公众", PUBLIC, None, "anonymous")
 
 
 def fingerprint(settings: Settings, user: User) -> str:

@@ -56,11 +56,12 @@ class Ctx:
                 raise
             raise conflict from exc
 
-    def require(self, *roles: str) -> Principal:
-        """Allow only the given roles; anonymous callers get 401 (login), others 403."""
+    def require(self, rule: Callable[[Principal], bool] | None = None) -> Principal:
+        """A signed-in caller, allowed by ``rule`` (a predicate of ``luoshi.ledger.policy``) when one
+        is given; anonymous callers get 401 (login), others 403."""
         if self.user.is_anonymous:
             raise Unauthenticated("登录已过期，请重新登录" if self.session_expired else "请先登录")
-        if roles and self.user.role not in roles:
+        if rule is not None and not rule(self.user):
             raise PermissionDenied("没有权限执行此操作")
         return self.user
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import NotFoundError, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.audit import jsonable
 from luoshi.ledger.db import LIKE_ESCAPE, escape_like
 from luoshi.ledger.models import (
@@ -72,8 +73,9 @@ def report_json(r: Report, *, counts: dict[int, int] | None = None) -> dict[str,
 def reports(db: Session, user: Principal) -> list[dict[str, Any]]:
     q_reports = select(Report).order_by(Report.year.desc(), Report.id.desc())
     q = select(Commitment.report_id, func.count()).group_by(Commitment.report_id)
-    if not can_see_drafts(user):
-        q_reports = q_reports.where(publication.published_clause())
+    clause = policy.reports_clause(user)
+    if clause is not None:
+        q_reports = q_reports.where(clause)
         q = q.where(Commitment.published.is_(True))
     counts = dict(db.execute(q).all())  # type: ignore[arg-type]
     return [report_json(r, counts=counts) for r in db.scalars(q_reports)]
@@ -85,14 +87,14 @@ def current_report(db: Session, report_id: int | None = None, *, user: Principal
     An explicit id is not checked here: callers showing it to the public use :func:`get_report`."""
     if report_id is not None:
         return db.get(Report, report_id)
-    return publication.latest_report(db, published_only=not can_see_drafts(user))
+    return publication.latest_report(db, published_only=not policy.may_see_drafts(user))
 
 
 def get_report(db: Session, user: Principal, report_id: int) -> Report:
     r = db.get(Report, report_id)
     if r is None:
         raise NotFoundError(f"报告 {report_id} 不存在")
-    if not can_see_drafts(user) and not publication.is_published(db, r):
+    if not policy.may_see_report(db, user, r):
         raise NotFoundError(f"报告 {report_id} 不存在或未公开")
     return r
 
@@ -118,7 +120,7 @@ def areas(db: Session, report_id: int, user: Principal) -> list[dict[str, Any]]:
     """Areas that hold commitments ``user`` may see: level-2 sections, else the level-1 parts."""
     secs = sections(db, report_id)
     q = select(Section.key).join(Commitment, Commitment.section_id == Section.id).where(Commitment.report_id == report_id)
-    clause = visible_clause(user)
+    clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
     used = set(db.scalars(q))
@@ -132,35 +134,11 @@ def short_title(title: str, limit: int = 24) -> str:
 
 
 # --------------------------------------------------------------------------- visibility
-
-def can_see_drafts(user: Principal) -> bool:
-    return user.role in ("admin", "leader")
-
-
-def visible_clause(user: Principal) -> Any:
-    if can_see_drafts(user):
-        return None
-    if user.role == "liaison" and user.unit_id is not None:
-        own = select(Assignment.commitment_id).where(Assignment.unit_id == user.unit_id)
-        return or_(Commitment.published.is_(True), Commitment.id.in_(own))
-    return Commitment.published.is_(True)
-
-
-def can_see(user: Principal, c: Commitment) -> bool:
-    if can_see_drafts(user) or c.published:
-        return True
-    return user.role == "liaison" and any(a.unit_id == user.unit_id for a in c.assignments)
-
-
-def is_responsible(user: Principal, c: Commitment) -> bool:
-    """A liaison answers for commitments its unit leads or supports."""
-    return user.role == "liaison" and user.unit_id is not None and any(
-        a.unit_id == user.unit_id for a in c.assignments)
-
+# (the rules themselves: luoshi.ledger.policy)
 
 def get_commitment(db: Session, user: Principal, cid: int) -> Commitment:
     c = db.get(Commitment, cid, options=[selectinload(Commitment.assignments).selectinload(Assignment.unit)])
-    if c is None or not can_see(user, c):
+    if c is None or not policy.may_see_commitment(user, c):
         raise NotFoundError(f"任务 {cid} 不存在或未公开")
     return c
 
@@ -281,7 +259,7 @@ def attach(db: Session, rows: list[Row], *, suggestions: bool = True) -> None:
 
 def _base_query(user: Principal, f: Filters, report: Report) -> Any:
     q = select(*ROW_COLUMNS).where(Commitment.report_id == report.id)
-    clause = visible_clause(user)
+    clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
     if f.published is not None:
@@ -394,7 +372,7 @@ def progress_json(p: ProgressReport, *, private: bool) -> dict[str, Any]:
 
 
 def progress_history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
-    private = not user.is_anonymous and (can_see_drafts(user) or is_responsible(user, c))
+    private = policy.may_see_private_progress(user, c)
     q = (select(ProgressReport).join(Period).where(ProgressReport.commitment_id == c.id)
          .options(selectinload(ProgressReport.period), selectinload(ProgressReport.evidence))
          .order_by(Period.start, ProgressReport.id))
@@ -406,11 +384,9 @@ def progress_history(db: Session, user: Principal, c: Commitment) -> list[dict[s
 def progress_list(db: Session, user: Principal, *, state: str | None = None, unit: int | None = None,
                   commitment: int | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     q = select(ProgressReport).join(Commitment).join(Period)
-    if user.role == "liaison":
-        q = q.where(ProgressReport.commitment_id.in_(
-            select(Assignment.commitment_id).where(Assignment.unit_id == user.unit_id)))
-    elif not can_see_drafts(user):
-        q = q.where(ProgressReport.state == "accepted", Commitment.published.is_(True))
+    clause = policy.progress_clause(user)
+    if clause is not None:
+        q = q.where(clause)
     if state:
         q = q.where(ProgressReport.state == state)
     if unit:
@@ -423,7 +399,8 @@ def progress_list(db: Session, user: Principal, *, state: str | None = None, uni
                                 selectinload(ProgressReport.commitment))
                       .order_by(ProgressReport.submitted_at.desc().nulls_last(), ProgressReport.id.desc())
                       .limit(min(limit, MAX_LIMIT)).offset(offset))
-    private = not user.is_anonymous
+    # progress_clause leaves a member only rows whose working side they may see
+    private = policy.is_member(user)
     items = []
     for p in rows:
         d = progress_json(p, private=private)
@@ -443,32 +420,23 @@ def notice_json(n: Notice) -> dict[str, Any]:
 def notices(db: Session, user: Principal, *, open_only: bool = False) -> list[dict[str, Any]]:
     """Notices the caller may see, each with ``can_answer`` / ``can_close``.
 
-    Who may answer or close is decided by the ledger (``may_answer`` / ``may_close`` in
-    ``luoshi.ledger.services.status``), the same rule the write actions enforce; a liaison sees the
-    notices they may answer. The SQL filter only narrows the rows to the liaison's unit first.
+    Who may see, answer or close is decided by the ledger (``policy.notices_clause`` /
+    ``may_answer`` / ``may_close``), the same rules the write actions enforce; a liaison sees the
+    notices they may answer.
     """
-    from luoshi.ledger.models import User
-    from luoshi.ledger.services.status import may_answer, may_close
-
     q = select(Notice).options(selectinload(Notice.commitment).selectinload(Commitment.assignments),
                                selectinload(Notice.unit), selectinload(Notice.period)
                                ).order_by(Notice.issued.desc(), Notice.id.desc())
-    if user.role == "liaison":
-        q = q.where(or_(Notice.unit_id == user.unit_id, Notice.commitment_id.in_(
-            select(Assignment.commitment_id).where(Assignment.unit_id == user.unit_id))))
-    elif not can_see_drafts(user):
-        return []
+    clause = policy.notices_clause(user)
+    if clause is not None:
+        q = q.where(clause)
     if open_only:
         q = q.where(Notice.closed.is_(False))
-    account = db.get(User, user.id) if user.id is not None else None
     out = []
     for n in db.scalars(q):
-        answerable = account is not None and may_answer(account, n)
-        if user.role == "liaison" and not answerable:
-            continue
         d = notice_json(n)
-        d["can_answer"] = answerable and not n.closed
-        d["can_close"] = account is not None and may_close(account, n) and not n.closed and n.answer is not None
+        d["can_answer"] = policy.may_answer(user, n) and not n.closed
+        d["can_close"] = policy.may_close(user, n) and not n.closed and n.answer is not None
         out.append(d)
     return out
 
@@ -482,9 +450,9 @@ def periods(db: Session, report_id: int) -> list[dict[str, Any]]:
 def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, Any]]:
     q = (select(Evaluation).join(Commitment).where(Commitment.report_id == report_id)
          .options(selectinload(Evaluation.commitment)).order_by(Commitment.id))
-    if not can_see_drafts(user):
+    if not policy.may_see_drafts(user):
         q = q.where(Commitment.published.is_(True))
-    private = can_see_drafts(user)
+    private = policy.may_see_drafts(user)
     out = []
     for e in db.scalars(q):
         d = {"id": e.id, "commitment_id": e.commitment_id, "commitment_title": e.commitment.title,
@@ -504,7 +472,7 @@ def units(db: Session, report: Report | None, user: Principal) -> list[dict[str,
                            .order_by(Unit.kind, Unit.id)))
     counts: dict[int, int] = defaultdict(int)
     q = select(Assignment.unit_id, func.count()).join(Commitment).where(Commitment.report_id == report.id)
-    clause = visible_clause(user)
+    clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
     for uid, n in db.execute(q.group_by(Assignment.unit_id)):
@@ -516,11 +484,9 @@ def units(db: Session, report: Report | None, user: Principal) -> list[dict[str,
 
 def history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
     """``c``'s audit trail as ``user`` may read it (see ``luoshi.ledger.services.history``)."""
-    from luoshi.ledger.models import User
     from luoshi.ledger.services.history import readable_history
 
-    account = db.get(User, user.id) if user.id is not None else None
-    return readable_history(db, c, account)
+    return readable_history(db, c, user)
 
 
 def public_view(user: Principal) -> Principal:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from luoshi.ledger import policy
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
 from luoshi.web import queries as qs
 from luoshi.web import status as st
@@ -29,7 +30,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
             lagging_limit: int = 15) -> dict[str, Any]:
     on = on or qs.today()
     q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
-    clause = qs.visible_clause(user)
+    clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
     rows = qs.load_rows(db, q.order_by(Commitment.id), suggestions=False)

@@ -1,4 +1,4 @@
-"""The permission matrix: every role × every write route in the app's route table.
+"""The permission matrix: every role × every route in the app's route table (writes, then reads).
 
 Routes are read from ``app.routes`` at test time, so a new POST/PUT/PATCH/DELETE route is covered
 the day it is added: it must get a sample request in ``SAMPLES`` (the test says so) and is treated
@@ -179,6 +179,74 @@ def test_route_table_has_write_routes(web: Any) -> None:
     routes = write_routes(web.app)
     assert len(routes) >= 20, routes
     assert ("POST", "/api/commitments/{cid}/progress") in routes
+
+
+# --------------------------------------------------------------------------- read routes
+# Who may read each GET route (callers: anonymous, leader, liaison_b, liaison_a, admin). Open
+# routes answer everyone alike; the others refuse everyone not listed. A new GET route must get a
+# row here (the test says so).
+EVERYONE = frozenset({"anonymous", "leader", "liaison_b", "liaison_a", "admin"})
+MEMBERS = EVERYONE - {"anonymous"}
+OVERSEERS = frozenset({"leader", "admin"})
+UNIT_A = OVERSEERS | {"liaison_a"}  # policy.may_see_private_progress on unit A's commitment
+OFFICE = frozenset({"admin"})
+READ_ROWS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(["/", "/c/{cid}", "/screen", "/favicon.ico", "/login", "/api/areas", "/api/commitments",
+                     "/api/commitments/{cid}", "/api/commitments/{cid}/progress", "/api/dashboard",
+                     "/api/evaluations", "/api/openapi.json", "/api/periods", "/api/reports",
+                     "/api/reports/{report_id}", "/api/reports/{report_id}/sections", "/api/units", "/api/me", "/reconcile/",
+                     "/reconcile/compare", "/reconcile/gov/{government}", "/reconcile/gov/{government}/{year}",
+                     "/reconcile/gov/{government}/{year}/ambition"], EVERYONE),
+    "/api/notices": MEMBERS,
+    "/api/progress": MEMBERS,
+    "/api/commitments/{cid}/comments": UNIT_A,
+    "/api/commitments/{cid}/history": UNIT_A,
+    "/evidence/{eid}": UNIT_A,
+    "/my/c/{cid}/report": OFFICE | {"liaison_a"},
+    "/my": frozenset({"liaison_a", "liaison_b"}),
+    "/my/notices": OFFICE | {"liaison_a", "liaison_b"},
+    "/dashboard": OVERSEERS,
+    "/dashboard/c/{cid}": OVERSEERS,
+    "/api/scorecard": OVERSEERS,
+    **dict.fromkeys(["/admin", "/admin/commitments/{cid}", "/admin/evaluations", "/admin/notices", "/admin/periods",
+                     "/admin/progress", "/admin/reports/{rid}"], OFFICE),
+}
+
+
+def read_routes(app: Any) -> list[str]:
+    return [p for m, p in route_table(app) if m == "GET"]
+
+
+def read_callers(web: Any, via: str) -> dict[str, Any]:
+    make = web.session if via == "session" else web.token
+    return {"anonymous": web.anonymous(), **{name: make(name) for name in sorted(EVERYONE - {"anonymous"})}}
+
+
+@pytest.mark.parametrize("via", ["session", "token"])
+def test_read_matrix(web: Any, targets: Targets, via: str) -> None:
+    """Every GET route × every caller: restricted reads refuse exactly those the rules leave out,
+    open ones answer everybody the same way; nothing is a server error."""
+    callers = read_callers(web, via)
+    problems = []
+    for path in read_routes(web.app):
+        allowed = READ_ROWS.get(path)
+        if allowed is None:
+            problems.append(f"GET {path}: new read route without a row in test_permissions.READ_ROWS")
+            continue
+        url = fill(path.replace("{government}", "枣庄市").replace("{year}", "2024"), targets)
+        answers = {name: caller.get(url) for name, caller in callers.items()}
+        for name, resp in answers.items():
+            if resp.status_code >= 500:
+                problems.append(f"GET {path} as {name}: {resp.status_code} server error")
+            elif name in allowed and refused(resp) and allowed != EVERYONE:
+                problems.append(f"GET {path} as {name}: allowed but refused ({resp.status_code})")
+            elif name not in allowed and not refused(resp):
+                problems.append(f"GET {path} as {name}: NOT refused ({resp.status_code})")
+        if allowed == EVERYONE:
+            statuses = {name: r.status_code for name, r in answers.items()}
+            if len(set(statuses.values())) > 1:
+                problems.append(f"GET {path}: open route answers callers differently {statuses}")
+    assert problems == []
 
 
 def test_anonymous_by_form_token(web: Any, targets: Targets) -> None:

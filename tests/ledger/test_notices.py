@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from luoshi.errors import ConflictError, PermissionDenied, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.models import AuditEvent, Notice, User
 from luoshi.ledger.services import assign, commitments, periods, status, units
 from luoshi.ledger.services.history import history
@@ -70,8 +71,8 @@ def test_who_may_answer_and_close(session, notice):
     support = user(session, "fg", "liaison", "发改委")  # supports the commitment, the notice is not theirs
     other = user(session, "cz", "liaison", "财政局")
     leader = user(session, "ld", "leader")
-    assert [status.may_answer(u, notice) for u in (admin, own, support, other, leader)] == [True, True, False, False, False]
-    assert [status.may_close(u, notice) for u in (admin, own, support, other, leader)] == [True, False, False, False, False]
+    assert [policy.may_answer(u, notice) for u in (admin, own, support, other, leader)] == [True, True, False, False, False]
+    assert [policy.may_close(u, notice) for u in (admin, own, support, other, leader)] == [True, False, False, False, False]
     with pytest.raises(PermissionDenied, match="只能答复发给本单位的督办单"):
         status.answer_notice_as(session, notice, "代为答复", other)
     assert notice.answer is None
@@ -82,7 +83,7 @@ def test_who_may_answer_and_close(session, notice):
     status.close_notice_as(session, notice, admin)
     assert notice.closed
     own.active = False
-    assert not status.may_answer(own, notice)
+    assert not policy.may_answer(own, notice)
 
 
 def test_every_step_is_audited_under_the_commitment(session, notice):

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from luoshi.ledger.db import transaction
 from luoshi.ledger.models import Assignment, Notice, User
-from luoshi.ledger.services.status import may_answer, may_close
+from luoshi.ledger.policy import may_answer, may_close
 
 from .conftest import csrf_from
 

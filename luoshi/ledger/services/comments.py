@@ -3,7 +3,8 @@
 Append-only: a comment is added and read, never edited or deleted (``__append_only__``: the
 audit hook refuses both), and
 each one lands in the audit trail like any other ledger row. Who may post or read is decided
-here, so the web forms, the JSON API and any other caller share one rule:
+by ``luoshi.ledger.policy`` and enforced here, so the web forms, the JSON API and any other caller
+share one rule:
 
 - post: active leaders and the supervision office (admin);
 - read: those, plus liaisons of a unit assigned (lead or support) to the commitment;
@@ -18,31 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import PermissionDenied, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.audit import jsonable
 from luoshi.ledger.limits import clean, length
 from luoshi.ledger.models import Comment, Commitment, User
 
 MAX_LENGTH = length("comment.body")
-POSTING_ROLES = ("admin", "leader")
-
-
-def may_post(user: User) -> bool:
-    return user.active and user.role in POSTING_ROLES
-
-
-def may_read(user: User, c: Commitment) -> bool:
-    if not user.active:
-        return False
-    if user.role in POSTING_ROLES:
-        return True
-    return user.role == "liaison" and user.unit_id is not None and any(
-        a.unit_id == user.unit_id for a in c.assignments
-    )
 
 
 def add(session: Session, c: Commitment, author: User, body: str) -> Comment:
-    """Add ``author``'s comment on ``c`` (checked with :func:`may_post`)."""
-    if not may_post(author):
+    """Add ``author``'s comment on ``c`` (checked with ``policy.may_post_comment``)."""
+    if not policy.may_post_comment(author):
         raise PermissionDenied(f"用户 {author.username} 不能发表意见（仅领导和督查室）")
     text = clean("comment.body", body, multiline=True)
     if not text:
@@ -54,8 +41,8 @@ def add(session: Session, c: Commitment, author: User, body: str) -> Comment:
 
 
 def list_for(session: Session, c: Commitment, reader: User) -> list[Comment]:
-    """Comments on ``c``, oldest first, if ``reader`` may read them."""
-    if not may_read(reader, c):
+    """Comments on ``c``, oldest first, if ``reader`` may read them (``policy.may_read_comments``)."""
+    if not policy.may_read_comments(reader, c):
         raise PermissionDenied(f"用户 {reader.username} 不能查看任务 {c.id} 的意见")
     q = (select(Comment).where(Comment.commitment_id == c.id).options(selectinload(Comment.author))
          .order_by(Comment.created_at, Comment.id))

@@ -3,9 +3,10 @@
 The trail records every field of every row, so showing it whole would reveal what the resources
 themselves hide: a notice answer a supporting unit cannot see in its notices, the office's reason
 for overriding an evaluation. :func:`readable_history` applies the same rules as those resources —
-notices only to those who may answer them (``status.may_answer``), comments to those who may read
-them (``comments.may_read``), an evaluation's private fields (:data:`PRIVATE_FIELDS`) to the office
-and leaders only — and drops or redacts the events accordingly, for pages and the API alike.
+notices only to those who may see them (``policy.may_see_notice``), comments to those who may read
+them (``policy.may_read_comments``), an evaluation's private fields (:data:`PRIVATE_FIELDS`) to those
+who read the full trail (``policy.may_read_full_history``: the office and leaders) — and drops or
+redacts the events accordingly, for pages and the API alike.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from luoshi.ledger import policy
 from luoshi.ledger.audit import LINK_ENTITY, jsonable
-from luoshi.ledger.models import AuditEvent, Commitment, Notice, User
+from luoshi.ledger.models import AuditEvent, Commitment, Notice
 
 # fields the office and leaders read, and nobody else (evaluations list them only to those roles)
 PRIVATE_FIELDS: dict[str, frozenset[str]] = {"Evaluation": frozenset({"override_reason", "by"})}
-FULL_READERS = ("admin", "leader")
 
 
 def history(session: Session, commitment_id: int) -> list[AuditEvent]:
@@ -49,23 +50,20 @@ def events(
     return list(session.scalars(q.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
-def readable_history(session: Session, c: Commitment, reader: User | None) -> list[dict[str, Any]]:
+def readable_history(session: Session, c: Commitment, reader: policy.Actor | None) -> list[dict[str, Any]]:
     """The events of ``c``'s history that ``reader`` may read, private fields removed (JSON-ready).
 
     The caller has already decided that ``reader`` may see the commitment's history at all.
     """
-    from luoshi.ledger.services.comments import may_read
-    from luoshi.ledger.services.status import may_answer
-
     rows = history(session, c.id)
-    full = reader is not None and reader.active and reader.role in FULL_READERS
+    full = policy.may_read_full_history(reader)
     readable_notices: set[int] = set()
     comments_ok = False
     if not full:
         ids = {int(e.entity_id) for e in rows if e.entity_type == "Notice" and e.entity_id.isdigit()}
         notices = {n.id: n for n in session.scalars(select(Notice).where(Notice.id.in_(ids)))} if ids else {}
-        readable_notices = {i for i, n in notices.items() if reader is not None and may_answer(reader, n)}
-        comments_ok = reader is not None and may_read(reader, c)
+        readable_notices = {i for i, n in notices.items() if policy.may_see_notice(reader, n)}
+        comments_ok = policy.may_read_comments(reader, c)
     out = []
     for e in rows:
         before, after = e.before, e.after

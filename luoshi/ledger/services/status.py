@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, PermissionDenied, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.services import progress
@@ -228,37 +229,18 @@ def answer_notice(session: Session, n: Notice, answer: str, *, now: dt.datetime 
     return n
 
 
-def may_answer(user: User, n: Notice) -> bool:
-    """Who may answer a 督办单: the supervision office, or a liaison of the unit it was sent to or of
-    the commitment's lead unit."""
-    if not user.active:
-        return False
-    if user.role == "admin":
-        return True
-    if user.role != "liaison" or user.unit_id is None:
-        return False
-    return n.unit_id == user.unit_id or any(
-        a.unit_id == user.unit_id and a.role == "lead" for a in n.commitment.assignments
-    )
-
-
-def may_close(user: User, n: Notice) -> bool:
-    """Only the supervision office (admin) closes (办结) a 督办单."""
-    return user.active and user.role == "admin"
-
-
 def answer_notice_as(
     session: Session, n: Notice, answer: str, user: User, *, now: dt.datetime | None = None
 ) -> Notice:
-    """:func:`answer_notice` after checking that ``user`` may answer it."""
-    if not may_answer(user, n):
+    """:func:`answer_notice` after checking that ``user`` may answer it (``policy.may_answer``)."""
+    if not policy.may_answer(user, n):
         raise PermissionDenied(f"用户 {user.username} 不能答复督办单 {n.id}（只能答复发给本单位的督办单）")
     return answer_notice(session, n, answer, now=now)
 
 
 def close_notice_as(session: Session, n: Notice, user: User) -> Notice:
-    """:func:`close_notice` after checking that ``user`` may close it."""
-    if not may_close(user, n):
+    """:func:`close_notice` after checking that ``user`` may close it (``policy.may_close``)."""
+    if not policy.may_close(user, n):
         raise PermissionDenied(f"用户 {user.username} 不能办结督办单 {n.id}（由督查室办结）")
     return close_notice(session, n)
 

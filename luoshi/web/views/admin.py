@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from luoshi.errors import NotFoundError
+from luoshi.ledger import policy
 from luoshi.ledger.models import Commitment, Evaluation, Notice, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
@@ -35,7 +36,7 @@ def _report_or_404(ctx: Ctx, rid: int) -> Report:
 
 @router.get("", response_class=HTMLResponse)
 def overview(ctx: CtxDep) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     reports = []
     for r in ctx.db.scalars(select(Report).order_by(Report.year.desc(), Report.id.desc())):
         counts = dict(ctx.db.execute(select(Commitment.state, func.count()).where(Commitment.report_id == r.id)
@@ -54,7 +55,7 @@ async def upload(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
     uploaded = files(form, "file", ctx.settings.max_upload_bytes)
     if not uploaded:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         return redirect("/admin", err="请选择要上传的报告文件")
     name, data = uploaded[0]
     done = {"new": "已导入", "unchanged": "该文件已导入过，未作改动", "revised": "已按新版本更新"}
@@ -92,7 +93,7 @@ def _signed_warnings(ctx: Ctx, rid: int, token: str | None) -> list[dict[str, st
 
 @router.get("/reports/{rid}", response_class=HTMLResponse)
 def review(ctx: CtxDep, rid: Id, w: str | None = None) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     r = _report_or_404(ctx, rid)
     rows = qs.load_rows(ctx.db, select(*qs.ROW_COLUMNS).where(Commitment.report_id == r.id)
                         .order_by(Commitment.start.is_(None), Commitment.start, Commitment.id))
@@ -165,7 +166,7 @@ async def assign(ctx: CtxDep, cid: Id) -> Response:
 
 @router.get("/commitments/{cid}", response_class=HTMLResponse)
 def edit_form(ctx: CtxDep, cid: Id) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
     ev = ctx.db.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
@@ -218,7 +219,7 @@ async def evaluate(ctx: CtxDep, cid: Id) -> Response:
 
 @router.get("/periods", response_class=HTMLResponse)
 def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     r = qs.current_report(ctx.db, report, user=ctx.user)
     if r is None:
         return redirect("/admin", err="请先导入报告")
@@ -251,13 +252,13 @@ async def periods_action(ctx: CtxDep) -> Response:
                        lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
     if op == "notices":
         return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     return redirect(back, err="未知操作")
 
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices_page(ctx: CtxDep, open_only: bool = False) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     return render(ctx, "admin/notices.html", notices=qs.notices(ctx.db, ctx.user, open_only=open_only),
                   open_only=open_only)
 
@@ -272,7 +273,7 @@ def close_notice(ctx: CtxDep, nid: Id) -> Response:
 
 @router.get("/progress", response_class=HTMLResponse)
 def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset))
     return render(ctx, "admin/progress.html", page=page, state=state, params={"state": state})
 
@@ -288,7 +289,7 @@ async def review_progress(ctx: CtxDep, pid: Id) -> Response:
 
 @router.get("/evaluations", response_class=HTMLResponse)
 def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     r = qs.current_report(ctx.db, report, user=ctx.user)
     if r is None:
         return redirect("/admin", err="请先导入报告")

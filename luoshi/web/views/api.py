@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from luoshi.errors import NotFoundError, PermissionDenied
+from luoshi.ledger import policy
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
@@ -21,7 +22,7 @@ def _report(ctx: Ctx, report: int | None) -> Any:
         return qs.get_report(ctx.db, ctx.user, report)
     r = qs.current_report(ctx.db, user=ctx.user)
     if r is None:
-        raise NotFoundError("还没有导入任何报告" if qs.can_see_drafts(ctx.user) else "还没有公开的报告")
+        raise NotFoundError("还没有导入任何报告" if policy.may_see_drafts(ctx.user) else "还没有公开的报告")
     return r
 
 
@@ -91,7 +92,7 @@ def api_commitment_progress(ctx: CtxDep, cid: Id) -> list[dict]:
 def api_history(ctx: CtxDep, cid: Id) -> list[dict]:
     ctx.require()
     c = qs.get_commitment(ctx.db, ctx.user, cid)
-    if not (qs.can_see_drafts(ctx.user) or qs.is_responsible(ctx.user, c)):
+    if not policy.may_see_private_progress(ctx.user, c):
         raise PermissionDenied("只有督查室、领导和责任单位可以查看变更记录")
     return qs.history(ctx.db, ctx.user, c)
 
@@ -129,14 +130,14 @@ def api_evaluations(ctx: CtxDep, report: Id | None = None) -> list[dict]:
 
 @router.get("/scorecard", tags=["dashboard"], summary="单位考核得分与排名（含较上期变化）")
 def api_scorecard(ctx: CtxDep, report: Id | None = None) -> list[dict]:
-    ctx.require("admin", "leader")
+    ctx.require(policy.is_overseer)
     return sm.ranking(ctx.db, _report(ctx, report))
 
 
 @router.get("/dashboard", tags=["dashboard"], summary="看板汇总：完成率、红黄绿灯、滞后清单、趋势")
 def api_dashboard(ctx: CtxDep, report: Id | None = None) -> dict:
     r = _report(ctx, report)
-    viewer = ctx.user if ctx.user.role in ("admin", "leader") else qs.public_view(ctx.user)
+    viewer = ctx.user if policy.is_overseer(ctx.user) else qs.public_view(ctx.user)
     data = sm.summary(ctx.db, viewer, r)
     data["trend"] = sm.trend(ctx.db, r)
     return data

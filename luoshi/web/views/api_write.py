@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from luoshi.ledger import policy
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
 from luoshi.web import queries as qs
@@ -36,7 +37,7 @@ def _commitment_out(ctx: Ctx, cid: int) -> dict:
 @router.post("/reports", tags=["reports"], status_code=201, summary="上传报告文件并导入（督查室）")
 @upload("report")
 async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     within(file, ctx.settings.max_upload_bytes)
 
     def run() -> dict:  # in a worker thread: no database work on the event loop
@@ -165,27 +166,16 @@ def api_report(ctx: CtxDep, cid: Id, body: ProgressIn) -> dict:
 @router.post("/progress/{pid}/evidence", tags=["progress"], status_code=201, summary="为未审核的进度报告附加佐证材料")
 @upload("evidence")
 async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]) -> dict:
-    from luoshi.ledger.models import ProgressReport
-    from luoshi.ledger.services import progress as progress_service
-
-    def check() -> ProgressReport:
-        pr = ctx.db.get(ProgressReport, pid)
-        if pr is None:
-            raise ctx.not_found("进度报告")
-        actions.may_report(ctx, qs.get_commitment(ctx.db, ctx.user, pr.commitment_id))
+    def check() -> None:
+        actions.evidence_target(ctx, pid)  # refuse before reading the upload
         ctx.db.rollback()  # give the connection back while the upload is read
-        return pr
 
     # database work runs in worker threads, never on the event loop (see views.forms.attempt)
     await run_in_threadpool(check)
     within(file, ctx.settings.max_evidence_bytes)
 
     def store() -> dict:
-        pr = ctx.db.get(ProgressReport, pid)
-        if pr is None:
-            raise ctx.not_found("进度报告")
-        ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", file.file,
-                                     max_bytes=ctx.settings.max_evidence_bytes)
+        ev = actions.attach_evidence(ctx, pid, file.filename or "evidence", file.file)
         ctx.commit()
         return qs.evidence_json(ev)
 

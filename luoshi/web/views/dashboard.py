@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from luoshi.ledger import policy
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
@@ -20,7 +21,7 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(ctx: CtxDep) -> Response:
-    ctx.require("admin", "leader")
+    ctx.require(policy.is_overseer)
     report = qs.current_report(ctx.db, user=ctx.user)
     if report is None:
         return render(ctx, "dashboard/index.html", summary=None, trend=None, ranking=[])
@@ -30,7 +31,7 @@ def dashboard(ctx: CtxDep) -> Response:
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
 def drilldown(ctx: CtxDep, cid: Id) -> Response:
-    ctx.require("admin", "leader")
+    ctx.require(policy.is_overseer)
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     return render(ctx, "dashboard/commitment.html", c=qs.commitment_detail(ctx.db, ctx.user, c),
                   history=qs.history(ctx.db, ctx.user, c), comments=actions.comments(ctx, cid),

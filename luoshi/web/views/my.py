@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from luoshi.ledger import policy
 from luoshi.ledger.models import Period, ProgressReport
 from luoshi.web import actions
 from luoshi.web import queries as qs
@@ -79,7 +80,7 @@ def my_items(ctx: Ctx) -> dict:
 
 @router.get("", response_class=HTMLResponse)
 def my_page(ctx: CtxDep) -> Response:
-    ctx.require("liaison")
+    ctx.require(policy.is_liaison)
     return render(ctx, "my/index.html", **my_items(ctx))
 
 
@@ -118,7 +119,7 @@ async def report_submit(ctx: CtxDep, cid: Id) -> Response:
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices_page(ctx: CtxDep) -> Response:
-    ctx.require("liaison", "admin")
+    ctx.require(policy.answers_notices)
     return render(ctx, "my/notices.html", notices=qs.notices(ctx.db, ctx.user))
 
 

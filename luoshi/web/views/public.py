@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from luoshi.errors import NotFoundError
+from luoshi.ledger import policy
 from luoshi.ledger.models import Evidence
 from luoshi.ledger.services.evidence import SAFE_MIME_TYPES
 from luoshi.web import queries as qs
@@ -47,7 +48,7 @@ def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query
 def commitment_page(ctx: CtxDep, cid: Id) -> Response:
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
-    return render(ctx, "public/commitment.html", c=data)
+    return render(ctx, "public/commitment.html", c=data, can_report=policy.liaison_of(ctx.user, c))
 
 
 @router.get("/screen", response_class=HTMLResponse)
@@ -78,7 +79,7 @@ def evidence_file(ctx: CtxDep, eid: Id) -> Response:
     if e is None:
         raise NotFoundError(f"附件 {eid} 不存在")
     c = qs.get_commitment(ctx.db, ctx.user, e.progress_report.commitment_id)
-    if not (qs.can_see_drafts(ctx.user) or qs.is_responsible(ctx.user, c)):
+    if not policy.may_see_private_progress(ctx.user, c):
         raise NotFoundError(f"附件 {eid} 不存在")
     path = qs.evidence_path(e)
     if not path.exists():

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from luoshi.ledger import policy
 from luoshi.web.auth import (
     Principal,
     TooManyAttempts,
@@ -53,7 +54,7 @@ def check_credentials(ctx: Ctx, username: str, password: str) -> tuple[str, str,
         raise TooManyAttempts(f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试", wait)
     user = find_user(ctx.db, username)
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active or user.role == "public":
+    if not ok or user is None or not policy.may_log_in(user):
         raise Unauthenticated("用户名或密码错误")
     throttle.succeeded(username, ip)
     end_session(ctx.db, ctx.user.sid)  # signing in again (maybe as someone else) ends this browser's last one
