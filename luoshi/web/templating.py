@@ -148,7 +148,7 @@ def plain(value: Any, where: str = "data") -> Any:
 
 def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response:
     """The page ``name`` rendered from ``data``, or with ``?format=json`` that same data as JSON."""
-    if wants_twin(ctx.request):  # the view checked the format it offers (``page_format``)
+    if page_format(ctx.request) == "json":  # a page offering more (CSV) answers those before
         return JSONResponse(plain(data), status_code=status_code)
     shown, used = flash_banner.banner(ctx.request, ctx.settings.secret_key)
     context = {

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from luoshi.errors import NotFoundError, PermissionDenied
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, Page
@@ -33,8 +34,8 @@ def api_reports(ctx: CtxDep) -> list[dict]:
 @router.get("/reports/{report_id}", tags=["reports"], summary="报告（with_text=1 附清洗后的原文）")
 def api_report(ctx: CtxDep, report_id: Id, with_text: bool = False) -> dict:
     r = qs.get_report(ctx.db, ctx.user, report_id)
-    data = qs.report_json(r)
-    data["sections"] = [qs.section_json(s) for s in qs.sections(ctx.db, r.id)]
+    data = ser.report_json(r)
+    data["sections"] = [ser.section_json(s) for s in qs.sections(ctx.db, r.id)]
     if with_text:
         data["source_text"] = r.source_text
     return data
@@ -43,7 +44,7 @@ def api_report(ctx: CtxDep, report_id: Id, with_text: bool = False) -> dict:
 @router.get("/reports/{report_id}/sections", tags=["reports"], summary="报告的章节结构")
 def api_sections(ctx: CtxDep, report_id: Id) -> list[dict]:
     r = qs.get_report(ctx.db, ctx.user, report_id)
-    return [qs.section_json(s) for s in qs.sections(ctx.db, r.id)]
+    return [ser.section_json(s) for s in qs.sections(ctx.db, r.id)]
 
 
 @router.get("/areas", tags=["reports"], summary="领域（含任务的二级标题）")

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from luoshi.ledger.services import commitments as commitment_service
 from luoshi.web import actions
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.limits import upload, within
 from luoshi.web.params import Id, Version
@@ -29,8 +29,9 @@ def _done(ctx: Ctx, value: Any) -> Any:
 
 
 def _commitment_out(ctx: Ctx, cid: int) -> dict:
+    """The commitment after a write, in the same shape as ``GET /api/commitments/{id}`` returns it."""
     c = qs.get_commitment(ctx.db, ctx.user, cid)
-    return commitment_service.to_dict(c)
+    return qs.commitment_detail(ctx.db, ctx.user, c)
 
 
 @router.post("/reports", tags=["reports"], status_code=201, summary="上传报告文件并导入（督查室）")
@@ -42,7 +43,7 @@ async def api_upload(ctx: CtxDep, file: Annotated[UploadFile, File()]) -> dict:
     def run() -> dict:  # in a worker thread: no database work on the event loop
         report, status, warnings = actions.import_upload(ctx, file.filename or "report.txt", file.file)
         ctx.commit()
-        return {"status": status, "report": qs.report_json(report), "warnings": warnings}
+        return {"status": status, "report": ser.report_json(report), "warnings": warnings}
 
     return await run_in_threadpool(run)
 
@@ -159,7 +160,7 @@ def api_report(ctx: CtxDep, cid: Id, body: ProgressIn) -> dict:
     pr = actions.submit_progress(ctx, cid, body.period_id, percent=body.percent, value=body.value,
                                  narrative=body.narrative, version=body.version)
     ctx.commit()
-    return qs.progress_json(pr, private=True)
+    return ser.progress_json(pr, private=True)
 
 
 @router.post("/progress/{pid}/evidence", tags=["progress"], status_code=201, summary="为未审核的进度报告附加佐证材料")
@@ -187,7 +188,7 @@ async def api_evidence(ctx: CtxDep, pid: Id, file: Annotated[UploadFile, File()]
         ev = progress_service.attach(ctx.db, pr, file.filename or "evidence", file.file,
                                      max_bytes=ctx.settings.max_evidence_bytes)
         ctx.commit()
-        return qs.evidence_json(ev)
+        return ser.evidence_json(ev)
 
     return await run_in_threadpool(store)
 
@@ -202,7 +203,7 @@ class ReviewIn(BaseModel):
 def api_review(ctx: CtxDep, pid: Id, body: ReviewIn) -> dict:
     pr = actions.review_progress(ctx, pid, body.decision, body.reason, body.version)
     ctx.commit()
-    return qs.progress_json(pr, private=True)
+    return ser.progress_json(pr, private=True)
 
 
 class CycleIn(BaseModel):
@@ -229,14 +230,14 @@ class PeriodState(BaseModel):
 @router.put("/periods/{pid}", tags=["periods"], summary="关闭或重新开放周期（督查室）")
 def api_period_state(ctx: CtxDep, pid: Id, body: PeriodState) -> dict:
     p = actions.set_period_closed(ctx, pid, body.closed)
-    return _done(ctx, {"id": p.id, "label": p.label, "closed": p.closed})
+    return _done(ctx, ser.period_json(p))
 
 
 @router.post("/periods/{pid}/notices", tags=["notices"], summary="为该周期的红灯和未报送任务生成督办单（督查室）")
 def api_issue(ctx: CtxDep, pid: Id) -> list[dict]:
     created = actions.issue_notices(ctx, pid)
     ctx.commit()
-    return [qs.notice_json(n) for n in created]
+    return [ser.notice_json(n) for n in created]
 
 
 class AnswerIn(BaseModel):
@@ -247,14 +248,14 @@ class AnswerIn(BaseModel):
 def api_answer(ctx: CtxDep, nid: Id, body: AnswerIn) -> dict:
     n = actions.answer_notice(ctx, nid, body.answer)
     ctx.commit()
-    return qs.notice_json(n)
+    return ser.notice_json(n)
 
 
 @router.post("/notices/{nid}/close", tags=["notices"], summary="办结督办单（督查室）")
 def api_close_notice(ctx: CtxDep, nid: Id) -> dict:
     n = actions.close_notice(ctx, nid)
     ctx.commit()
-    return qs.notice_json(n)
+    return ser.notice_json(n)
 
 
 class EvaluationIn(BaseModel):
@@ -269,5 +270,4 @@ def api_evaluate(ctx: CtxDep, cid: Id, body: EvaluationIn) -> dict:
     e = actions.evaluate(ctx, cid, final_value=body.final_value, result=body.result, reason=body.reason,
                          version=body.version)
     ctx.commit()
-    return {"commitment_id": cid, "result": e.result, "computed_result": e.computed_result, "score": e.score,
-            "final_value": e.final_value, "override_reason": e.override_reason, "version": e.version}
+    return ser.evaluation_json(e, private=True)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from luoshi.web import actions
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web import summary as sm
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id
@@ -33,5 +34,6 @@ def drilldown(ctx: CtxDep, cid: Id) -> Response:
     ctx.require("admin", "leader")
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     return render(ctx, "dashboard/commitment.html", c=qs.commitment_detail(ctx.db, ctx.user, c),
-                  history=qs.history(ctx.db, ctx.user, c), comments=actions.comments(ctx, cid),
+                  history=qs.history(ctx.db, ctx.user, c),
+                  comments=[ser.comment_json(m) for m in actions.comments(ctx, cid)],
                   comment_action=f"/dashboard/c/{cid}/comments")
