@@ -139,7 +139,9 @@ def _my_notices(html: str, j: dict, ledger) -> None:
 
 def _admin(html: str, j: dict, ledger) -> None:
     assert _links(html, r'href="/admin/reports/(\d+)"') == set(_ids(j["reports"])) == {ledger.report}
-    assert f">{j['pending']}<" in html or f"{j['pending']} " in html
+    assert j["pending"] == 1 and j["open_notices"] >= 1
+    assert f'待审核进度</h2><p class="stat"><span class="num">{j["pending"]}</span>份' in html
+    assert f'未办结督办单</h2><p class="stat"><span class="num">{j["open_notices"]}</span>份' in html
 
 
 def _review(html: str, j: dict, ledger) -> None:
