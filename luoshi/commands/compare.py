@@ -7,8 +7,9 @@ import json
 import click
 
 from luoshi.commands.output import table
+from luoshi.corpus.query import load_reports
 from luoshi.errors import ValidationError
-from luoshi.reconcile.service import compare_view, reports_from_corpus, table_rows, to_csv
+from luoshi.reconcile.service import compare_view, table_rows, to_csv
 
 
 @click.command("compare")
@@ -23,7 +24,7 @@ def compare(corpus: str, year: int | None, government: str | None, as_json: bool
         raise ValidationError("--json and --csv are exclusive")
     if (year is None) == (government is None):
         raise ValidationError("give exactly one of --year or --government")
-    view = compare_view(reports_from_corpus(corpus), year=year, government=government)
+    view = compare_view(load_reports(corpus), year=year, government=government)
     t = view["table"]
     if as_json:
         click.echo(json.dumps(view, ensure_ascii=False, indent=2))

@@ -12,12 +12,12 @@ import json
 import click
 
 from luoshi.commands.output import table
+from luoshi.corpus.query import load_reports
 from luoshi.errors import ValidationError
 from luoshi.reconcile.judge import Tolerance
 from luoshi.reconcile.service import (
     government_view,
     pick_government,
-    reports_from_corpus,
     reports_from_files,
     to_csv,
 )
@@ -75,7 +75,7 @@ def scorecard(files: tuple[str, ...], corpus: str | None, government: str | None
         raise ValidationError("--tolerance must not be negative")
     if corpus and not government:
         raise ValidationError("--government is required with --corpus")
-    reports = reports_from_corpus(corpus) if corpus else reports_from_files(files)
+    reports = load_reports(corpus) if corpus else reports_from_files(files)
     gov = pick_government(reports, government)
     view = government_view(reports, gov, year=year, tolerance=Tolerance(rate_pp=tolerance), headline_only=headline)
     if as_json:

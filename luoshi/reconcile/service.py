@@ -1,5 +1,10 @@
 """The views shared by the CLI and the web pages: one government's promise history and scorecards,
-and the comparison tables — each as plain dicts ready for JSON, CSV or a template."""
+and the comparison tables — each as plain dicts ready for JSON, CSV or a template.
+
+Reconciliation never opens a database: it takes ``ReportItems`` from fresh extractions
+(:func:`reports_from_files`) or from a corpus (``luoshi.corpus.query.load_reports``). The corpus
+depends on this package (it reads its rows back as ``ReportItems``), never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +27,6 @@ def reports_from_files(paths: Iterable[str | Path]) -> list[ReportItems]:
     from luoshi.pipeline import extract_path
 
     return [ReportItems.from_extraction(extract_path(p), source=str(p)) for p in paths]
-
-
-def reports_from_corpus(path: str | Path, **kw: Any) -> list[ReportItems]:
-    from luoshi.corpus.query import load_reports
-
-    return load_reports(path, **kw)
 
 
 def pick_government(reports: Sequence[ReportItems], government: str | None) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.db import make_engine, session_factory
-from luoshi.web import errors
+from luoshi.web import corpus, errors
 from luoshi.web.config import Settings
 from luoshi.web.head import HeadAsGet
 from luoshi.web.ratelimit import LoginThrottle
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessions = session_factory(engine)
     app.state.throttle = LoginThrottle(engine, settings.login_max_failures, settings.login_window_seconds)
     errors.install(app)
+    corpus.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: HEAD runs as GET through everything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -73,7 +74,4 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     for router in ROUTERS:
         app.include_router(router)
-    from luoshi.web import corpus
-
-    corpus.mount(app, settings)
     return app

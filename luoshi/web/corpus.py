@@ -1,9 +1,9 @@
-"""The cross-year pages (历年承诺) inside the app, and what they say before a corpus exists.
+"""Where the corpus of past reports is, for the cross-year pages (历年承诺) and the demo.
 
-``luoshi.reconcile.web.make_router`` serves promise history and scorecards from a corpus database
-(``$LUOSHI_CORPUS``, else ``corpus.sqlite`` in the app's home). It is mounted under ``/reconcile``
-behind one dependency: while the corpus file does not exist, an HTML request gets a normal 200
-page that says how to build it, a JSON/CSV request a 404 ``{"error": ...}`` — never a traceback.
+The one lookup: ``$LUOSHI_CORPUS``, else ``corpus.sqlite`` in the app's home. While the file does
+not exist the pages raise :class:`CorpusMissing`; an HTML request then gets a normal 200 page that
+says how to build it, a JSON or CSV request a 404 ``{"error": ..., "detail": ...}`` (see
+:func:`install`) — never a traceback.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 from luoshi.errors import NotFoundError
-from luoshi.web.auth import ANONYMOUS
 from luoshi.web.config import Settings
-from luoshi.web.context import get_ctx
 
-PREFIX = "/reconcile"
 CORPUS_NAME = "corpus.sqlite"
 
 
@@ -41,38 +38,24 @@ class CorpusMissing(NotFoundError):
         self.path = path
 
 
-def _wants_json(request: Request) -> bool:
-    fmt = request.query_params.get("format", "html")
-    return fmt != "html" or "application/json" in request.headers.get("accept", "").split(",")[0]
+def existing_corpus(settings: Settings) -> Path:
+    """The corpus file, or :class:`CorpusMissing` when it has not been built."""
+    path = corpus_file(settings)
+    if not path.is_file():
+        raise CorpusMissing(path)
+    return path
 
 
-async def _missing(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, CorpusMissing)
-    if _wants_json(request):
-        return JSONResponse({"error": exc.message, "detail": {"corpus": str(exc.path),
-                                                              "build": build_command(exc.path)}}, status_code=404)
-    from luoshi.web.templating import templates
+def install(app: FastAPI) -> None:
+    """Answer :class:`CorpusMissing` with the build instructions, as a page or as JSON."""
+    from luoshi.web import errors
 
-    return templates.TemplateResponse(
-        request, "reconcile_missing.html",
-        {"request": request, "user": getattr(request.state, "user", None) or ANONYMOUS,
-         "csrf_token": getattr(request.state, "csrf_token", ""),
-         "path": request.url.path, "flash": None, "flash_error": None, "corpus": str(exc.path),
-         "command": build_command(exc.path)},
-    )
+    async def missing(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CorpusMissing)
+        detail = {"corpus": str(exc.path), "build": build_command(exc.path)}
+        if errors.wants_json(request):
+            return errors.error_response(request, 404, exc.message, detail)
+        # not an error for a person: the section exists, it only waits for its data
+        return errors.page(request, "reconcile/missing.html", 200, corpus=detail["corpus"], command=detail["build"])
 
-
-def mount(app: FastAPI, settings: Settings) -> None:
-    """Include the reconcile pages under ``/reconcile``, guarded by the corpus check."""
-    from luoshi.reconcile.web import make_router
-
-    def path() -> Path:
-        return corpus_file(settings)
-
-    def corpus_ready() -> None:
-        p = path()
-        if not p.is_file():
-            raise CorpusMissing(p)
-
-    app.add_exception_handler(CorpusMissing, _missing)
-    app.include_router(make_router(path), prefix=PREFIX, dependencies=[Depends(get_ctx), Depends(corpus_ready)], tags=["reconcile"])
+    app.add_exception_handler(CorpusMissing, missing)

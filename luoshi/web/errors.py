@@ -1,4 +1,8 @@
-"""One error shape: JSON ``{"error": ..., "detail": ...}`` under /api, a Chinese error page elsewhere.
+"""One error shape: JSON ``{"error": ..., "detail": ...}`` for API clients, a Chinese error page for browsers.
+
+A request gets JSON when it is under /api, asks for a page's twin (``?format=json``, see
+``luoshi.web.templating``) or puts ``application/json`` first in its Accept header; every other
+request (a browser) gets the error page, whichever router raised — the cross-year pages included.
 
 ``LuoshiError.http_status`` gives the code (a write that collided with a parallel one is a 409, see
 ``luoshi.ledger.conflicts``); request validation is 422; unknown routes 404. An HTML
@@ -25,6 +29,7 @@ from luoshi.errors import LuoshiError
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.web.auth import Unauthenticated
 from luoshi.web.context import is_api
+from luoshi.web.templating import wants_twin
 
 log = logging.getLogger("luoshi.web")
 
@@ -32,25 +37,34 @@ STATUS_TEXT = {400: "请求有误", 401: "需要登录", 403: "没有权限", 40
                409: "数据冲突", 413: "文件太大", 422: "输入有误", 429: "尝试次数过多", 500: "服务器内部错误"}
 
 
-def _wants_json(request: Request) -> bool:
-    return is_api(request) or "application/json" in request.headers.get("accept", "").split(",")[0]
+def wants_json(request: Request) -> bool:
+    """An API client (JSON) rather than a browser (an HTML page)."""
+    return is_api(request) or wants_twin(request) or \
+        "application/json" in request.headers.get("accept", "").split(",")[0]
+
+
+def page(request: Request, name: str, status_code: int, headers: dict[str, str] | None = None,
+         **data: Any) -> HTMLResponse:
+    """A page shown outside a view (no ``Ctx``): the base layout with no form token and no flash."""
+    from luoshi.web.auth import ANONYMOUS
+    from luoshi.web.templating import templates
+
+    return templates.TemplateResponse(
+        request, name,
+        {"request": request, "user": getattr(request.state, "user", None) or ANONYMOUS, "csrf_token": "",
+         "path": request.url.path, "flash": None, "flash_error": None, **data},
+        status_code=status_code, headers=headers,
+    )
 
 
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
-    from luoshi.web.templating import templates
-
-    ctx_user = getattr(request.state, "user", None)
-    return templates.TemplateResponse(
-        request, "error.html",
-        {"request": request, "status": status, "title": STATUS_TEXT.get(status, "出错了"), "message": message,
-         "user": ctx_user, "csrf_token": "", "path": request.url.path, "flash": None, "flash_error": None},
-        status_code=status, headers=headers,
-    )
+    return page(request, "error.html", status, headers, status=status, title=STATUS_TEXT.get(status, "出错了"),
+                message=message)
 
 
 def error_response(request: Request, status: int, message: str, detail: Any = None,
                    headers: dict[str, str] | None = None) -> Response:
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
     return _error_page(request, status, message, headers)
 
@@ -64,7 +78,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LuoshiError)
     async def luoshi_error(request: Request, exc: LuoshiError) -> Response:
-        if isinstance(exc, Unauthenticated) and not _wants_json(request):
+        if isinstance(exc, Unauthenticated) and not wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             resp = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             if "过期" in exc.message or "失效" in exc.message:

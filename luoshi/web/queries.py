@@ -1,7 +1,7 @@
 """Read-only queries behind the pages and the JSON API.
 
-Every function returns plain JSON-ready dicts, so an HTML page and its ``/api/...`` twin show the
-same data. Nothing here writes: changes go through ``luoshi.ledger.services`` (audited).
+Every function returns plain JSON-ready dicts in the shapes of ``luoshi.web.serializers``, so an
+HTML page, its ``?format=json`` twin and its ``/api/...`` twin show the same data. Nothing here writes: changes go through ``luoshi.ledger.services`` (audited).
 Visibility is decided here too: anonymous visitors and liaisons only see published commitments
 (plus, for a liaison, the unpublished ones of its own unit), and only published reports, the latest
 published one by default (the ledger's rule, ``luoshi.ledger.services.publication``).
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import NotFoundError, ValidationError
 from luoshi.ledger import policy
-from luoshi.ledger.audit import jsonable
 from luoshi.ledger.db import LIKE_ESCAPE, escape_like
 from luoshi.ledger.models import (
     Assignment,
@@ -37,6 +36,15 @@ from luoshi.ledger.models import (
 from luoshi.ledger.services import publication
 from luoshi.web import status as st
 from luoshi.web.auth import Principal
+from luoshi.web.serializers import (
+    commitment_json,
+    evaluation_json,
+    notice_json,
+    period_json,
+    progress_json,
+    report_json,
+    unit_json,
+)
 
 MAX_LIMIT = 500
 
@@ -61,14 +69,6 @@ def now() -> dt.datetime:
 
 
 # --------------------------------------------------------------------------- reports & sections
-
-def report_json(r: Report, *, counts: dict[int, int] | None = None) -> dict[str, Any]:
-    return {
-        "id": r.id, "government": r.government.name, "year": r.year, "title": r.title,
-        "sha256": r.sha256, "source_name": r.source_name, "revision": r.revision,
-        "imported_at": jsonable(r.imported_at), "commitments": (counts or {}).get(r.id),
-    }
-
 
 def reports(db: Session, user: Principal) -> list[dict[str, Any]]:
     q_reports = select(Report).order_by(Report.year.desc(), Report.id.desc())
@@ -97,11 +97,6 @@ def get_report(db: Session, user: Principal, report_id: int) -> Report:
     if not policy.may_see_report(db, user, r):
         raise NotFoundError(f"报告 {report_id} 不存在或未公开")
     return r
-
-
-def section_json(s: Section) -> dict[str, Any]:
-    return {"id": s.id, "key": s.key, "parent": s.parent_key, "level": s.level, "title": s.title,
-            "start": s.start, "end": s.end}
 
 
 def sections(db: Session, report_id: int) -> list[Section]:
@@ -287,35 +282,6 @@ def contains_text(column: Any, text: str) -> Any:
     return column.ilike(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
 
 
-def commitment_json(c: Commitment | Row, s: st.Status | None, area: dict[str, Any] | None = None,
-                    *, full: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": c.id, "code": c.code, "kind": c.kind, "title": c.title, "state": c.state,
-        "published": c.published, "headline": c.headline, "deadline": jsonable(c.deadline),
-        "section": c.section_key if isinstance(c, Row) else (c.section.key if c.section is not None else None),
-        "area": area,
-        "units": [{"id": a.unit_id, "name": a.unit.name, "role": a.role, "confirmed": a.confirmed}
-                  for a in sorted(c.assignments, key=lambda a: (a.role != "lead", a.id))],
-        "lead": next((a.unit.name for a in c.assignments if a.role == "lead"), None),
-        "support": [a.unit.name for a in c.assignments if a.role == "support"],
-        "light": s.light if s else "grey",
-        "percent": s.percent if s else None,
-        "expected": s.expected if s else None,
-        "status_reason": s.reason if s else None,
-    }
-    if full:
-        out.update({
-            "text": c.text, "quote": c.quote, "start": c.start, "end": c.end, "indicator": c.indicator,
-            "metric": c.metric, "value": c.value, "value_max": c.value_max, "unit": c.unit,
-            "comparator": c.comparator, "modality": c.modality, "source": c.source, "version": c.version,
-            "report_id": c.report_id, "milestones": c.milestones,
-            "suggestions": [{"unit_id": a.unit_id, "name": a.unit.name, "role": a.role,
-                             "triggers": a.suggested_by, "confirmed": a.confirmed} for a in c.assignments],
-            "targets": [t.id for t in c.targets],
-        })
-    return out
-
-
 def area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
     """section id → area dict, and area key → title."""
     secs = sections(db, report_id)
@@ -353,23 +319,6 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
 
 
 # --------------------------------------------------------------------------- progress, notices, ...
-
-def evidence_json(e: Evidence) -> dict[str, Any]:
-    return {"id": e.id, "filename": e.filename, "size": e.size, "content_type": e.content_type,
-            "url": f"/evidence/{e.id}"}
-
-
-def progress_json(p: ProgressReport, *, private: bool) -> dict[str, Any]:
-    out = {
-        "id": p.id, "commitment_id": p.commitment_id, "period": p.period.label, "period_id": p.period_id,
-        "percent": p.percent, "reported_value": p.reported_value, "narrative": p.narrative,
-        "state": p.state, "submitted_at": jsonable(p.submitted_at), "late": p.late, "version": p.version,
-    }
-    if private:
-        out.update({"author": p.author, "return_reason": p.return_reason,
-                    "evidence": [evidence_json(e) for e in p.evidence]})
-    return out
-
 
 def progress_history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
     private = policy.may_see_private_progress(user, c)
@@ -409,14 +358,6 @@ def progress_list(db: Session, user: Principal, *, state: str | None = None, uni
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-def notice_json(n: Notice) -> dict[str, Any]:
-    return {"id": n.id, "commitment_id": n.commitment_id, "commitment_title": n.commitment.title,
-            "unit_id": n.unit_id, "unit": n.unit.name if n.unit else None,
-            "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
-            "issued": jsonable(n.issued), "due": jsonable(n.due), "answered_at": jsonable(n.answered_at),
-            "answer": n.answer, "closed": n.closed, "version": n.version}
-
-
 def notices(db: Session, user: Principal, *, open_only: bool = False) -> list[dict[str, Any]]:
     """Notices the caller may see, each with ``can_answer`` / ``can_close``.
 
@@ -443,8 +384,7 @@ def notices(db: Session, user: Principal, *, open_only: bool = False) -> list[di
 
 def periods(db: Session, report_id: int) -> list[dict[str, Any]]:
     rows = db.scalars(select(Period).where(Period.report_id == report_id).order_by(Period.start))
-    return [{"id": p.id, "label": p.label, "start": jsonable(p.start), "end": jsonable(p.end),
-             "due": jsonable(p.due), "closed": p.closed} for p in rows]
+    return [period_json(p) for p in rows]
 
 
 def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, Any]]:
@@ -453,15 +393,7 @@ def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, 
     if not policy.may_see_drafts(user):
         q = q.where(Commitment.published.is_(True))
     private = policy.may_see_drafts(user)
-    out = []
-    for e in db.scalars(q):
-        d = {"id": e.id, "commitment_id": e.commitment_id, "commitment_title": e.commitment.title,
-             "result": e.result, "computed_result": e.computed_result, "final_value": e.final_value,
-             "score": e.score, "at": jsonable(e.at)}
-        if private:
-            d.update({"override_reason": e.override_reason, "by": e.by, "version": e.version})
-        out.append(d)
-    return out
+    return [evaluation_json(e, private=private) for e in db.scalars(q)]
 
 
 def units(db: Session, report: Report | None, user: Principal) -> list[dict[str, Any]]:
@@ -477,9 +409,7 @@ def units(db: Session, report: Report | None, user: Principal) -> list[dict[str,
         q = q.where(clause)
     for uid, n in db.execute(q.group_by(Assignment.unit_id)):
         counts[uid] = n
-    return [{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind,
-             "aliases": list(u.aliases or []), "parent_id": u.parent_id, "assignments": counts.get(u.id, 0)}
-            for u in rows]
+    return [unit_json(u, assignments=counts.get(u.id, 0)) for u in rows]
 
 
 def history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from luoshi.ledger import policy
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web import status as st
 from luoshi.web.auth import Principal
 from luoshi.web.charts import LIGHTS, LightRow
@@ -67,7 +68,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
     unit_rows = [{"id": uid, "name": unit_names[uid], **v, "total": sum(v.values())}
                  for uid, v in sorted(by_unit.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], unit_names[kv[0]]))]
     return {
-        "report": qs.report_json(report),
+        "report": ser.report_json(report),
         "on": on.isoformat(),
         "total": total,
         "lights": overall,
@@ -76,7 +77,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
         "completed": done,
         "by_area": area_rows,
         "by_unit": unit_rows,
-        "lagging": [qs.commitment_json(c, s, area) for s, c, area in lagging[:lagging_limit]],
+        "lagging": [ser.commitment_json(c, s, area) for s, c, area in lagging[:lagging_limit]],
         "lagging_total": len(lagging),
     }
 

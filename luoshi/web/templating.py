@@ -1,4 +1,10 @@
-"""Jinja2 environment (autoescaping on for every template) and the ``render`` helper."""
+"""Jinja2 environment (autoescaping on for every template) and the ``render`` helper.
+
+Every HTML page has its JSON twin by one convention: the page's own URL with ``?format=json``
+answers the data the page was rendered from (the keyword arguments a view gives :func:`render`),
+as JSON. A view therefore passes the page only JSON-ready data (the shapes of
+``luoshi.web.serializers``); anything else fails loudly on the twin instead of leaking objects.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi.responses import HTMLResponse
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
+from luoshi.errors import ValidationError
 from luoshi.ledger.limits import BIDI_CONTROLS
-from luoshi.web import charts
+from luoshi.web import charts, promise_charts
 from luoshi.web import flash as flash_banner
 from luoshi.web.context import Ctx
 
@@ -73,6 +82,12 @@ def show_bidi(value: Any) -> Any:
     return value
 
 
+@pass_context
+def _url(context: Context, name: str, **params: Any) -> str:
+    """The path of the named route (no scheme or host: pages link within the site)."""
+    return context["request"].url_for(name, **params).path
+
+
 def make_env() -> Environment:
     env = Environment(
         finalize=show_bidi,
@@ -89,7 +104,7 @@ def make_env() -> Environment:
     env.globals.update(
         charts=charts, query=_query, KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, ROLE_LABELS=ROLE_LABELS, NOTICE_REASONS=NOTICE_REASONS,
-        LIGHT_LABELS=charts.LIGHT_LABELS,
+        LIGHT_LABELS=charts.LIGHT_LABELS, promise_charts=promise_charts, url=_url,
     )
     return env
 
@@ -97,7 +112,44 @@ def make_env() -> Environment:
 templates = Jinja2Templates(env=make_env())
 
 
-def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+FORMAT = "format"
+"""The query parameter that asks a page for its twin: ``?format=json``."""
+
+
+def page_format(request: Request, offered: tuple[str, ...] = ("html", "json")) -> str:
+    """The form a page is asked for: ``html`` (the default), ``json``, or another it ``offered``."""
+    value = request.query_params.get(FORMAT, "html")
+    if value not in offered:
+        raise ValidationError(f"format 只能是 {'、'.join(offered)}，收到 {value!r}")
+    return value
+
+
+def wants_twin(request: Request) -> bool:
+    """Whether the caller asked for a page's data rather than the page (any ``format`` but html)."""
+    return request.query_params.get(FORMAT, "html") != "html"
+
+
+def plain(value: Any, where: str = "data") -> Any:
+    """``value`` as JSON-ready data: mappings, sequences, text, numbers, booleans, dates.
+
+    Refuses anything else (an ORM object, a function) rather than guess at its fields: the twin
+    must say exactly what the page shows, through the serialisers.
+    """
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"{where} is a {type(value).__name__}, not JSON-ready data; serialise it first")
+
+
+def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response:
+    """The page ``name`` rendered from ``data``, or with ``?format=json`` that same data as JSON."""
+    if page_format(ctx.request) == "json":  # a page offering more (CSV) answers those before
+        return JSONResponse(plain(data), status_code=status_code)
     shown, used = flash_banner.banner(ctx.request, ctx.settings.secret_key)
     context = {
         "request": ctx.request,

@@ -1,4 +1,4 @@
-"""Promise pages: HTML with inline SVG, and the same data as JSON and CSV."""
+"""Promise pages inside the app: HTML with inline SVG, the same data as JSON and CSV, the app's errors."""
 
 from __future__ import annotations
 
@@ -6,23 +6,30 @@ import shutil
 
 import pytest
 from conftest import REPORTS
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from luoshi.corpus.build import build
-from luoshi.reconcile.web import make_router
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> TestClient:
+def corpus(tmp_path_factory) -> str:
     d = tmp_path_factory.mktemp("rep")
     for p in REPORTS.glob("*.txt"):
         shutil.copy(p, d / p.name)
     out = d / "corpus.sqlite"
     build(d, out, workers=1, progress=False)
-    app = FastAPI()
-    app.include_router(make_router(out), prefix="/reconcile")
-    return TestClient(app)
+    return str(out)
+
+
+@pytest.fixture
+def client(corpus: str, sqlite_engine, tmp_path, monkeypatch) -> TestClient:
+    """The whole app (its templates, its error handlers) over a ledger-less home and the corpus."""
+    from luoshi.web.app import create_app
+    from luoshi.web.config import Settings
+
+    monkeypatch.setenv("LUOSHI_CORPUS", corpus)
+    settings = Settings(home=tmp_path, database_url=str(sqlite_engine.url), secret_key=b"test-secret-key" * 3)
+    return TestClient(create_app(settings, engine=sqlite_engine))
 
 
 def test_government_page_has_scorecards_and_charts(client):
@@ -53,7 +60,13 @@ def test_year_page_shows_quotes_side_by_side_and_ambition(client):
     assert "无数据" in html and "低于上年实绩的目标" in html and "建成生态街巷119条" in html
 
 
-def test_errors_are_json_4xx(client):
-    assert client.get("/reconcile/gov/北京").status_code == 404
-    assert client.get("/reconcile/gov/国务院", params={"format": "xml"}).status_code == 422
-    assert client.get("/reconcile/compare").status_code == 422
+def test_errors_are_pages_for_browsers_and_json_for_the_twin(client):
+    page = client.get("/reconcile/gov/北京", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "没有北京的报告" in page.text and "页面不存在" in page.text
+    twin = client.get("/reconcile/gov/北京", params={"format": "json"})
+    assert twin.status_code == 404 and twin.json()["error"] == "没有北京的报告"
+    bad = client.get("/reconcile/gov/国务院", params={"format": "xml"})
+    assert bad.status_code == 422 and "format 只能是 html、json、csv" in bad.json()["error"]
+    missing = client.get("/reconcile/compare", headers={"Accept": "text/html"})
+    assert missing.status_code == 422 and "请指定年份（year）或政府（government）之一" in missing.text

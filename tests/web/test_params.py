@@ -29,7 +29,7 @@ def _api_routes(routes: list) -> list[APIRoute]:
 
 def _int_params(app) -> list[tuple[str, str, object]]:
     """(route path, parameter name, field) for every integer path or query parameter of every route
-    of the ledger app (the cross-year pages of ``luoshi.reconcile`` filter a corpus file in Python)."""
+    of the app, the cross-year pages included."""
     out = []
     for route in _api_routes(list(app.routes)):
         if not route.endpoint.__module__.startswith("luoshi.web"):

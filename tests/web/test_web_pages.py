@@ -162,7 +162,7 @@ def test_admin_split_merge_drop_add(as_user, client, ledger) -> None:
                        headers=h)
     assert parts.status_code == 200, parts.text
     new_ids = [p["id"] for p in parts.json()]
-    assert all(p["assignments"][0]["unit"] == "市行政审批服务局" for p in parts.json())
+    assert all(p["units"][0]["name"] == "市行政审批服务局" for p in parts.json())
     assert client.get(f"/api/commitments/{ledger.b}").status_code == 404  # dropped from the public plan
     merged = admin.post("/api/commitments/merge", json={"ids": new_ids}, headers=h)
     assert merged.status_code == 200 and merged.json()["text"] == "年内建成市民服务中心"

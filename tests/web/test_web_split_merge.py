@@ -38,7 +38,7 @@ def test_split_gives_each_part_its_own_span(as_user, ledger, engine: Engine, by:
     assert [n["quote"] for n in new] == ["年内建成", "市民服务中心"]
     assert all(SOURCE[n["start"]:n["end"]] == n["quote"] == n["text"] for n in new)
     assert all(n["kind"] == "milestone" and n["section"] == "2.2" and n["published"] for n in new)
-    assert all([(a["unit"], a["role"]) for a in n["assignments"]] == [("市行政审批服务局", "lead")] for n in new)
+    assert all([(a["name"], a["role"]) for a in n["units"]] == [("市行政审批服务局", "lead")] for n in new)
     old = _get(engine, ledger.b)
     assert old["state"] == "closed" and not old["published"] and old["quote"] == "年内建成市民服务中心"
     with transaction(engine, actor="test") as db:
@@ -84,7 +84,7 @@ def test_merge_spans_min_start_to_max_end(as_user, ledger, engine: Engine) -> No
     assert (m["start"], m["end"]) == (a["start"], b["end"])
     assert m["quote"] == SOURCE[a["start"]:b["end"]] and "（二）优化营商环境。" in m["quote"]
     assert m["text"] == "全年实施省市重点项目260个以上年内建成市民服务中心"  # report order
-    assert sorted((x["unit"], x["role"]) for x in m["assignments"]) == [
+    assert sorted((x["name"], x["role"]) for x in m["units"]) == [
         ("市发展和改革委员会", "support"), ("市行政审批服务局", "lead")]
     gone = _get(engine, ledger.a)
     assert gone["state"] == "closed" and not gone["published"]

@@ -1,12 +1,32 @@
-"""Routers by resource; ``app.create_app`` includes them in this order."""
+"""Routers by resource; ``app.create_app`` includes them in this order.
+
+The JSON API of a resource (its reads and writes) lives in ``views/<resource>.py``; the HTML pages
+are grouped by who uses them (public, dashboard, my, admin), each page answering ``?format=json``
+with its data (``luoshi.web.templating``). Comments and the cross-year pages hold both.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from luoshi.web.views import admin, api, api_write, comments, dashboard, my, public, session
+from luoshi.web.views import (
+    admin,
+    comments,
+    commitments,
+    dashboard,
+    evaluations,
+    my,
+    notices,
+    periods,
+    progress,
+    public,
+    reconcile,
+    reports,
+    session,
+)
 
 ROUTERS: list[APIRouter] = [
-    session.router, public.router, dashboard.router, my.router, admin.router, api.router, api_write.router,
-    comments.router,
+    session.router, public.router, dashboard.router, my.router, admin.router,
+    reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
+    dashboard.api_router, comments.router, reconcile.router,
 ]

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from luoshi.errors import NotFoundError
 from luoshi.ledger import policy
-from luoshi.ledger.models import Commitment, Evaluation, Notice, ProgressReport, Report, Unit
+from luoshi.ledger.models import Commitment, Notice, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.highlight import mark_spans
 from luoshi.web.limits import upload
@@ -43,7 +44,7 @@ def overview(ctx: CtxDep) -> Response:
                                      .group_by(Commitment.state)).all())
         published = ctx.db.scalar(select(func.count()).where(Commitment.report_id == r.id,
                                                              Commitment.published.is_(True)))
-        reports.append({**qs.report_json(r), "states": counts, "published": published})
+        reports.append({**ser.report_json(r), "states": counts, "published": published})
     pending = ctx.db.scalar(select(func.count()).select_from(ProgressReport).where(ProgressReport.state == "submitted"))
     open_notices = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.closed.is_(False)))
     return render(ctx, "admin/index.html", reports=reports, pending=pending, open_notices=open_notices)
@@ -104,7 +105,7 @@ def review(ctx: CtxDep, rid: Id, w: str | None = None) -> Response:
                                                               Unit.active.is_(True)).order_by(Unit.id)))
     items = []
     for c in rows:
-        d = qs.commitment_json(c, None)
+        d = ser.commitment_json(c, None)
         d.update(start=c.start, value=c.value, unit=c.unit, version=c.version,
                  suggestions=[{"name": a.unit.name, "role": a.role, "triggers": a.suggested_by,
                                "confirmed": a.confirmed} for a in c.assignments])
@@ -113,7 +114,7 @@ def review(ctx: CtxDep, rid: Id, w: str | None = None) -> Response:
               "active": sum(c.state == "active" for c in rows),
               "published": sum(c.published for c in rows),
               "suggested": sum(c.state == "draft" and c.lead is not None for c in rows)}
-    return render(ctx, "admin/review.html", report=qs.report_json(r), marked=marked, items=items,
+    return render(ctx, "admin/review.html", report=ser.report_json(r), marked=marked, items=items,
                   unit_names=unit_names, counts=counts, warnings=_signed_warnings(ctx, r.id, w))
 
 
@@ -169,10 +170,10 @@ def edit_form(ctx: CtxDep, cid: Id) -> Response:
     ctx.require(policy.is_office)
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
-    ev = ctx.db.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     unit_names = list(ctx.db.scalars(select(Unit.name).where(Unit.government_id == c.report.government_id)))
-    return render(ctx, "admin/commitment.html", c=data, evaluation=ev, unit_names=unit_names,
-                  history=qs.history(ctx.db, ctx.user, c), comments=actions.comments(ctx, cid),
+    return render(ctx, "admin/commitment.html", c=data, unit_names=unit_names,
+                  history=qs.history(ctx.db, ctx.user, c),
+                  comments=[ser.comment_json(m) for m in actions.comments(ctx, cid)],
                   comment_action=f"/admin/commitments/{cid}/comments")
 
 
@@ -231,7 +232,7 @@ def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
         p["reports"] = ctx.db.scalar(select(func.count()).select_from(ProgressReport)
                                      .where(ProgressReport.period_id == p["id"]))
         p["notices"] = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.period_id == p["id"]))
-    return render(ctx, "admin/periods.html", report=qs.report_json(r), periods=rows,
+    return render(ctx, "admin/periods.html", report=ser.report_json(r), periods=rows,
                   cycle=s.cycle if s else "季", today=qs.today())
 
 
@@ -296,7 +297,7 @@ def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) 
     evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}
     f = qs.Filters(report_id=r.id, limit=40, offset=max(0, offset), states=("active", "closed"))
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    return render(ctx, "admin/evaluations.html", report=qs.report_json(r), page=page, evals=evals,
+    return render(ctx, "admin/evaluations.html", report=ser.report_json(r), page=page, evals=evals,
                   params={"report": r.id})
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from luoshi.ledger.services import comments as comment_service
 from luoshi.web import actions
+from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id
 from luoshi.web.views.forms import attempt, form_of, text
@@ -26,7 +27,7 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 @router.get("/api/commitments/{cid}/comments", tags=["comments"],
             summary="任务的领导批示和督查室意见（领导、督查室、该任务责任单位的联络员）")
 def api_list(ctx: CtxDep, cid: Id) -> list[dict]:
-    return [comment_service.to_dict(c) for c in actions.comments(ctx, cid)]
+    return [ser.comment_json(c) for c in actions.comments(ctx, cid)]
 
 
 class CommentIn(BaseModel):
@@ -38,7 +39,7 @@ class CommentIn(BaseModel):
 def api_add(ctx: CtxDep, cid: Id, body: CommentIn) -> dict:
     c = actions.add_comment(ctx, cid, body.body)
     ctx.commit()
-    return comment_service.to_dict(c)
+    return ser.comment_json(c)
 
 
 @router.post("/dashboard/c/{cid}/comments", include_in_schema=False)

@@ -13,6 +13,7 @@ from luoshi.ledger import policy
 from luoshi.ledger.models import Period, ProgressReport
 from luoshi.web import actions
 from luoshi.web import queries as qs
+from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, upload
 from luoshi.web.params import Id, form_id
@@ -74,7 +75,7 @@ def my_items(ctx: Ctx) -> dict:
     if period is not None:
         due = {"label": period.label, "due": period.due.isoformat(),
                "working_days_left": actions.working_days_left(ctx, period.due)}
-    return {"items": items, "period": due, "report": qs.report_json(report), "returned": returned,
+    return {"items": items, "period": due, "report": ser.report_json(report), "returned": returned,
             "notices": [n for n in qs.notices(ctx.db, ctx.user, open_only=True)]}
 
 
@@ -95,10 +96,12 @@ def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
     existing = {pr.period_id: pr for pr in ctx.db.scalars(select(ProgressReport)
                                                           .where(ProgressReport.commitment_id == c.id))}
     current = existing.get(default.id) if default else None
-    return render(ctx, "my/report.html", c=qs.commitment_detail(ctx.db, ctx.user, c), periods=selectable,
-                  default=default, current=current,
+    return render(ctx, "my/report.html", c=qs.commitment_detail(ctx.db, ctx.user, c),
+                  periods=[ser.period_json(p) for p in selectable],
+                  default=ser.period_json(default) if default else None,
+                  current=ser.progress_json(current, private=True) if current else None,
                   days_left=actions.working_days_left(ctx, default.due) if default else None,
-                  comments=actions.comments(ctx, cid), comment_action=None,
+                  comments=[ser.comment_json(m) for m in actions.comments(ctx, cid)], comment_action=None,
                   max_evidence_mb=f"{ctx.settings.max_evidence_bytes / MB:g}", max_evidence_files=MAX_EVIDENCE_FILES)
 
 
