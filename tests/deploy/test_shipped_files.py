@@ -124,3 +124,59 @@ def test_environment_file_names_only_settings_luoshi_reads() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "luoshi").rglob("*.py"))
     for name in names:
         assert f'"{name}"' in source, f"{name} is not read anywhere in luoshi"
+
+
+def test_upgrade_procedure_backs_up_first_then_migrates(tmp_path: Path) -> None:
+    """docs/deploy.md §10 with deploy/luoshi-admin: back up with the running version, then
+    ``db upgrade``; a newer luoshi refuses to back up a database it has not migrated yet, which is
+    why the backup comes first."""
+    import getpass
+
+    from luoshi.ledger.db import make_engine
+    from luoshi.ledger.migrate import downgrade, head_revision
+
+    home, backups, bin_dir = tmp_path / "home", tmp_path / "backups", tmp_path / "bin"
+    for d in (home, bin_dir):
+        d.mkdir(mode=0o700)
+    env_file = tmp_path / "luoshi.env"
+    env_file.write_text(f"LUOSHI_HOME={home}\nPYTHONPATH={ROOT}\n")
+    luoshi_bin = bin_dir / "luoshi"
+    luoshi_bin.write_text(f"#!/bin/sh\nexec {shlex.join(LUOSHI)} \"$@\"\n")
+    luoshi_bin.chmod(0o755)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LUOSHI_ENV_FILE": str(env_file), "LUOSHI_BIN": str(luoshi_bin),
+           "LUOSHI_USER": getpass.getuser()}
+
+    def admin(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([str(DEPLOY / "luoshi-admin"), *args], env=env, input=stdin, capture_output=True,
+                              text=True, timeout=300)
+
+    assert admin("db", "upgrade").returncode == 0
+    added = admin("user", "add", "duchashi", "--role", "admin", "--password-stdin", stdin="Upgrade-test-9x\n")
+    assert added.returncode == 0, added.stderr
+    before = admin("backup", "--dir", str(backups), "--keep", "30")
+    assert before.returncode == 0, before.stderr
+    assert (home / "luoshi.db").exists()  # luoshi-admin ran in LUOSHI_HOME with the env file's settings
+
+    head = head_revision()
+    assert admin("db", "current").stdout.strip() == f"current: {head}  head: {head}"
+    engine = make_engine(f"sqlite:///{home / 'luoshi.db'}")
+    downgrade(engine, str(int(head) - 1).zfill(4))  # the schema an older release left behind
+    engine.dispose()
+
+    refused = admin("backup", "--dir", str(backups))
+    assert refused.returncode == 2
+    assert f"需要 {head}：请先运行 luoshi db upgrade" in refused.stderr
+    assert len(list(backups.glob("luoshi-*.zip"))) == 1  # the refused run wrote nothing
+
+    assert admin("db", "upgrade").returncode == 0
+    assert admin("db", "current").stdout.strip() == f"current: {head}  head: {head}"
+
+    # the archive taken before the upgrade restores into a fresh database
+    archive = next(backups.glob("luoshi-*.zip"))
+    home2 = tmp_path / "home2"
+    home2.mkdir(mode=0o700)
+    env_file.write_text(f"LUOSHI_HOME={home2}\nPYTHONPATH={ROOT}\n")
+    assert admin("db", "upgrade").returncode == 0
+    restored = admin("restore", str(archive), "--with-accounts")
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.startswith("已恢复 ")
