@@ -103,12 +103,13 @@ def test_sessions_and_login_throttle_hold_across_workers(stack: Stack) -> None:
     started = stack.serve_log.read_text(errors="replace").count("Started server process")
     assert started == 2, f"expected 2 worker processes, the log shows {started}"
 
-    with stack.client() as attacker:
-        def bad(_: int) -> int:
+    def bad(_: int) -> int:  # each attempt on its own connection, so the workers share them out
+        with stack.client() as attacker:
             return login(attacker, "lianluo", "wrong-password-123").status_code
 
-        with ThreadPoolExecutor(5) as pool:
-            list(pool.map(bad, range(5)))
+    with ThreadPoolExecutor(5) as pool:
+        assert list(pool.map(bad, range(5))) == [401] * 5
+    with stack.client() as attacker:
         r = login(attacker, "lianluo", PASSWORD)  # even the right password is refused now
-        assert r.status_code == 429
-        assert "登录失败次数过多" in r.text
+    assert r.status_code == 429
+    assert "登录失败次数过多" in r.text
