@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,16 @@ def test_logrotate_rotates_what_the_units_write(tmp_path: Path) -> None:
         assert (logs / name).stat().st_size == 0  # copytruncate: the open descriptor keeps writing here
         rotated = list(logs.glob(f"{name}-*"))
         assert len(rotated) == 1 and rotated[0].read_text() == f"{name} line\n" * 100
+    # a second rotation the same day (maxsize) neither collides with the first nor loses it
+    time.sleep(1.1)
+    for name in units_write:
+        (logs / name).write_text("later\n")
+    r = subprocess.run([logrotate, "-f", "-s", str(tmp_path / "state"), str(conf)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    for name in units_write:
+        kept = sorted(p.name for p in logs.glob(f"{name}-*"))
+        assert len(kept) == 2 and kept[0].endswith(".gz") and not kept[1].endswith(".gz"), kept  # delaycompress
 
 
 def test_environment_file_names_only_settings_luoshi_reads() -> None:
