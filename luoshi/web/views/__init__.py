@@ -15,6 +15,7 @@ from luoshi.web.views import (
     commitments,
     dashboard,
     evaluations,
+    help,
     my,
     notices,
     periods,
@@ -28,5 +29,5 @@ from luoshi.web.views import (
 ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
-    dashboard.api_router, comments.router, reconcile.router,
+    dashboard.api_router, comments.router, reconcile.router, help.router,
 ]
