@@ -133,7 +133,8 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
 def fill(path: str, t: Targets) -> str:
     """Path parameters → unit A's records ({pid} is a period under /api/periods, else a progress report)."""
     values = {"rid": t.rid, "report_id": t.rid, "cid": t.cid, "nid": t.nid, "eid": t.eid,
-              "pid": t.period if path.startswith("/api/periods/") else t.pid}
+              "pid": t.period if path.startswith("/api/periods/") else t.pid,
+              "slug": "liaison", "name": "duchashi-01-admin.png"}
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -196,7 +197,8 @@ READ_ROWS: dict[str, frozenset[str]] = {
                      "/api/evaluations", "/api/openapi.json", "/api/periods", "/api/reports",
                      "/api/reports/{report_id}", "/api/reports/{report_id}/sections", "/api/units", "/api/me", "/reconcile/",
                      "/reconcile/compare", "/reconcile/gov/{government}", "/reconcile/gov/{government}/{year}",
-                     "/reconcile/gov/{government}/{year}/ambition"], EVERYONE),
+                     "/reconcile/gov/{government}/{year}/ambition", "/help", "/help/{slug}",
+                     "/help/images/{name}"], EVERYONE),
     "/api/notices": MEMBERS,
     "/api/progress": MEMBERS,
     "/api/commitments/{cid}/comments": UNIT_A,

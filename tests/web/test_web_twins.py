@@ -179,6 +179,12 @@ def _login(html: str, j: dict, ledger) -> None:
     assert 'name="next" value="/my"' in html
 
 
+def _help(html: str, j: dict, ledger) -> None:
+    assert [slug for slug, _ in j["pages"]][:2] == ["index", "duchashi"]
+    assert f"<h1>{j['page']['title']}</h1>" in html or j["page"]["title"] in html
+    assert j["page"]["html"][:200] in html
+
+
 def _corpus_index(html: str, j: dict, ledger) -> None:
     assert j["governments"] == [{"government": "国务院", "years": [2022, 2023]}]
     assert all(f">{y}<" in html for y in j["governments"][0]["years"])
@@ -229,15 +235,30 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/reconcile/gov/{government}/{year}": (None, {}, _corpus_year),
     "/reconcile/gov/{government}/{year}/ambition": (None, {}, _corpus_ambition),
     "/reconcile/compare": (None, {"year": 2023}, _corpus_compare),
+    "/help": (None, {}, _help),
+    "/help/{slug}": (None, {}, _help),
 }
 
 
 def _url(path: str, ledger, *, missing: bool = False) -> str:
     values = {"cid": ledger.a, "rid": ledger.report, "government": "国务院", "year": 2022,
-              "pid": ledger.q1, "eid": MISSING_ID, "nid": MISSING_ID, "report_id": ledger.report}
+              "pid": ledger.q1, "eid": MISSING_ID, "nid": MISSING_ID, "report_id": ledger.report,
+              "slug": "liaison", "name": "duchashi-01-admin.png"}
     if missing:
-        values.update(cid=MISSING_ID, rid=MISSING_ID, pid=MISSING_ID, report_id=MISSING_ID, government="火星市")
+        values.update(cid=MISSING_ID, rid=MISSING_ID, pid=MISSING_ID, report_id=MISSING_ID, government="火星市",
+                      slug="nosuchpage", name="nosuch.png")
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+
+
+def _missing_says(path: str) -> str:
+    """What a 404 names for a missing record: the government asked for, the manual's page or picture."""
+    if "{government}" in path:
+        return "没有火星市的报告"
+    if path.startswith("/help/images/"):
+        return "没有这张插图：nosuch.png"
+    if path.startswith("/help/"):
+        return "使用手册中没有“nosuchpage”这一页"
+    return "不存在"
 
 
 def test_every_page_has_its_json_twin(app, ledger, activity, as_user, client, corpus_file, monkeypatch) -> None:
@@ -287,8 +308,8 @@ def test_404_is_a_page_for_browsers_and_json_for_api_clients_on_every_route(
         if path.startswith("/api/"):  # the prefix decides: JSON even for a browser
             _assert_json(browser, 404, "不存在", url)
         else:
-            _assert_page(browser, 404, "不存在" if "{government}" not in path else "没有火星市的报告", url)
-        _assert_json(api, 404, "不存在" if "{government}" not in path else "没有火星市的报告", url)
+            _assert_page(browser, 404, _missing_says(path), url)
+        _assert_json(api, 404, _missing_says(path), url)
         twin = admin.get(url, params={"format": "json"}, headers=BROWSER)
         assert twin.status_code == 404 and twin.json()["error"], url
         checked.append(path)

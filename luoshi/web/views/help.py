@@ -113,7 +113,9 @@ def contents() -> list[tuple[str, str]]:
 
 def _show(ctx: Ctx, slug: str) -> Response:
     page = render_page(slug)
-    return render(ctx, "help.html", page=page, pages=contents())
+    # plain data, so the page's JSON twin (?format=json) carries the same text
+    return render(ctx, "help.html", page={"slug": page.slug, "title": page.title, "html": page.html},
+                  pages=[list(p) for p in contents()])
 
 
 @router.get("", response_class=HTMLResponse)
