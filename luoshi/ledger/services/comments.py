@@ -21,6 +21,7 @@ from luoshi.errors import PermissionDenied, ValidationError
 from luoshi.ledger.audit import jsonable
 from luoshi.ledger.limits import clean, length
 from luoshi.ledger.models import Comment, Commitment, User
+from luoshi.notify import events
 
 MAX_LENGTH = length("comment.body")
 POSTING_ROLES = ("admin", "leader")
@@ -50,6 +51,7 @@ def add(session: Session, c: Commitment, author: User, body: str) -> Comment:
     comment = Comment(commitment=c, commitment_id=c.id, author=author, author_id=author.id, body=text)
     session.add(comment)
     session.flush()
+    events.emit(session, "comment", comment)
     return comment
 
 

@@ -42,6 +42,7 @@ from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
 from luoshi.ledger.services.periods import settings, weights
 from luoshi.ledger.services.status import status_of
+from luoshi.notify import events
 
 
 def rate(c: Commitment, final: float | None, tolerance: float, percent: float | None = None) -> str | None:
@@ -129,6 +130,7 @@ def evaluate(
             if getattr(ev, k) != v:
                 setattr(ev, k, v)
     session.flush()
+    events.emit(session, "evaluation", ev)
     return ev
 
 

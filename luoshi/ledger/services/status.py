@@ -25,6 +25,7 @@ from luoshi.ledger.services import progress
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_date, parse_number
 from luoshi.ledger.services.periods import settings
+from luoshi.notify import events
 
 
 def expected_percent(c: Commitment, on: dt.date, year: int) -> float:
@@ -204,6 +205,7 @@ def generate_notices(
             created.append(n)
             existing.add((c.id, reason))
     session.flush()
+    events.emit(session, "notice_issued", *created)
     return created
 
 
