@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "extract": "luoshi.commands.extract:extract",
     "export": "luoshi.commands.export:export",
     "import-xlsx": "luoshi.commands.xlsx_import:import_xlsx",
+    "notify": "luoshi.commands.notify:notify",
 }
 
 
