@@ -43,6 +43,9 @@ from luoshi.notify.models import CHANNEL_KINDS
 
 TIMEOUT = 15.0  # seconds per request / SMTP conversation step
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu", "lark")
+# error codes of the robot services that mean "not now" (rate limits, busy); any other refusal (a
+# wrong key or signature, a bad message) will not heal by itself and fails at once, visibly
+TEMPORARY_CODES = {-1, 45009, 45033, 130101, 11232, 9499}
 SECURITY = ("starttls", "ssl", "none")
 
 
@@ -147,7 +150,14 @@ def _check_reply(kind: str, response: httpx.Response, where: str) -> None:
     code = reply.get("errcode", reply.get("code", reply.get("StatusCode", 0))) if isinstance(reply, dict) else 0
     if code not in (0, "0", None):
         msg = reply.get("errmsg") or reply.get("msg") or reply.get("StatusMessage") or ""
-        raise SendError(f"{where} 拒收（错误码 {code}：{msg}）", permanent=False)
+        raise SendError(f"{where} 拒收（错误码 {code}：{msg}）", permanent=_int(code) not in TEMPORARY_CODES)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 def send_http(kind: str, secrets: dict[str, Any], msg: Message, client: httpx.Client | None = None) -> None:

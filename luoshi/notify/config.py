@@ -185,7 +185,7 @@ def retry(session: Session, delivery_id: int) -> Delivery:
     d = _delivery(session, delivery_id)
     if d.state not in ("failed", "uncertain"):
         raise ConflictError(f"消息 {d.id} 状态为“{STATE_LABELS.get(d.state, d.state)}”，只能重发失败或待核实的消息")
-    d.state, d.next_attempt_at, d.attempts = "pending", utcnow(), 0
+    d.state, d.next_attempt_at, d.attempts = "pending", d.created_at, 0  # due at once
     session.flush()
     return d
 

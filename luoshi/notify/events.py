@@ -78,7 +78,7 @@ def _report(pr: ProgressReport, kind: str) -> tuple[str, dict[str, Any]]:
                 f"退回原因：{pr.return_reason or '（未写明）'}。请修改后重新提交。")
     else:
         title = f"进度报告已通过：{short(c.title)}"
-        body = f"任务“{short(c.title, 80)}”{pr.period.label} 的进度报告（完成 {pr.percent:g}%）已审核通过。"
+        body = f"任务“{short(c.title, 80)}”{pr.period.label} 的进度报告（完成 {round(pr.percent, 1):g}%）已审核通过。"
     payload = {"title": title, "body": body, "units": _lead(c), "roles": [], "commitment_id": c.id,
                "report_id": pr.id, "period": pr.period.label}
     return f"{kind}:{pr.id}:{pr.version}", payload

@@ -66,8 +66,11 @@ def deadline_reminders(session: Session, today: dt.date, remind_days: int, cal: 
 
 
 def current_period(session: Session, report: Report, today: dt.date) -> Period | None:
-    q = select(Period).where(Period.report_id == report.id, Period.start <= today).order_by(Period.start.desc())
-    return session.scalars(q).first()
+    """The period the pages judge by: the last one ended by ``today``, else the first (the same
+    choice as the dashboard's, so the digest and the dashboard show the same lights)."""
+    periods = list(session.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start)))
+    ended = [p for p in periods if p.end <= today]
+    return ended[-1] if ended else (periods[0] if periods else None)
 
 
 def digest(session: Session, today: dt.date) -> int:
