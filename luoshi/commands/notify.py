@@ -63,10 +63,10 @@ def notify() -> None:
 @click.option("--digest-at", default="08:30", show_default=True, help="领导每日摘要的发送时间（北京时间）")
 @click.option("--scan-every", default=300.0, show_default=True, type=click.FloatRange(1, 86400),
               help="逾期/截止/摘要扫描间隔（秒）")
-@click.option("--exit-with-parent", is_flag=True, hidden=True,
-              help="父进程（luoshi serve）退出时随之退出，即使父进程被强行终止")
+@click.option("--parent-pid", type=int, hidden=True,
+              help="该进程（luoshi serve）退出时随之退出，即使它被强行终止")
 def run(once: bool, interval: float, remind_days: int, digest_at: str, scan_every: float,
-        exit_with_parent: bool) -> None:
+        parent_pid: int | None) -> None:
     """运行通知发送进程（luoshi serve 默认已随之启动，除非 --no-notify）。"""
     import signal
 
@@ -74,6 +74,9 @@ def run(once: bool, interval: float, remind_days: int, digest_at: str, scan_ever
     from luoshi.notify.worker import Config, Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # httpx logs every request URL at INFO — a robot's URL carries its token and signature
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     worker = Worker(checked_engine(), Config(interval=interval, remind_days=remind_days,
                                              digest_at=_time(digest_at), scan_every=scan_every))
     try:
@@ -85,7 +88,7 @@ def run(once: bool, interval: float, remind_days: int, digest_at: str, scan_ever
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        worker.run(stop, parent=os.getppid() if exit_with_parent else None)
+        worker.run(stop, parent=parent_pid)
     finally:
         worker.close()
 

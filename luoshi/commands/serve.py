@@ -7,16 +7,18 @@ for installs that run it as its own service.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import click
 
-NOTIFY_CMD = [sys.executable, "-c", "from luoshi.cli import main; main()", "notify", "run", "--exit-with-parent"]
+NOTIFY_CMD = [sys.executable, "-c", "from luoshi.cli import main; main()", "notify", "run"]
 
 
 def start_notify() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(NOTIFY_CMD)
+    """The worker, told our pid so that it stops when we are gone (even killed with SIGKILL)."""
+    return subprocess.Popen([*NOTIFY_CMD, "--parent-pid", str(os.getpid())])
 
 
 def stop_notify(proc: subprocess.Popen[bytes]) -> None:

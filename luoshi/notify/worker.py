@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, func, select, update
 
+from luoshi.errors import ValidationError
 from luoshi.ledger.db import LedgerSession, session_factory
 from luoshi.ledger.models import utcnow
 from luoshi.notify import channels, route, scan
@@ -48,6 +49,20 @@ RETRY_MAX = 3600.0
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before attempt ``attempts + 1`` (``attempts`` ≥ 1 made so far)."""
     return dt.timedelta(seconds=min(RETRY_MAX, RETRY_BASE * 2 ** max(0, attempts - 1)))
+
+
+def as_of(now: dt.datetime) -> dt.datetime:
+    """The moment the scans judge: ``now``, or its time of day on ``LUOSHI_TODAY`` (the day the pages
+    judge by, set for demos and tests) so that the worker and the pages agree on what is overdue."""
+    day = (os.environ.get("LUOSHI_TODAY") or "").strip()
+    if not day:
+        return now
+    try:
+        fixed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise ValidationError(f"LUOSHI_TODAY 不是有效日期（YYYY-MM-DD）：{day!r}") from None
+    local = now.astimezone(route.BEIJING)
+    return dt.datetime.combine(fixed, local.timetz())
 
 
 def site_url() -> str | None:
@@ -225,7 +240,7 @@ class Worker:
         if scan_now if scan_now is not None else due:
             self.last_scan = time.monotonic()
             with self._session() as s, s.begin():
-                out.scanned = scan.scan(s, self.clock(), remind_days=self.config.remind_days,
+                out.scanned = scan.scan(s, as_of(self.clock()), remind_days=self.config.remind_days,
                                         digest_at=self.config.digest_at)
         out.routed = self.route_new()
         sent = self.deliver_due()

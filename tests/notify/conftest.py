@@ -224,7 +224,7 @@ def _smtp(cert: tuple[Path, Path], implicit: bool) -> Iterator[MailBox]:
             msg = message_from_bytes(envelope.original_content or envelope.content)
             part = msg.get_payload(decode=True) if not msg.is_multipart() else msg.get_payload(0).get_payload(decode=True)
             box.mails.append(Mail(list(envelope.rcpt_tos), str(make_header(decode_header(msg["Subject"]))),
-                                  str(msg["Message-ID"]), part.decode("utf-8"),
+                                  "".join(str(msg["Message-ID"]).split()), part.decode("utf-8"),
                                   getattr(session, "auth_data", None) and SMTP_USER))
             return "250 OK"
 
