@@ -217,7 +217,8 @@ def test_quiet_hours_hold_messages_until_they_end(engine, ledger, receiver):
     assert len(receiver.accepted()) == 3
 
 
-def test_scans_overdue_deadline_and_digest_once_each(engine, ledger):
+def test_scans_overdue_deadline_and_digest_once_each(engine, ledger, monkeypatch):
+    monkeypatch.delenv("LUOSHI_TODAY")  # the scans judge the worker's own clock here
     issue_q1_notices(engine, ledger)  # due 2024-05-22
     # 2024-07-02 (Tue): the Q2 report is due 2024-07-05, three working days later
     clock = Clock(dt.datetime(2024, 7, 2, 9, 0, tzinfo=BJ))
@@ -237,7 +238,8 @@ def test_scans_overdue_deadline_and_digest_once_each(engine, ledger):
     assert len([t for t, *_ in inbox_of(engine, "admin") if t.startswith("督办单逾期")]) == 3
 
 
-def test_deadline_reminder_counts_working_days_with_the_official_calendar(engine, ledger):
+def test_deadline_reminder_counts_working_days_with_the_official_calendar(engine, ledger, monkeypatch):
+    monkeypatch.delenv("LUOSHI_TODAY")
     # Q1 2024: due 2024-04-08 (清明 4–6 April are holidays, Sunday 7 April is a make-up working day)
     with transaction(engine) as s:
         assert s.get(Period, ledger.q1).due == dt.date(2024, 4, 8)
@@ -246,6 +248,16 @@ def test_deadline_reminder_counts_working_days_with_the_official_calendar(engine
     w = make_worker(engine, Clock(dt.datetime(2024, 4, 3, 9, tzinfo=BJ)), remind_days=2)
     assert w.run_once(scan_now=True).scanned["deadline_soon"] == 3  # 7 Apr and 8 Apr
     assert "（还剩 2 个工作日）" in inbox_of(engine, "liaison1")[0][1]
+
+
+def test_scans_judge_the_day_the_pages_judge(engine, ledger, monkeypatch):
+    """With ``LUOSHI_TODAY`` (demo, tests) the scans take that day, as the pages do: a notice due
+    2024-05-22 is not overdue on 2024-05-15 whatever the real date is."""
+    issue_q1_notices(engine, ledger)
+    w = make_worker(engine, Clock(dt.datetime(2026, 12, 7, 9, tzinfo=BJ)))
+    assert w.run_once(scan_now=True).scanned["notice_overdue"] == 0
+    monkeypatch.setenv("LUOSHI_TODAY", "2024-05-23")
+    assert w.run_once(scan_now=True).scanned["notice_overdue"] == 3
 
 
 def test_claim_left_by_a_dead_worker_becomes_uncertain_not_resent(engine, ledger, receiver):
