@@ -42,13 +42,15 @@ def test_liaison_reads_the_notice_in_the_inbox_and_the_count_goes_down(engine, l
     assert "全部标为已读（2 条未读）" in inbox
     assert "通知发送情况" not in inbox  # the delivery report is the office's
     first = re.search(r'<li id="m(\d+)" class="unread">', inbox).group(1)
-    r = c.post(f"/inbox/{first}/read", data={"csrf_token": c.csrf}, follow_redirects=True)
+    r = c.post("/inbox/read", data={"id": first, "csrf_token": c.csrf}, follow_redirects=True)
     assert "已标为已读" in r.text and header_count(r.text) == "1"
     r = c.post("/inbox/read", data={"csrf_token": c.csrf}, follow_redirects=True)
     assert "已将 1 条消息标为已读" in r.text and header_count(r.text) is None
     # another user's message cannot be touched
     other = as_user("liaison1")
-    assert other.post(f"/inbox/{first}/read", data={"csrf_token": other.csrf}).status_code == 403
+    assert other.post("/inbox/read", data={"id": first, "csrf_token": other.csrf}).status_code == 403
+    bad = other.post("/inbox/read", data={"id": "1x", "csrf_token": other.csrf})
+    assert bad.status_code == 422 and "消息编号无效：&#39;1x&#39;" in bad.text
 
 
 def test_every_role_has_an_inbox_and_anonymous_is_sent_to_login(engine, ledger, as_user, app):
@@ -75,11 +77,15 @@ def test_admin_sees_failed_and_uncertain_deliveries_and_settles_them(engine, led
     assert "已送达 0" in page and "发送失败 2" in page and "待核实 1" in page
     assert f"{receiver.url}/wecom/send 拒收（错误码 310000：invalid webhook url）" in page
     assert "revoked" not in page  # the robot's key is never shown
-    assert as_user("leader").post(f"/inbox/deliveries/{ids[0]}/confirm",
-                                  data={"csrf_token": as_user("leader").csrf}).status_code == 403
-    r = admin.post(f"/inbox/deliveries/{ids[0]}/confirm", data={"csrf_token": admin.csrf}, follow_redirects=True)
+    leader = as_user("leader")
+    assert leader.post("/inbox/deliveries", data={"id": ids[0], "action": "confirm",
+                                                  "csrf_token": leader.csrf}).status_code == 403
+    r = admin.post("/inbox/deliveries", data={"id": ids[0], "action": "confirm", "csrf_token": admin.csrf},
+                   follow_redirects=True)
     assert f"消息 {ids[0]} 已确认送达" in r.text and "已送达 1" in r.text
-    r = admin.post(f"/inbox/deliveries/{ids[1]}/retry", data={"csrf_token": admin.csrf}, follow_redirects=True)
+    r = admin.post("/inbox/deliveries", data={"id": ids[1], "action": "retry", "csrf_token": admin.csrf},
+                   follow_redirects=True)
     assert f"消息 {ids[1]} 已排队重发" in r.text and "待发送 1" in r.text
-    r = admin.post(f"/inbox/deliveries/{ids[1]}/confirm", data={"csrf_token": admin.csrf}, follow_redirects=True)
+    r = admin.post("/inbox/deliveries", data={"id": ids[1], "action": "confirm", "csrf_token": admin.csrf},
+                   follow_redirects=True)
     assert f"消息 {ids[1]} 状态为“待发送”，只能确认待核实的消息" in r.text

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from luoshi.errors import ValidationError
 from luoshi.notify import config, worker
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
-from luoshi.web.params import Id
+from luoshi.web.params import form_id
 from luoshi.web.templating import render, templates
-from luoshi.web.views.forms import attempt
+from luoshi.web.views.forms import attempt, form_of, text
 
 router = APIRouter(prefix="/inbox", include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -50,24 +51,36 @@ def inbox_page(ctx: CtxDep) -> Response:
 
 
 @router.post("/read")
-async def read_all(ctx: CtxDep) -> Response:
+async def read(ctx: CtxDep) -> Response:
+    """Mark one message (form field ``id``) or, without it, all of the caller's messages read."""
     user = ctx.require()
-    return await attempt(ctx, "/inbox", lambda: config.mark_read(ctx.db, user.id), lambda n: f"已将 {n} 条消息标为已读")
+    form = await form_of(ctx)
+    raw = text(form, "id")
+    if raw:
+        mid = _id(raw)
+        return await attempt(ctx, "/inbox", lambda: config.mark_read(ctx.db, user.id, mid), lambda n: "已标为已读")
+    return await attempt(ctx, "/inbox", lambda: config.mark_read(ctx.db, user.id),
+                         lambda n: f"已将 {n} 条消息标为已读")
 
 
-@router.post("/{mid}/read")
-async def read_one(ctx: CtxDep, mid: Id) -> Response:
-    user = ctx.require()
-    return await attempt(ctx, "/inbox", lambda: config.mark_read(ctx.db, user.id, mid), lambda n: "已标为已读")
+def _id(raw: str) -> int:
+    value = form_id(raw)
+    if value is None:
+        raise ValidationError(f"消息编号无效：{raw!r}")
+    return value
 
 
-@router.post("/deliveries/{did}/retry")
-async def retry(ctx: CtxDep, did: Id) -> Response:
+ACTIONS = {"retry": (config.retry, "已排队重发"), "confirm": (config.confirm, "已确认送达")}
+
+
+@router.post("/deliveries")
+async def settle(ctx: CtxDep) -> Response:
+    """The office settles a failed or uncertain message: ``action`` retry or confirm, ``id``."""
     ctx.require("admin")
-    return await attempt(ctx, "/inbox", lambda: config.retry(ctx.db, did), lambda d: f"消息 {d.id} 已排队重发")
-
-
-@router.post("/deliveries/{did}/confirm")
-async def confirm(ctx: CtxDep, did: Id) -> Response:
-    ctx.require("admin")
-    return await attempt(ctx, "/inbox", lambda: config.confirm(ctx.db, did), lambda d: f"消息 {d.id} 已确认送达")
+    form = await form_of(ctx)
+    action = ACTIONS.get(text(form, "action"))
+    if action is None:
+        raise ValidationError("操作应为 retry（重发）或 confirm（确认已送达）")
+    did = _id(text(form, "id"))
+    run, done = action
+    return await attempt(ctx, "/inbox", lambda: run(ctx.db, did), lambda d: f"消息 {d.id} {done}")
