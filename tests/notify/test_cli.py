@@ -3,6 +3,8 @@ and secrets never printed."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from luoshi.cli import main
@@ -80,3 +82,29 @@ def test_secrets_stay_out_of_the_audit_trail(cli, tmp_path, engine):
         [ev] = s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "NotifyChannel"))
         assert ev.after["secrets"] == "(set)" and ev.after["name"] == "群"
         assert "tok123" not in str(ev.after) and "SECabc" not in str(ev.after)
+
+
+def test_channel_test_enable_disable_remove_and_subscriptions(cli, tmp_path, receiver, engine):
+    good = secret(tmp_path, "g", receiver.url + "/wecom/cgi-bin/webhook/send?key=wecom-key")
+    bad = secret(tmp_path, "b", receiver.url + "/wecom/cgi-bin/webhook/send?key=revoked")
+    assert cli("notify", "channel", "add", "好群", "--kind", "wecom", "--url-file", good)[0] == 0
+    assert cli("notify", "channel", "add", "坏群", "--kind", "wecom", "--url-file", bad)[0] == 0
+    assert cli("notify", "channel", "test", "好群") == (0, "渠道 好群 测试消息已送达\n", "")
+    assert receiver.accepted()[0].text == "【落实】测试消息\n这是渠道 好群 的测试消息。"
+    assert cli("notify", "channel", "test", "坏群") == (
+        2, "", f"luoshi: 渠道 坏群 测试失败：{receiver.url}/wecom/cgi-bin/webhook/send 拒收（错误码 310000：invalid webhook url）\n")
+    assert cli("notify", "subscribe", "好群", "--unit", "发改委", "--events", "notice_issued")[0] == 0
+    assert cli("notify", "subscribe", "好群", "--quiet", "22:30-06:30")[0] == 0
+    out = cli("notify", "subscriptions", "--json")[1]
+    assert json.loads(out) == [
+        {"id": 1, "channel": "好群", "for": "单位 市发展和改革委员会", "events": ["notice_issued"], "address": None,
+         "quiet": None},
+        {"id": 2, "channel": "好群", "for": "全部", "events": [], "address": None, "quiet": "22:30-06:30"}]
+    assert cli("notify", "channel", "disable", "好群") == (0, "已停用渠道 好群\n", "")
+    listed = {c["name"]: c["active"] for c in json.loads(cli("notify", "channel", "list", "--json")[1])}
+    assert listed == {"好群": False, "坏群": True}
+    assert cli("notify", "channel", "enable", "好群") == (0, "已启用渠道 好群\n", "")
+    assert cli("notify", "unsubscribe", "2") == (0, "已删除订阅 2\n", "")
+    assert cli("notify", "channel", "remove", "好群") == (0, "已删除渠道 好群\n", "")
+    assert cli("notify", "subscriptions", "--json")[1].strip() == "[]"
+    assert cli("notify", "channel", "test", "好群")[2] == "luoshi: 没有名为 好群 的通知渠道（luoshi notify channel list 查看）\n"
