@@ -99,7 +99,9 @@ def _evaluation(ev: Evaluation) -> tuple[str, dict[str, Any]]:
     c = ev.commitment
     payload = {"title": f"年终评价：{short(c.title)}",
                "body": f"任务“{short(c.title, 80)}”年终评价结果为“{ev.result}”（得分 {ev.score:g}）。",
-               "units": _assigned(c), "roles": ["leader"], "commitment_id": c.id, "evaluation_id": ev.id,
+               # the units it judges; leaders see the year's results on the dashboard and in the
+               # digest rather than one message per commitment when the whole ledger is evaluated
+               "units": _assigned(c), "roles": [], "commitment_id": c.id, "evaluation_id": ev.id,
                "result": ev.result}
     return f"evaluation:{ev.id}:{ev.version}", payload
 

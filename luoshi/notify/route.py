@@ -1,7 +1,7 @@
 """Who hears of an event: inbox readers and channel deliveries, with quiet hours.
 
 Inbox (every role): liaisons of the units the event concerns, everyone whose role the event names
-(``admin`` for an overdue notice or a leader's comment, ``leader`` for evaluations and the digest),
+(``admin`` for an overdue notice or a leader's comment, ``leader`` for the daily digest),
 and any user it names. Channels: a subscription hears an event when its kind is among the
 subscription's ``events`` (or that list is empty) and the subscription is for one of the event's
 units, for one of the users above, or for everything (neither unit nor user set — the supervision
