@@ -1,6 +1,6 @@
 """The real ``luoshi notify`` commands in subprocesses: configure, run, kill, resume.
 
-- Done-when: a liaison gets the 督办单 on the group robot and by e-mail within a minute of its issue.
+- Acceptance: a liaison gets the 督办单 on the group robot and by e-mail within a minute of its issue.
 - A worker killed with SIGKILL in the middle of a batch is restarted; counting what the receivers
   got, every message arrives exactly once (the one in flight at the kill, if any, is held as
   待核实 and settled by the administrator — confirmed if it arrived, resent if not — never resent
