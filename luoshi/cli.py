@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "export": "luoshi.commands.export:export",
     "import-xlsx": "luoshi.commands.xlsx_import:import_xlsx",
     "docs": "luoshi.commands.docs:docs",
+    "notify": "luoshi.commands.notify:notify",
 }
 
 

@@ -522,5 +522,7 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+import luoshi.ledger.notify_models  # noqa: E402,F401  (notification tables share Base: one schema, one backup)
+
 # tables in dependency order (backup/restore and truncation rely on it)
 TABLE_ORDER = [t.name for t in Base.metadata.sorted_tables]

@@ -76,6 +76,11 @@ def is_overseer(actor: Actor | None) -> bool:
     return _role(actor) in (ADMIN, LEADER)
 
 
+def is_leader(actor: Actor | None) -> bool:
+    """A leader (领导): reads everything, comments (批示), changes nothing."""
+    return _role(actor) == LEADER
+
+
 def is_liaison(actor: Actor | None) -> bool:
     """A unit's liaison (their own pages: my tasks, my notices)."""
     return _role(actor) == LIAISON
@@ -124,6 +129,20 @@ def liaison_of(actor: Actor | None, c: Commitment | Any) -> bool:
 def liaison_commitments(actor: Actor) -> Any:
     """SQL twin of :func:`liaison_of`: the ids of the commitments ``actor``'s unit is assigned to."""
     return select(Assignment.commitment_id).where(Assignment.unit_id == actor.unit_id)
+
+
+def liaisons_of_units(units: Any) -> Any:
+    """SQL over ``User``: the liaison accounts of these units (who hears of a unit's records)."""
+    from luoshi.ledger.models import User
+
+    return (User.role == LIAISON) & User.unit_id.in_(units)
+
+
+def accounts_of_roles(roles: Any) -> Any:
+    """SQL over ``User``: accounts holding one of ``roles`` (messages addressed to a role)."""
+    from luoshi.ledger.models import User
+
+    return User.role.in_(roles)
 
 
 # --------------------------------------------------------------------------- commitments & reports

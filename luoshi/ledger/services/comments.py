@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import PermissionDenied, ValidationError
-from luoshi.ledger import policy
+from luoshi.ledger import outbox, policy
 from luoshi.ledger.audit import jsonable
 from luoshi.ledger.limits import clean, length
 from luoshi.ledger.models import Comment, Commitment, User
@@ -37,6 +37,7 @@ def add(session: Session, c: Commitment, author: User, body: str) -> Comment:
     comment = Comment(commitment=c, commitment_id=c.id, author=author, author_id=author.id, body=text)
     session.add(comment)
     session.flush()
+    outbox.emit(session, "comment", comment)
     return comment
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger import outbox
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
     RESULTS,
@@ -129,6 +130,7 @@ def evaluate(
             if getattr(ev, k) != v:
                 setattr(ev, k, v)
     session.flush()
+    outbox.emit(session, "evaluation", ev)
     return ev
 
 

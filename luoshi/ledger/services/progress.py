@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger import outbox
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Commitment, Evidence, Period, ProgressReport, utcnow
 from luoshi.ledger.services import evidence as evidence_store
@@ -136,6 +137,7 @@ def accept(session: Session, pr: ProgressReport, *, expected_version: int | None
         raise ConflictError(f"只能审核已提交的进度报告（报告 {pr.id} 状态为 {pr.state}）")
     pr.state = "accepted"
     session.flush()
+    outbox.emit(session, "report_accepted", pr)
     return pr
 
 
@@ -151,6 +153,7 @@ def return_report(
     pr.state = "returned"
     pr.return_reason = reason
     session.flush()
+    outbox.emit(session, "report_returned", pr)
     return pr
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, PermissionDenied, ValidationError
-from luoshi.ledger import policy
+from luoshi.ledger import outbox, policy
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.services import progress
@@ -205,6 +205,7 @@ def generate_notices(
             created.append(n)
             existing.add((c.id, reason))
     session.flush()
+    outbox.emit(session, "notice_issued", *created)
     return created
 
 

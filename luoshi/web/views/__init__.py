@@ -16,6 +16,7 @@ from luoshi.web.views import (
     dashboard,
     evaluations,
     help,
+    inbox,
     my,
     notices,
     periods,
@@ -29,5 +30,5 @@ from luoshi.web.views import (
 ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
-    dashboard.api_router, comments.router, reconcile.router, help.router,
+    dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router,
 ]
