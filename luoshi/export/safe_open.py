@@ -80,6 +80,48 @@ def open_workbook(source: bytes | str | Path, *, max_bytes: int = MAX_UPLOAD_BYT
     data = read_upload(source, max_bytes=max_bytes)
     check_xlsx_container(data)
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, XML errors) on bad parts
         raise InputError(f"无法读取工作簿（文件已损坏或不是 Excel 格式）：{type(exc).__name__}: {exc}"[:300]) from None
+    wb._luoshi_uncached = _find_uncached(data, wb)  # type: ignore[attr-defined]
+    return wb
+
+
+def uncached_formulas(wb: Workbook) -> dict[str, set[tuple[int, int]]]:
+    """Formula cells (sheet → {(row, column)}, 1-based) that :func:`open_workbook` found without a result.
+
+    A workbook written by a program (or saved with manual recalculation) may hold formulas with no
+    cached value; read for values they look empty. The reader reports them instead.
+    """
+    return getattr(wb, "_luoshi_uncached", {})
+
+
+def _find_uncached(data: bytes, values: Workbook) -> dict[str, set[tuple[int, int]]]:
+    """Cells that hold a formula in ``data`` and no value in ``values`` (the same file read for values)."""
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:  # the values workbook opened; a second failure only loses this check
+        return {}
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        for name in formulas.sheetnames:
+            if name.startswith("_"):
+                continue
+            ws, vs = formulas[name], values[name]
+            for w in (ws, vs):
+                if hasattr(w, "reset_dimensions"):
+                    w.reset_dimensions()
+            blank: tuple | None = None  # every missing row is one shared empty tuple: skip it at once
+            for n, (frow, vrow) in enumerate(zip(ws.iter_rows(values_only=True, max_col=60),
+                                                  vs.iter_rows(values_only=True, max_col=60), strict=False), start=1):
+                if frow is blank:
+                    continue
+                if all(f is None for f in frow):
+                    blank = frow
+                    continue
+                for j, f in enumerate(frow, start=1):
+                    if isinstance(f, str) and f.startswith("=") and (j > len(vrow) or vrow[j - 1] is None):
+                        found.setdefault(name, set()).add((n, j))
+    finally:
+        formulas.close()
+    return found

@@ -98,8 +98,10 @@ def write_template_xlsx(t: Template) -> bytes:
                 c.protection = Protection(locked=False)
             elif fill:  # not a quantified target: nothing to report as a value
                 c.fill = st.HEADER_FILL
-            if key in ("expected", "last", "percent"):
+            if key in ("expected", "last"):
                 c.number_format = "0.0"
+            # the input cells stay General: a typed 40% then becomes 0.4 in a percent cell, which the
+            # reader reads back as 40 (a fixed 0.0 format would keep 0.4 and hide the percent sign)
         st.fit_row_height(ws, r, {3: row.text, 5: row.target}, {3: COLUMNS[2][1], 5: COLUMNS[4][1]}, min_lines=2)
     end = first + max(len(t.rows), 1) - 1
     _validations(ws, first, end)

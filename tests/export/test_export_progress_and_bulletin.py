@@ -82,8 +82,22 @@ def test_template_lists_the_units_lead_tasks_and_imports_as_progress_reports(led
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "ProgressReport", AuditEvent.actor == "liaison")))
     assert {e.commitment_id for e in events} == set(got)
 
-    with ledger.session("liaison") as s, pytest.raises(WorkbookRejected, match="不能重复报送"):
-        import_upload(s, filled, apply=True, author="liaison")
+    # the same template sent again: nothing new, no error, no audit event
+    audit_after = _audit(ledger)
+    with ledger.session("liaison") as s:
+        again = import_upload(s, filled, apply=True, author="liaison")
+    assert (again.rows, again.unchanged, again.report_ids) == ([], 2, [])
+    assert _audit(ledger) == audit_after
+    # a changed value for a submitted report: refused, naming the row and both values
+    ws.cell(first + target_row, 10).value = 30
+    changed = _save(wb)
+    with ledger.session("liaison") as s, pytest.raises(WorkbookRejected) as exc:
+        import_upload(s, changed, apply=True, author="liaison")
+    assert [(e.row, e.message) for e in exc.value.errors] == [(
+        first + target_row,
+        f"任务 {rows[target_row][0]} 本期进度已提交（完成进度 22.5%，完成值 300），本表填写的不同（完成进度 30%，完成值 300）："
+        "如需修改，请督查室先退回该报告再重新报送",
+    )]
     with ledger.session("liaison") as s, pytest.raises(PermissionDenied):
         import_upload(s, filled, apply=True, author="liaison", unit_id=-1)
 
