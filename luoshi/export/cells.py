@@ -84,8 +84,18 @@ def join_units(names: list[str]) -> str:
     return "、".join(names)
 
 
-def format_deadline(day: dt.date | None) -> str:
-    """完成时限 as offices write it: 2024年12月底 for a month end, else 2024年6月15日."""
+YEAR_END_WORDS = ("年内", "全年", "今年", "本年度", "当年", "年底", "年末")
+
+
+def format_deadline(day: dt.date | None, words: str | None = None) -> str:
+    """完成时限 as a plan prints it, the same in every document.
+
+    The report's own words when the ledger has them (上半年, 6月底前, 三季度末, 长期坚持; the
+    year-end synonyms 年内/全年 read 年底前), else the date: 2024年12月底 for a month end,
+    2024年6月15日 otherwise. :func:`luoshi.export.dates.parse_deadline` reads every form back.
+    """
+    if words:
+        return "年底前" if words in YEAR_END_WORDS else words
     if day is None:
         return ""
     if day.day == calendar.monthrange(day.year, day.month)[1]:

@@ -22,6 +22,7 @@ class PlanRow:
     deadline: dt.date | None = None  # 完成时限
     leader: str | None = None  # 责任领导
     version: int | None = None  # commitment version at export (optimistic locking on re-import)
+    deadline_text: str | None = None  # 完成时限 in the report's words (上半年, 长期坚持)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class TemplateRow:
     value_unit: str | None = None  # unit of the reported value, e.g. %, 亿元
     version: int | None = None
     quantified: bool = True  # a target with a value: 本期完成值 may be filled
+    deadline_text: str | None = None  # 完成时限 in the report's words
 
 
 @dataclass

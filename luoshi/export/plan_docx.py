@@ -64,7 +64,7 @@ def write_plan_docx(plan: Plan) -> bytes:
                 "lead": join_units(item.lead),
                 "support": join_units(item.support),
                 "leader": item.leader or "",
-                "deadline": format_deadline(item.deadline),
+                "deadline": format_deadline(item.deadline, item.deadline_text),
                 "id": "" if item.id is None else str(item.id),
             }
             cells = table.add_row().cells

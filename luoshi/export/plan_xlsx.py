@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from luoshi.export import xlsx_style as st
-from luoshi.export.cells import join_units, set_text
+from luoshi.export.cells import format_deadline, join_units, set_text
 from luoshi.export.marker import PLAN, Marker, write_marker
 from luoshi.export.model import Plan
 
@@ -31,7 +31,6 @@ COLUMNS: list[tuple[str, float, str]] = [
     ("完成时限", 17, "deadline"),
     ("编号", 8, "id"),
 ]
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 NOTE = "说明：“编号”列（隐藏）用于导回系统，请勿修改；新增任务请插入新行并留空编号；多个单位用顿号“、”分隔。"
 
 
@@ -76,7 +75,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
                 "lead": join_units(row.lead),
                 "support": join_units(row.support),
                 "leader": row.leader or "",
-                "deadline": row.deadline,
+                "deadline": format_deadline(row.deadline, row.deadline_text),
                 "id": row.id,
             }
             for j, (_h, _w, key) in enumerate(cols, start=1):
@@ -88,8 +87,6 @@ def write_plan_xlsx(plan: Plan) -> bytes:
                     c.value = value
                 c.font, c.border = st.BODY, st.BORDER
                 c.alignment = st.WRAP_LEFT_TOP if key in ("text", "lead", "support") else st.WRAP_CENTER
-                if key == "deadline":
-                    c.number_format = DATE_FORMAT
             st.fit_row_height(
                 ws, r,
                 {j: values[key] for j, (_h, _w, key) in enumerate(cols, start=1) if key in ("text", "lead", "support")},

@@ -68,7 +68,7 @@ def _units(c: Commitment, role: str) -> list[str]:
 
 def _row(c: Commitment) -> PlanRow:
     return PlanRow(c.id, c.text, _units(c, "lead"), _units(c, "support"), c.deadline, leader=c.leader,
-                   version=c.version)
+                   version=c.version, deadline_text=c.deadline_text)
 
 
 def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = False) -> Plan:
@@ -161,6 +161,7 @@ def template_from_ledger(session: Session, report: Report, unit: Unit, period: P
                 value_unit=c.unit,
                 version=c.version,
                 quantified=c.kind == "target" and c.value is not None,
+                deadline_text=c.deadline_text,
             )
         )
     return Template(

@@ -76,7 +76,7 @@ def write_template_xlsx(t: Template) -> bytes:
             "text": row.text,
             "role": row.role,
             "target": row.target,
-            "deadline": format_deadline(row.deadline),
+            "deadline": format_deadline(row.deadline, row.deadline_text),
             "expected": None if row.expected_percent is None else round(row.expected_percent, 1),
             "last": None if row.last_percent is None else round(row.last_percent, 1),
             "value": None,

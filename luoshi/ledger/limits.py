@@ -43,6 +43,7 @@ LIMITS: dict[str, Limit] = {
     "commitment.metric": Limit("指标动词", 50),
     "commitment.unit": Limit("计量单位", 50),
     "commitment.leader": Limit("责任领导", 100),
+    "commitment.deadline_text": Limit("完成时限", 30),
     "progress.author": Limit("报送人", 100),
     "evidence.filename": Limit("文件名", 255),
     "evidence.content_type": Limit("文件类型", 100),

@@ -219,6 +219,8 @@ class Commitment(Base):
     modality: Mapped[str] = mapped_column(String(4), default="预期")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # 完成时限 in the report's words (上半年, 6月底前, 长期坚持); None → the date alone is printed
+    deadline_text: Mapped[str | None] = mapped_column(String(length("commitment.deadline_text")))
     # 责任领导 as the plan prints it ("市政府副市长 张三"); free text, not a User
     leader: Mapped[str | None] = mapped_column(String(LEADER_MAX_LENGTH))
     # per-commitment expected-progress curve: [{"date": "2024-06-30", "percent": 50}, ...]
