@@ -284,6 +284,11 @@ class LedgerSettings(Base):
     tolerance: Mapped[float] = mapped_column(Float, default=0.05)  # relative band for 左右 / 基本完成
     # 差异化考核 weights: {"kind": {...}, "modality": {...}, "role": {...}, "result": {...}}
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # 公文 the exports print: 发文机关 of the plan's 印发通知, its 文号 prefix (枣政办字), the 督查室
+    # that issues the 督查通报; None → derived from the government's name (see periods.offices)
+    issuing_office: Mapped[str | None] = mapped_column(String(length("settings.issuing_office")))
+    doc_prefix: Mapped[str | None] = mapped_column(String(length("settings.doc_prefix")))
+    supervision_office: Mapped[str | None] = mapped_column(String(length("settings.supervision_office")))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
