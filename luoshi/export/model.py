@@ -43,6 +43,10 @@ class Plan:
     report_id: int | None = None
     with_leader: bool = True  # print the 责任领导 column
     issued: dt.date | None = None
+    issuing_office: str = ""  # 发文机关 of the 印发通知 (empty: the table alone, no notice)
+    doc_number: str = ""  # 文号, e.g. 枣政办字〔2024〕3号
+    copy_to: str = ""  # 版记 抄送 line
+    supervision_office: str = ""  # the 督查机构 named in the notice's requirements
 
     @property
     def title(self) -> str:
@@ -126,7 +130,9 @@ class Bulletin:
     red_items: list[BulletinItem]
     yellow_items: list[BulletinItem]
     ranking: list[UnitRank]
-    issuer: str = "督查室"
+    issuer: str = "督查室"  # the 督查机构 that issues it, e.g. 枣庄市人民政府督查室
+    number: int | None = None  # 期号: 第N期
+    copy_to: str = ""  # 版记 抄送 line (empty: none)
 
     @property
     def title(self) -> str:

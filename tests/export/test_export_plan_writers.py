@@ -86,14 +86,15 @@ def test_docx_structure_fonts_and_repeated_header(sample_plan: Plan) -> None:
 
     (table,) = doc.tables
     header = table.rows[0]
-    assert [c.text for c in header.cells] == ["序号", "重点任务", "牵头单位", "配合单位", "责任领导", "完成时限", "编号"]
+    assert [c.text for c in header.cells] == ["序号", "重点任务", "牵头单位", "配合单位", "责任领导", "完成时限"]
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
     assert _east_asia(header.cells[1].paragraphs[0].runs[0]) == "黑体"
     group = table.rows[1]
     assert len({id(c._tc) for c in group.cells}) == 1  # merged across the row
     assert group.cells[0].text == "一、主要预期目标"
     first = table.rows[2]
-    assert [c.text for c in first.cells] == ["1", "地区生产总值增长5.5%左右", "市发展改革委", "市统计局", "", "2024年12月底", "11"]
+    assert [c.text for c in first.cells] == ["1", "地区生产总值增长5.5%左右", "市发展改革委", "市统计局", "", "2024年12月底"]
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)  # no row split across pages
     assert _east_asia(first.cells[1].paragraphs[0].runs[0]) == "仿宋_GB2312"
     last = table.rows[-1]
     assert last.cells[5].text == "2024年9月15日" and last.cells[3].text == "市科技局、市财政局"
