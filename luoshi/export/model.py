@@ -47,6 +47,7 @@ class Plan:
     doc_number: str = ""  # 文号, e.g. 枣政办字〔2024〕3号
     copy_to: str = ""  # 版记 抄送 line
     supervision_office: str = ""  # the 督查机构 named in the notice's requirements
+    units: list[str] = field(default_factory=list)  # the unit directory, for the workbook's dropdown
 
     @property
     def title(self) -> str:

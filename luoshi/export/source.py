@@ -116,7 +116,9 @@ def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = Fa
     doc_number = f"{prefix}〔{day.year}〕{number if number is not None else '　'}号"
     return Plan(report.government.name, report.year, out, report_id=report.id, with_leader=with_leader,
                 issued=day, issuing_office=office, doc_number=doc_number, copy_to=copy_to(report.government.name),
-                supervision_office=supervision)
+                supervision_office=supervision, units=list(session.scalars(
+                    select(Unit.name).where(Unit.government_id == report.government_id, Unit.active.is_(True))
+                    .order_by(Unit.kind, Unit.id))))
 
 
 def period_title(p: Period) -> str:

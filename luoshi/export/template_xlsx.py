@@ -104,6 +104,8 @@ def write_template_xlsx(t: Template) -> bytes:
             # reader reads back as 40 (a fixed 0.0 format would keep 0.4 and hide the percent sign)
         st.fit_row_height(ws, r, {3: row.text, 5: row.target}, {3: COLUMNS[2][1], 5: COLUMNS[4][1]}, min_lines=2)
     end = first + max(len(t.rows), 1) - 1
+    st.fit_row_height(ws, HEADER_ROW, {j: h for j, (h, _w, _k, _f) in enumerate(COLUMNS, start=1)},
+                      {j: w for j, (_h, w, _k, _f) in enumerate(COLUMNS, start=1)}, min_lines=2)
     _validations(ws, first, end)
 
     ws.protection.sheet = True  # no password: see module docstring
@@ -125,7 +127,7 @@ def write_template_xlsx(t: Template) -> bytes:
     }
     write_marker(wb, Marker(kind=TEMPLATE, meta=meta, records={r.id: r.version or 0 for r in t.rows}))
     wb.properties.title = t.title
-    wb.properties.creator = "luoshi"
+    wb.properties.creator = t.government
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

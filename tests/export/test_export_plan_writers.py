@@ -39,7 +39,21 @@ def test_xlsx_formula_injection_is_neutralised(sample_plan: Plan) -> None:
     _wb, ws = _sheet(sample_plan)
     cell = ws.cell(HEADER_ROW + 5, 2)
     assert cell.data_type == "s"
-    assert cell.value.startswith("'=HYPERLINK")
+    # text, shown as written (no visible apostrophe), marked quotePrefix so editing keeps it text
+    assert cell.value.startswith("=HYPERLINK") and cell.quotePrefix
+    assert not ws.cell(HEADER_ROW + 2, 2).quotePrefix  # ordinary text is left alone
+
+
+def test_xlsx_comfort_autofilter_unit_dropdown_and_header_height(sample_plan: Plan) -> None:
+    sample_plan.units = ["市发展改革委", "市工业和信息化局", "市财政局"]
+    wb, ws = _sheet(sample_plan)
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:F{HEADER_ROW + 6}"  # every column but the hidden 编号
+    names = wb["_单位名录"]
+    assert names.sheet_state == "hidden" and [c.value for c in names["A"]] == sample_plan.units
+    lists = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    lead = lists[f"C{HEADER_ROW + 1}:C{HEADER_ROW + 206}"]
+    assert (lead.type, lead.formula1, lead.errorStyle) == ("list", "'_单位名录'!$A$1:$A$3", "warning")
+    assert ws.row_dimensions[HEADER_ROW].height >= 20
 
 
 def test_xlsx_fonts_print_settings_and_hidden_id(sample_plan: Plan) -> None:
