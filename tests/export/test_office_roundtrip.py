@@ -61,6 +61,7 @@ def test_plan_saved_by_libreoffice_imports_as_no_change(ledger: Ledger, libreoff
     exported = len(_layout(original, "分工方案")[1])
     saved = libreoffice.edit(original, [])
     assert "LibreOffice" in _part(saved, "docProps/app.xml")  # the file imported is one LibreOffice wrote
+    assert openpyxl.load_workbook(io.BytesIO(saved))["_luoshi"].sheet_state == "hidden"  # no longer veryHidden
     diff = _import(ledger, saved, apply=False)
     assert isinstance(diff, PlanDiff)
     assert (len(diff.updates), len(diff.creations), diff.not_in_sheet, diff.unchanged) == (0, 0, [], exported)
