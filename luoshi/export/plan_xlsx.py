@@ -69,7 +69,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
     cols = columns(plan)
     ncol = len(cols)
     st.title_and_note(ws, ncol, plan.title, NOTE, title_row=TITLE_ROW, note_row=NOTE_ROW)
-    ws.row_dimensions[NOTE_ROW].height = 20
+    st.fit_note_height(ws, NOTE_ROW, NOTE, [w for _h, w, k in cols if k != "id"])
 
     for j, (header, width, _key) in enumerate(cols, start=1):
         cell = ws.cell(HEADER_ROW, j, header)

@@ -58,7 +58,7 @@ def write_template_xlsx(t: Template) -> bytes:
 
     due = f"报送截止：{t.due.year}年{t.due.month}月{t.due.day}日。" if t.due else ""
     st.title_and_note(ws, ncol, t.title, f"{due}{NOTE}", title_row=TITLE_ROW, note_row=NOTE_ROW)
-    ws.row_dimensions[NOTE_ROW].height = 44
+    st.fit_note_height(ws, NOTE_ROW, f"{due}{NOTE}", [w for _h, w, k, _f in COLUMNS if k != "id"])
 
     for j, (header, width, _key, fill) in enumerate(COLUMNS, start=1):
         c = ws.cell(HEADER_ROW, j, header)
