@@ -37,6 +37,8 @@ def _save(name: str, pdf: bytes) -> list[str]:
     path.write_bytes(pdf)
     if shutil.which("pdftoppm") is None:
         return []
+    for old in PAGES.glob(f"{name}-*.png"):  # pages of an earlier, longer run
+        old.unlink()
     n = len(PdfReader(io.BytesIO(pdf)).pages)
     for first, last in ((1, min(3, n)), (n, n)):
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(first), "-l", str(last), str(path),
