@@ -127,8 +127,10 @@ def signature(doc, issuer: str, day: dt.date) -> None:  # type: ignore[no-untype
         ds.keep_with_next(p)
 
 
-def colophon(doc, copy_to: str, printer: str, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    """版记: 抄送 and 印发机关/印发日期 between thin rules, 4号 仿宋, at the end of the document."""
+def colophon(doc, copy_to: str, printer: str, day: dt.date,  # type: ignore[no-untyped-def]
+             *, width_cm: float = TEXT_WIDTH_CM) -> None:
+    """版记: 抄送 and 印发机关/印发日期 between thin rules, 4号 仿宋, at the end of the document
+    (``width_cm``: the text width of the page it ends on, so the date sits at the right edge)."""
     doc.add_paragraph()
     ds.keep_with_next(ds.rule(doc, color="000000", size_eighths=8))
     if copy_to:
@@ -137,7 +139,7 @@ def colophon(doc, copy_to: str, printer: str, day: dt.date) -> None:  # type: ig
         ds.keep_with_next(p)
         ds.keep_with_next(ds.rule(doc, color="000000", size_eighths=4))
     p = doc.add_paragraph()
-    p.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM - 0.5), WD_TAB_ALIGNMENT.RIGHT)
+    p.paragraph_format.tab_stops.add_tab_stop(Cm(width_cm - 0.5), WD_TAB_ALIGNMENT.RIGHT)
     p.paragraph_format.left_indent = Pt(14)
     ds.add_text(doc, f"{printer}\t{cn_date(day)}印发", font=ds.BODY_FONT, size=14, paragraph=p)
     ds.keep_with_next(p)

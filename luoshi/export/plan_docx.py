@@ -24,6 +24,7 @@ from luoshi.export.bulletin_docx import BODY_SIZE, LINE, TEXT_WIDTH_CM, colophon
 from luoshi.export.cells import format_deadline, join_units
 from luoshi.export.model import Plan
 
+ANNEX_WIDTH_CM = 25.7  # landscape A4 less 2 cm margins
 # (header, width in cm, key)
 COLUMNS: list[tuple[str, float, str]] = [
     ("序号", 1.2, "seq"),
@@ -133,7 +134,7 @@ def write_plan_docx(plan: Plan) -> bytes:
     ds.fixed_widths(table, [w for _h, w, _k in cols])
     ds.rows_not_split(table)
     if plan.issuing_office and plan.issued:
-        colophon(doc, plan.copy_to, plan.issuing_office, plan.issued)
+        colophon(doc, plan.copy_to, plan.issuing_office, plan.issued, width_cm=ANNEX_WIDTH_CM)
     ds.page_numbers(doc)
     buf = io.BytesIO()
     doc.save(buf)
