@@ -33,14 +33,18 @@ def export() -> None:
 @OUT
 @REPORT
 @click.option("--with-leader", is_flag=True, help="加“责任领导”列（台账中已有责任领导时总会加上；导回时写入台账）")
-def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool) -> None:
-    """导出《政府工作报告》重点任务分工方案。"""
+@click.option("--number", type=int, default=None, help="docx 印发通知的文号序号（如 3 → 〔2024〕3号；默认留空待填）")
+@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="印发日期（默认今天）")
+def plan(fmt: str | None, out: str, report_id: int | None, with_leader: bool, number: int | None,
+         issued: dt.datetime | None) -> None:
+    """导出《政府工作报告》重点任务分工方案（docx 为印发通知 + 附件）。"""
     from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import plan_download
 
     fmt = fmt or (Path(out).suffix.lstrip(".").lower() if Path(out).suffix.lower() in (".xlsx", ".docx") else "xlsx")
     with unit_of_work(None) as session:
-        download = plan_download(session, report_id, fmt=fmt, with_leader=with_leader)
+        download = plan_download(session, report_id, fmt=fmt, with_leader=with_leader, number=number,
+                                 issued=issued.date() if issued else None)
     _write(out, download)
 
 
@@ -64,11 +68,13 @@ def template(unit: str, period: str, out: str, report_id: int | None) -> None:
 @OUT
 @REPORT
 @click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通报日期（默认今天）")
-def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime | None) -> None:
+@click.option("--number", type=int, default=None, help="期号（第N期）")
+def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime | None, number: int | None) -> None:
     """导出某周期的督查通报（含红黄灯清单、单位排名和图表）。"""
     from luoshi.commands.support import unit_of_work
     from luoshi.export.downloads import bulletin_download
 
     with unit_of_work(None) as session:
-        download = bulletin_download(session, period, report=report_id, issued=issued.date() if issued else None)
+        download = bulletin_download(session, period, report=report_id, issued=issued.date() if issued else None,
+                                     number=number)
     _write(out, download)

@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
+from luoshi.commands.output import echo_json, table
 from luoshi.errors import InputError, ValidationError
-from luoshi.ledger.output import echo_json, table
 
 JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 
@@ -70,7 +70,7 @@ def run(once: bool, interval: float, remind_days: int, digest_at: str, scan_ever
     """运行通知发送进程（luoshi serve 默认已随之启动，除非 --no-notify）。"""
     import signal
 
-    from luoshi.ledger.cli_support import checked_engine
+    from luoshi.commands.support import checked_engine
     from luoshi.notify.worker import Config, Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -97,7 +97,7 @@ def run(once: bool, interval: float, remind_days: int, digest_at: str, scan_ever
 @JSON
 def status(as_json: bool) -> None:
     """发送情况：各状态的消息数，以及失败、待核实、正在重试的消息。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config, worker
 
     with unit_of_work(None) as s:
@@ -137,7 +137,7 @@ def channel_add(name: str, kind: str, url_file: str | None, sign_secret_file: st
                 smtp_port: int | None, security: str, username: str | None, password_file: str | None,
                 sender: str | None, cafile: str | None) -> None:
     """新增渠道。密钥从文件或隐藏输入读取，不出现在命令行。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     kwargs: dict[str, Any] = {}
@@ -160,7 +160,7 @@ def channel_add(name: str, kind: str, url_file: str | None, sign_secret_file: st
 @JSON
 def channel_list(as_json: bool) -> None:
     """列出渠道（不显示密钥）。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -175,7 +175,7 @@ def channel_list(as_json: bool) -> None:
 
 
 def _toggle(name: str, active: bool) -> None:
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -201,7 +201,7 @@ def channel_disable(name: str) -> None:
 @click.argument("name")
 def channel_remove(name: str) -> None:
     """删除渠道及其订阅和发送记录。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -214,8 +214,8 @@ def channel_remove(name: str) -> None:
 @click.option("--address", help="邮件渠道：测试邮件的收件地址")
 def channel_test(name: str, address: str | None) -> None:
     """立即发一条测试消息，检查地址、签名和密码是否正确。"""
+    from luoshi.commands.support import unit_of_work
     from luoshi.errors import LuoshiError
-    from luoshi.ledger.cli_support import unit_of_work
     from luoshi.notify import channels, config
 
     with unit_of_work(None) as s:
@@ -245,8 +245,8 @@ def subscribe(channel_name: str, unit: str | None, username: str | None, events:
     """订阅：渠道 + 单位/用户（都不指定即全部事件，如督查室工作群）。"""
     from sqlalchemy import select
 
+    from luoshi.commands.support import unit_of_work
     from luoshi.errors import NotFoundError
-    from luoshi.ledger.cli_support import unit_of_work
     from luoshi.ledger.models import User
     from luoshi.notify import config
     from luoshi.web.accounts import find_unit_any
@@ -270,7 +270,7 @@ def subscribe(channel_name: str, unit: str | None, username: str | None, events:
 @JSON
 def subscriptions(as_json: bool) -> None:
     """列出订阅。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -287,7 +287,7 @@ def subscriptions(as_json: bool) -> None:
 @click.argument("sub_id", type=int)
 def unsubscribe(sub_id: int) -> None:
     """删除订阅。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -299,7 +299,7 @@ def unsubscribe(sub_id: int) -> None:
 @click.argument("delivery_id", type=int)
 def retry(delivery_id: int) -> None:
     """重发一条失败或待核实的消息。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:
@@ -311,7 +311,7 @@ def retry(delivery_id: int) -> None:
 @click.argument("delivery_id", type=int)
 def confirm(delivery_id: int) -> None:
     """确认一条待核实的消息已送达（不再重发）。"""
-    from luoshi.ledger.cli_support import unit_of_work
+    from luoshi.commands.support import unit_of_work
     from luoshi.notify import config
 
     with unit_of_work(None) as s:

@@ -38,7 +38,11 @@ def import_xlsx(path: str, dry_run: bool, as_json: bool, actor: str | None) -> N
         if diff.created_ids:
             click.echo(f"新增任务编号：{', '.join(map(str, diff.created_ids))}")
     else:
-        click.echo(f"进度填报：{diff.unit} {diff.period}，报送 {len(diff.rows)} 项，未填 {diff.skipped} 项")
+        same = f"，与已报送相同 {diff.unchanged} 项" if diff.unchanged else ""
+        click.echo(f"进度填报：{diff.unit} {diff.period}，报送 {len(diff.rows)} 项{same}，未填 {diff.skipped} 项")
+        if not diff.rows:
+            click.echo("无变化：本表内容与已报送的进度相同")
+            return
         rows = [[r.row, r.commitment_id, r.percent, "" if r.reported_value is None else r.reported_value, r.narrative]
                 for r in diff.rows]
         if rows:

@@ -2,8 +2,10 @@
 
 Text that comes from people (task wording, unit names, narratives) may start with ``=``, ``+``,
 ``-`` or ``@``; a spreadsheet would evaluate such a cell as a formula (CSV/formula injection). On
-export such text gets a leading apostrophe and is forced to a string cell; on import the apostrophe
-is removed again, so a round trip keeps the words unchanged. A cell holds at most 32,767
+export such text is forced to a string cell with the ``quotePrefix`` style (what a spreadsheet
+sets when someone types a leading apostrophe): it shows the words as they are, and editing the
+cell keeps it text. Files from older versions carried a visible apostrophe; the reader still
+removes it, so a round trip keeps the words unchanged. A cell holds at most 32,767
 characters and is read back stripped: :func:`read_back` says what an untouched cell reads as.
 """
 
@@ -38,8 +40,10 @@ def set_text(cell: Cell, text: str | None) -> None:
     if text is None or text == "":
         cell.value = None
         return
-    cell.value = escape_formula(text)
+    cell.value = text
     cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
 
 
 def cell_text(value: object) -> str:
@@ -62,12 +66,12 @@ def read_back(text: str) -> str:
     long or whitespace-framed text differs from the ledger's; an importer compares the cell with
     this, not with ``text``, to tell an untouched cell from an edit.
     """
-    return cell_text(escape_formula(text)[:CELL_LIMIT]) if text else ""
+    return cell_text(text[:CELL_LIMIT]) if text else ""
 
 
 def is_cut(text: str) -> bool:
     """Whether exporting ``text`` to one cell loses part of it."""
-    return len(escape_formula(text)) > CELL_LIMIT
+    return len(text) > CELL_LIMIT
 
 
 def split_units(text: str) -> list[str]:
@@ -84,8 +88,18 @@ def join_units(names: list[str]) -> str:
     return "、".join(names)
 
 
-def format_deadline(day: dt.date | None) -> str:
-    """完成时限 as offices write it: 2024年12月底 for a month end, else 2024年6月15日."""
+YEAR_END_WORDS = ("年内", "全年", "今年", "本年度", "当年", "年底", "年末")
+
+
+def format_deadline(day: dt.date | None, words: str | None = None) -> str:
+    """完成时限 as a plan prints it, the same in every document.
+
+    The report's own words when the ledger has them (上半年, 6月底前, 三季度末, 长期坚持; the
+    year-end synonyms 年内/全年 read 年底前), else the date: 2024年12月底 for a month end,
+    2024年6月15日 otherwise. :func:`luoshi.export.dates.parse_deadline` reads every form back.
+    """
+    if words:
+        return "年底前" if words in YEAR_END_WORDS else words
     if day is None:
         return ""
     if day.day == calendar.monthrange(day.year, day.month)[1]:

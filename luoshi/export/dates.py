@@ -13,7 +13,7 @@ import re
 
 from luoshi.extract.deadlines import deadline_in
 
-NO_DEADLINE = {"", "持续推进", "长期坚持", "长期", "持续", "常态化", "长期推进"}
+NO_DEADLINE = {"", "持续推进", "长期坚持", "长期", "持续", "常态化", "长期推进", "久久为功"}
 HORIZON_YEARS = 10
 
 _FULL = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$")
@@ -25,6 +25,18 @@ _WORDS = re.compile(
 
 class DeadlineError(ValueError):
     pass
+
+
+def deadline_words(value: object) -> str | None:
+    """The words of a 完成时限 cell worth keeping as the ledger's deadline text (年底前, 上半年,
+    长期坚持), or None for an empty cell or a plain date (2024-06-30, a date cell): the date alone
+    says it. Call after :func:`parse_deadline` accepted the cell."""
+    if value is None or isinstance(value, dt.date | int | float):
+        return None
+    text = re.sub(r"\s+", "", str(value))
+    if not text or _FULL.match(text.replace("（", "(").replace("）", ")")):
+        return None
+    return text[:30]
 
 
 def parse_deadline(value: object, plan_year: int) -> dt.date | None:

@@ -69,13 +69,17 @@ def _period(session: Session, rep: Report, period: Period | str) -> Period:
 
 
 def plan_download(
-    session: Session, report: Report | int | None = None, *, fmt: str = "xlsx", with_leader: bool = False
+    session: Session, report: Report | int | None = None, *, fmt: str = "xlsx", with_leader: bool = False,
+    number: int | None = None, issued: dt.date | None = None,
 ) -> Download:
-    """The 分工方案 as .xlsx (re-importable) or .docx (for print)."""
+    """The 分工方案 as .xlsx (re-importable) or .docx (印发通知 with the plan as 附件, for print);
+    ``number`` is the 文号's serial number, ``issued`` the date of the notice (default today)."""
     if fmt not in FORMATS:
         raise ValidationError(f"格式应为 xlsx 或 docx：{fmt!r}")
+    if number is not None and not 1 <= number <= 99999:
+        raise ValidationError(f"文号序号应在 1—99999 之间：{number}")
     rep = _report(session, report)
-    plan = plan_from_ledger(session, rep, with_leader=with_leader)
+    plan = plan_from_ledger(session, rep, with_leader=with_leader, number=number, issued=issued)
     content = write_plan_xlsx(plan) if fmt == "xlsx" else write_plan_docx(plan)
     name = f"{_safe_name(rep.government.name)}_{rep.year}年政府工作报告重点任务分工方案.{fmt}"
     return Download(content, name, FORMATS[fmt])
@@ -93,12 +97,15 @@ def template_download(
 
 
 def bulletin_download(
-    session: Session, period: Period | str, *, report: Report | int | None = None, issued: dt.date | None = None
+    session: Session, period: Period | str, *, report: Report | int | None = None, issued: dt.date | None = None,
+    number: int | None = None,
 ) -> Download:
-    """The 督查通报 for one period (.docx with tables and charts)."""
+    """The 督查通报 for one period (.docx with tables and charts); ``number`` is its 期号 (第N期)."""
+    if number is not None and not 1 <= number <= 9999:
+        raise ValidationError(f"期号应在 1—9999 之间：{number}")
     rep = _report(session, report)
     p = _period(session, rep, period)
-    content = write_bulletin_docx(bulletin_from_ledger(session, rep, p, issued=issued))
+    content = write_bulletin_docx(bulletin_from_ledger(session, rep, p, issued=issued, number=number))
     return Download(content, f"{_safe_name(rep.government.name)}_{p.label}_督查通报.docx", DOCX)
 
 

@@ -22,6 +22,7 @@ class PlanRow:
     deadline: dt.date | None = None  # 完成时限
     leader: str | None = None  # 责任领导
     version: int | None = None  # commitment version at export (optimistic locking on re-import)
+    deadline_text: str | None = None  # 完成时限 in the report's words (上半年, 长期坚持)
 
 
 @dataclass
@@ -42,6 +43,11 @@ class Plan:
     report_id: int | None = None
     with_leader: bool = True  # print the 责任领导 column
     issued: dt.date | None = None
+    issuing_office: str = ""  # 发文机关 of the 印发通知 (empty: the table alone, no notice)
+    doc_number: str = ""  # 文号, e.g. 枣政办字〔2024〕3号
+    copy_to: str = ""  # 版记 抄送 line
+    supervision_office: str = ""  # the 督查机构 named in the notice's requirements
+    units: list[str] = field(default_factory=list)  # the unit directory, for the workbook's dropdown
 
     @property
     def title(self) -> str:
@@ -65,6 +71,7 @@ class TemplateRow:
     value_unit: str | None = None  # unit of the reported value, e.g. %, 亿元
     version: int | None = None
     quantified: bool = True  # a target with a value: 本期完成值 may be filled
+    deadline_text: str | None = None  # 完成时限 in the report's words
 
 
 @dataclass
@@ -124,7 +131,9 @@ class Bulletin:
     red_items: list[BulletinItem]
     yellow_items: list[BulletinItem]
     ranking: list[UnitRank]
-    issuer: str = "督查室"
+    issuer: str = "督查室"  # the 督查机构 that issues it, e.g. 枣庄市人民政府督查室
+    number: int | None = None  # 期号: 第N期
+    copy_to: str = ""  # 版记 抄送 line (empty: none)
 
     @property
     def title(self) -> str:

@@ -66,6 +66,7 @@ class RowChange:
     lead: str | None = None
     support: list[str] | None = None
     deadline: dt.date | None = None
+    deadline_text: str | None = None
     deadline_changed: bool = False
     leader: str | None = None  # 责任领导
     leader_changed: bool = False
@@ -236,14 +237,14 @@ def _report(session: Session, marker: Marker) -> Report:
 
 def _creation(sr: SheetRow, lead: Unit, support: list[Unit], area: Area) -> RowChange:
     rc = RowChange(sr.row, None, sr.text, new_text=sr.text, lead=lead.name, support=[u.name for u in support],
-                   deadline=sr.deadline, deadline_changed=True, leader=sr.leader, leader_changed=sr.leader is not None,
+                   deadline=sr.deadline, deadline_text=sr.deadline_text, deadline_changed=True, leader=sr.leader, leader_changed=sr.leader is not None,
                    section_id=area.section_id, headline=area.headline)
     rc.changes = [FieldChange("重点任务", "", sr.text), FieldChange("牵头单位", "", lead.name)]
     if support:
         rc.changes.append(FieldChange("配合单位", "", join_units([u.name for u in support])))
     if sr.leader:
         rc.changes.append(FieldChange("责任领导", "", sr.leader))
-    rc.changes.append(FieldChange("完成时限", "", format_deadline(sr.deadline) or "（年底）"))
+    rc.changes.append(FieldChange("完成时限", "", format_deadline(sr.deadline, sr.deadline_text) or "（年底）"))
     if sr.group and (area.section_id is not None or area.headline):
         rc.changes.append(FieldChange("所属分组", "", sr.group))
     return rc
@@ -269,9 +270,10 @@ def _update(sr: SheetRow, c: Commitment, lead: Unit | None, support: list[Unit],
     if sr.has_leader and sr.leader != c.leader:
         rc.changes.append(FieldChange("责任领导", c.leader or "", sr.leader or ""))
         rc.leader, rc.leader_changed = sr.leader, True
-    if sr.deadline != c.deadline:
-        rc.changes.append(FieldChange("完成时限", format_deadline(c.deadline), format_deadline(sr.deadline)))
-        rc.deadline, rc.deadline_changed = sr.deadline, True
+    before, after = format_deadline(c.deadline, c.deadline_text), format_deadline(sr.deadline, sr.deadline_text)
+    if sr.deadline != c.deadline or before != after:  # the same date in other words (年内 → 12月底前) too
+        rc.changes.append(FieldChange("完成时限", before, after))
+        rc.deadline, rc.deadline_text, rc.deadline_changed = sr.deadline, sr.deadline_text, True
     return rc if rc.changes else None
 
 
@@ -289,6 +291,7 @@ def apply_plan_diff(session: Session, diff: PlanDiff) -> PlanDiff:
                     fields["title"] = short_title(rc.new_text)
             if rc.deadline_changed:
                 fields["deadline"] = rc.deadline
+                fields["deadline_text"] = rc.deadline_text
             if rc.leader_changed:
                 fields["leader"] = rc.leader
             version = rc.expected_version
@@ -301,7 +304,9 @@ def apply_plan_diff(session: Session, diff: PlanDiff) -> PlanDiff:
             errors.append(RowError(SHEET, rc.row, None, exc.message))
     for rc in diff.creations:
         try:
-            fields = {"deadline": rc.deadline} if rc.deadline is not None else {}
+            fields: dict[str, Any] = {"deadline_text": rc.deadline_text}
+            if rc.deadline is not None:
+                fields["deadline"] = rc.deadline
             if rc.leader is not None:
                 fields["leader"] = rc.leader
             c = commitment_service.add_manual(session, report, kind="measure", title=short_title(rc.text),

@@ -15,7 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from luoshi.errors import ValidationError
 from luoshi.export.cells import cell_text, split_units
-from luoshi.export.dates import DeadlineError, parse_deadline
+from luoshi.export.dates import DeadlineError, deadline_words, parse_deadline
 from luoshi.export.errors import RowError
 from luoshi.export.marker import Marker
 from luoshi.export.plan_xlsx import SHEET
@@ -37,6 +37,7 @@ class SheetRow:
     group: str | None  # title of the heading row above it
     has_support: bool = True  # the 配合单位 column exists
     has_leader: bool = False
+    deadline_text: str | None = None  # the cell's words (上半年, 长期坚持), None for a plain date
 
 
 @dataclass
@@ -114,6 +115,7 @@ def read_plan_sheet(wb: Workbook, marker: Marker, plan_year: int) -> PlanSheet:
                     group=group,
                     has_support="配合单位" in table.columns,
                     has_leader=has_leader,
+                    deadline_text=deadline_words(table.value(row, "完成时限")),
                 )
             )
     return result

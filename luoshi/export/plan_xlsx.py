@@ -13,13 +13,15 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from luoshi.export import xlsx_style as st
-from luoshi.export.cells import join_units, set_text
+from luoshi.export.cells import format_deadline, join_units, set_text
 from luoshi.export.marker import PLAN, Marker, write_marker
 from luoshi.export.model import Plan
 
 SHEET = "分工方案"
+UNITS_SHEET = "_单位名录"  # hidden list behind the 牵头单位 dropdown
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
 # (header, width, key); 责任领导 is dropped when the plan has no leaders column
 COLUMNS: list[tuple[str, float, str]] = [
@@ -31,12 +33,32 @@ COLUMNS: list[tuple[str, float, str]] = [
     ("完成时限", 17, "deadline"),
     ("编号", 8, "id"),
 ]
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 NOTE = "说明：“编号”列（隐藏）用于导回系统，请勿修改；新增任务请插入新行并留空编号；多个单位用顿号“、”分隔。"
 
 
 def columns(plan: Plan) -> list[tuple[str, float, str]]:
     return [c for c in COLUMNS if plan.with_leader or c[2] != "leader"]
+
+
+def _unit_dropdown(wb: Workbook, ws, units: list[str], cols: list[tuple[str, float, str]],  # type: ignore[no-untyped-def]
+                   last_row: int) -> None:
+    """A dropdown of the unit directory on 牵头单位 (and 配合单位, where several names may be typed:
+    the list only proposes, a warning lets other text through; the importer checks every name)."""
+    names = wb.create_sheet(UNITS_SHEET)
+    for i, name in enumerate(units, start=1):
+        names.cell(i, 1, name)
+    names.sheet_state = "hidden"
+    source = f"'{UNITS_SHEET}'!$A$1:$A${len(units)}"
+    for key, strict in (("lead", True), ("support", False)):
+        j = next((j for j, c in enumerate(cols, start=1) if c[2] == key), None)
+        if j is None:
+            continue
+        dv = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
+                            errorStyle="warning" if strict else "information",
+                            errorTitle="单位名称", error="不在单位名录中：请从下拉列表选择，或确认名称无误后继续",
+                            promptTitle="单位", prompt="从下拉列表选择单位全称；多个单位用顿号“、”分隔")
+        dv.add(f"{get_column_letter(j)}{HEADER_ROW + 1}:{get_column_letter(j)}{last_row + 200}")
+        ws.add_data_validation(dv)
 
 
 def write_plan_xlsx(plan: Plan) -> bytes:
@@ -47,7 +69,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
     cols = columns(plan)
     ncol = len(cols)
     st.title_and_note(ws, ncol, plan.title, NOTE, title_row=TITLE_ROW, note_row=NOTE_ROW)
-    ws.row_dimensions[NOTE_ROW].height = 20
+    st.fit_note_height(ws, NOTE_ROW, NOTE, [w for _h, w, k in cols if k != "id"])
 
     for j, (header, width, _key) in enumerate(cols, start=1):
         cell = ws.cell(HEADER_ROW, j, header)
@@ -76,7 +98,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
                 "lead": join_units(row.lead),
                 "support": join_units(row.support),
                 "leader": row.leader or "",
-                "deadline": row.deadline,
+                "deadline": format_deadline(row.deadline, row.deadline_text),
                 "id": row.id,
             }
             for j, (_h, _w, key) in enumerate(cols, start=1):
@@ -88,14 +110,16 @@ def write_plan_xlsx(plan: Plan) -> bytes:
                     c.value = value
                 c.font, c.border = st.BODY, st.BORDER
                 c.alignment = st.WRAP_LEFT_TOP if key in ("text", "lead", "support") else st.WRAP_CENTER
-                if key == "deadline":
-                    c.number_format = DATE_FORMAT
             st.fit_row_height(
                 ws, r,
                 {j: values[key] for j, (_h, _w, key) in enumerate(cols, start=1) if key in ("text", "lead", "support")},
                 widths,
             )
-    ws.auto_filter.ref = None
+    st.fit_row_height(ws, HEADER_ROW, {j: h for j, (h, _w, _k) in enumerate(cols, start=1)}, widths)
+    last_row = max(r, HEADER_ROW + 1)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(ncol - 1)}{last_row}"
+    if plan.units:
+        _unit_dropdown(wb, ws, plan.units, cols, last_row)
     st.setup_print(ws, header_row=HEADER_ROW, title=plan.title)
     ws.print_area = f"A1:{get_column_letter(ncol - 1)}{max(r, HEADER_ROW)}"
 
@@ -105,7 +129,7 @@ def write_plan_xlsx(plan: Plan) -> bytes:
     records = {row.id: row.version or 0 for row in plan.rows() if row.id is not None}
     write_marker(wb, Marker(kind=PLAN, meta=meta, records=records))
     wb.properties.title = plan.title
-    wb.properties.creator = "luoshi"
+    wb.properties.creator = plan.issuing_office or plan.government
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

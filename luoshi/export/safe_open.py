@@ -51,8 +51,7 @@ def check_xlsx_container(data: bytes) -> None:
     if not data:
         raise InputError("文件为空，不是 Excel 工作簿")
     if not data.startswith(b"PK\x03\x04"):
-        hint = "（旧版 .xls 格式请另存为 .xlsx）" if data.startswith(b"\xd0\xcf\x11\xe0") else ""
-        raise InputError(f"不是 .xlsx 工作簿（文件不是 zip 格式）{hint}")
+        raise InputError(_not_xlsx(data))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -70,9 +69,30 @@ def check_xlsx_container(data: bytes) -> None:
     if total > MAX_TOTAL_BYTES:
         raise InputError(f"工作簿解压后共 {total} 字节，超过上限，拒绝打开（疑似压缩炸弹）")
     names = {i.filename for i in infos}
+    if "mimetype" in names and "xl/workbook.xml" not in names:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            mime = zf.read("mimetype")[:100].decode("ascii", "replace")
+        if "opendocument" in mime:
+            raise InputError("这是 OpenDocument 文件（.ods），不是 Excel 工作簿：请另存为 .xlsx 后再导入")
     missing = [p for p in REQUIRED_PARTS if p not in names]
     if missing:
         raise InputError(f"不是 Excel 工作簿（缺少 {', '.join(missing)}）")
+
+
+def _not_xlsx(data: bytes) -> str:
+    """What an office worker should do with a file that is not a zip: usually, save it as .xlsx."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "这是旧版 Excel（.xls）或 WPS 格式的文件：请另存为 .xlsx 后再导入"
+    head = data[:4096]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(sep in text for sep in (",", "\t", "，")):
+            return "这是文本或 CSV 文件，不是 Excel 工作簿：请在导出的 .xlsx 上修改，或用表格软件打开本文件后请另存为 .xlsx 再导入"
+        break
+    return "不是 .xlsx 工作簿（文件不是 zip 格式）：请另存为 .xlsx 后再导入"
 
 
 def open_workbook(source: bytes | str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Workbook:
@@ -80,6 +100,48 @@ def open_workbook(source: bytes | str | Path, *, max_bytes: int = MAX_UPLOAD_BYT
     data = read_upload(source, max_bytes=max_bytes)
     check_xlsx_container(data)
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, XML errors) on bad parts
         raise InputError(f"无法读取工作簿（文件已损坏或不是 Excel 格式）：{type(exc).__name__}: {exc}"[:300]) from None
+    wb._luoshi_uncached = _find_uncached(data, wb)  # type: ignore[attr-defined]
+    return wb
+
+
+def uncached_formulas(wb: Workbook) -> dict[str, set[tuple[int, int]]]:
+    """Formula cells (sheet → {(row, column)}, 1-based) that :func:`open_workbook` found without a result.
+
+    A workbook written by a program (or saved with manual recalculation) may hold formulas with no
+    cached value; read for values they look empty. The reader reports them instead.
+    """
+    return getattr(wb, "_luoshi_uncached", {})
+
+
+def _find_uncached(data: bytes, values: Workbook) -> dict[str, set[tuple[int, int]]]:
+    """Cells that hold a formula in ``data`` and no value in ``values`` (the same file read for values)."""
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:  # the values workbook opened; a second failure only loses this check
+        return {}
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        for name in formulas.sheetnames:
+            if name.startswith("_"):
+                continue
+            ws, vs = formulas[name], values[name]
+            for w in (ws, vs):
+                if hasattr(w, "reset_dimensions"):
+                    w.reset_dimensions()
+            blank: tuple | None = None  # every missing row is one shared empty tuple: skip it at once
+            for n, (frow, vrow) in enumerate(zip(ws.iter_rows(values_only=True, max_col=60),
+                                                  vs.iter_rows(values_only=True, max_col=60), strict=False), start=1):
+                if frow is blank:
+                    continue
+                if all(f is None for f in frow):
+                    blank = frow
+                    continue
+                for j, f in enumerate(frow, start=1):
+                    if isinstance(f, str) and f.startswith("=") and (j > len(vrow) or vrow[j - 1] is None):
+                        found.setdefault(name, set()).add((n, j))
+    finally:
+        formulas.close()
+    return found

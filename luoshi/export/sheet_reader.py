@@ -3,10 +3,17 @@
 Offices insert rows, re-order or widen columns and retype cells; the reader therefore finds the
 header row by its texts and the columns by their headers, not by position. Every problem becomes a
 :class:`~luoshi.export.errors.RowError` naming the sheet, row, column and what is wrong.
+
+Files saved by office suites differ from the ones luoshi writes, and the reader takes them as they
+are: a sheet whose last row was deleted in LibreOffice carries an empty row 1,048,576, so the row
+limit counts rows with content and the table ends at the last one; a number typed as ``40%`` is
+stored as 0.4 in a percent-formatted cell and is read by its format as 40; a formula whose result
+was never computed (no cached value in the file) is reported instead of being read as empty.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +22,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from luoshi.export.cells import cell_text
 from luoshi.export.errors import RowError
+from luoshi.export.safe_open import uncached_formulas
 
 HEADER_SCAN_ROWS = 15
 MAX_ROWS = 20_000
@@ -51,12 +59,29 @@ def find_table(
     ws = wb[sheet]
     if hasattr(ws, "reset_dimensions"):  # read-only: don't trust the <dimension> some writers leave wrong
         ws.reset_dimensions()
+    uncached = uncached_formulas(wb).get(sheet, set())
     rows: list[tuple[int, tuple]] = []
-    for n, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-        if n > MAX_ROWS:
-            errors.append(RowError(sheet, n, None, f"行数超过上限 {MAX_ROWS}"))
+    filled = 0
+    blank: tuple | None = None  # read-only sheets give every missing row as one shared empty tuple
+    for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if cells is blank:
+            continue
+        row = tuple(cell_value(c) for c in cells)
+        if not any(v is not None and cell_text(v) for v in row):
+            if all(getattr(c, "value", None) is None for c in cells):
+                blank = cells
+            if not any((n, j) in uncached for j in range(1, len(row) + 1)):
+                continue  # empty rows (up to the 1,048,576th an office suite may write) are not counted
+        filled += 1
+        if filled > MAX_ROWS:
+            errors.append(RowError(sheet, n, None, f"有内容的行数超过上限 {MAX_ROWS}"))
             return None
-        rows.append((n, tuple(row)))
+        for j in range(1, len(row) + 1):
+            if (n, j) in uncached:
+                errors.append(RowError(
+                    sheet, n, f"{get_column_letter(j)}列", "单元格是公式但文件中没有计算结果，"
+                    "请在表格软件中重新计算后保存，或直接填写数值"))
+        rows.append((n, row))
     for n, row in rows[:HEADER_SCAN_ROWS]:
         texts = [cell_text(v) for v in row]
         if required[0] in texts:
@@ -73,6 +98,24 @@ def find_table(
             return Table(sheet, n, columns), [(m, r) for m, r in rows if m > n]
     errors.append(RowError(sheet, None, None, f"找不到表头（应有“{'”“'.join(required)}”等列）"))
     return None
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether a number format shows a fraction as a percentage (``0%``, ``0.00%``, not ``0"%"``)."""
+    if not number_format:
+        return False
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)  # quoted text, escapes, [colour]
+    return "%" in bare
+
+
+def cell_value(cell: object) -> object:
+    """A cell's value as the person sees it: a number in a percent cell (0.4 shown as 40%) → 40."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, int | float) and not isinstance(value, bool) and is_percent_format(
+        getattr(cell, "number_format", None)
+    ):
+        return round(value * 100, 9)
+    return value
 
 
 def non_empty(rows: list[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:

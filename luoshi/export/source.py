@@ -33,7 +33,7 @@ from luoshi.export.model import (
 )
 from luoshi.ledger.models import Assignment, Commitment, Period, Report, Section, Unit, commitment_targets
 from luoshi.ledger.services import evaluation, progress, status
-from luoshi.ledger.services.periods import reports_in
+from luoshi.ledger.services.periods import offices, reports_in, settings
 
 OTHER_GROUP = "其他任务"
 COMPARATOR_WORDS = {">=": "以上", "<=": "以内", "~": "左右", "=": ""}
@@ -68,10 +68,11 @@ def _units(c: Commitment, role: str) -> list[str]:
 
 def _row(c: Commitment) -> PlanRow:
     return PlanRow(c.id, c.text, _units(c, "lead"), _units(c, "support"), c.deadline, leader=c.leader,
-                   version=c.version)
+                   version=c.version, deadline_text=c.deadline_text)
 
 
-def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = False) -> Plan:
+def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = False, number: int | None = None,
+                     issued: dt.date | None = None) -> Plan:
     """The 分工方案 of ``report``; the 责任领导 column is printed when asked for and whenever a listed
     commitment has a leader (so an export never drops what the ledger holds)."""
     sections = {s.id: s for s in session.scalars(select(Section).where(Section.report_id == report.id))}
@@ -110,7 +111,14 @@ def plan_from_ledger(session: Session, report: Report, *, with_leader: bool = Fa
     for i, g in enumerate(out, start=1):
         g.title = f"{cn2an.an2cn(i)}、{g.title}"
     with_leader = with_leader or any(r.leader for g in out for r in g.rows)
-    return Plan(report.government.name, report.year, out, report_id=report.id, with_leader=with_leader)
+    office, prefix, supervision = offices(settings(session, report), report.government.name)
+    day = issued or dt.date.today()
+    doc_number = f"{prefix}〔{day.year}〕{number if number is not None else '　'}号"
+    return Plan(report.government.name, report.year, out, report_id=report.id, with_leader=with_leader,
+                issued=day, issuing_office=office, doc_number=doc_number, copy_to=copy_to(report.government.name),
+                supervision_office=supervision, units=list(session.scalars(
+                    select(Unit.name).where(Unit.government_id == report.government_id, Unit.active.is_(True))
+                    .order_by(Unit.kind, Unit.id))))
 
 
 def period_title(p: Period) -> str:
@@ -161,6 +169,7 @@ def template_from_ledger(session: Session, report: Report, unit: Unit, period: P
                 value_unit=c.unit,
                 version=c.version,
                 quantified=c.kind == "target" and c.value is not None,
+                deadline_text=c.deadline_text,
             )
         )
     return Template(
@@ -188,7 +197,15 @@ def _reason(st: status.Status, c: Commitment) -> str:
     return "；".join(parts) or "—"
 
 
-def bulletin_from_ledger(session: Session, report: Report, period: Period, *, issued: dt.date | None = None) -> Bulletin:
+def copy_to(government: str) -> str:
+    """版记 抄送 of a government's documents: the Party committee, congress and CPPCC offices of its level."""
+    level = next((ch for ch in reversed(government.removesuffix("人民政府")) if ch in "省市区县州盟旗"), "市")
+    office = "办公厅" if level == "省" else "办公室"
+    return f"{level}委{office}，{level}人大常委会{office}，{level}政协{office}"
+
+
+def bulletin_from_ledger(session: Session, report: Report, period: Period, *, issued: dt.date | None = None,
+                         number: int | None = None) -> Bulletin:
     if period.report_id != report.id:
         raise ValidationError(f"周期 {period.label} 不属于 {report.year} 年台账")
     tracked = {c.id: c for c in status.tracked(session, report)}
@@ -218,7 +235,8 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
     ranking = []
     for row in evaluation.scorecard(session, report, period=period):
         counts = per_unit.get(row.unit_id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "missing": 0})
-        ranking.append(UnitRank(row.rank, row.unit, counts["total"], counts["green"], counts["yellow"],
+        unit = session.get(Unit, row.unit_id)  # the full name, as in the lists above
+        ranking.append(UnitRank(row.rank, unit.name if unit else row.unit, counts["total"], counts["green"], counts["yellow"],
                                 counts["red"], counts["missing"], row.score))
     submitted = [pr for pr in reports.values() if pr.state in ("submitted", "accepted") and pr.commitment_id in tracked]
     return Bulletin(
@@ -237,5 +255,8 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
         red_items=[item(st) for st in sts if st.color == "red"],
         yellow_items=[item(st) for st in sts if st.color == "yellow"],
         ranking=ranking,
+        issuer=offices(settings(session, report), report.government.name)[2],
+        number=number,
+        copy_to=copy_to(report.government.name),
     )
 

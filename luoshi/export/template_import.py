@@ -4,6 +4,12 @@ The marker names the ledger, unit and period the template was made for. Every fi
 (numbers, ranges, the unit still leads the task, the period is open) and then saved and submitted
 through ``progress.report`` inside a savepoint; any problem — found by the reader or raised by the
 service — is reported with its row and nothing is kept. A dry run does the same and rolls back.
+
+Sending the same filled template twice is normal in an office (a resend, a second upload to be
+sure): a row whose report for the period is already submitted or accepted with the same numbers and
+words is counted as unchanged, and a template where nothing is new imports as 「无变化」. Different
+values for an already submitted or accepted report are refused with the row, both values and what
+to do (ask the office to return the report).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from luoshi.export.marker import Marker
 from luoshi.export.savepoint import apply_or_preview
 from luoshi.export.template_sheet import FilledRow, read_template_sheet
 from luoshi.export.template_xlsx import SHEET
+from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Assignment, Commitment, Period, ProgressReport, Report, Unit
 from luoshi.ledger.services import progress
 
@@ -43,6 +50,7 @@ class TemplateDiff:
     period: str
     rows: list[ReportRow] = field(default_factory=list)
     skipped: int = 0  # rows left empty
+    unchanged: int = 0  # rows equal to the report already submitted or accepted for the period
     applied: bool = False
     report_ids: list[int] = field(default_factory=list)
 
@@ -54,6 +62,7 @@ class TemplateDiff:
             "period": self.period,
             "rows": [r.__dict__ for r in self.rows],
             "skipped": self.skipped,
+            "unchanged": self.unchanged,
             "applied": self.applied,
             "progress_report_ids": self.report_ids,
         }
@@ -96,13 +105,38 @@ def diff_template(session: Session, wb: Workbook, marker: Marker) -> TemplateDif
         existing = session.scalar(select(ProgressReport).where(
             ProgressReport.commitment_id == c.id, ProgressReport.period_id == period.id))
         if existing is not None and existing.state in ("submitted", "accepted"):
+            if _same(fr, existing):
+                diff.unchanged += 1
+                continue
             state = "已提交" if existing.state == "submitted" else "已审核通过"
-            errors.append(RowError(SHEET, fr.row, None, f"任务 {c.id} 本期进度{state}，不能重复报送"))
+            errors.append(RowError(SHEET, fr.row, None, (
+                f"任务 {c.id} 本期进度{state}（{_shown(existing.percent, existing.reported_value)}），"
+                f"本表填写的不同（{_shown(fr.percent, fr.reported_value)}{'' if _same_words(fr, existing) else '，进展情况也不同'}）："
+                "如需修改，请督查室先退回该报告再重新报送")))
             continue
         diff.rows.append(_row(fr, c, existing))
     if errors:
         raise WorkbookRejected(errors)
     return diff
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-9)
+
+
+def _same_words(fr: FilledRow, existing: ProgressReport) -> bool:
+    return (clean("progress.narrative", fr.narrative, multiline=True) or "") == (existing.narrative or "")
+
+
+def _same(fr: FilledRow, existing: ProgressReport) -> bool:
+    """Whether a filled row says what the period's report already says (percent, value, words)."""
+    return _close(fr.percent, existing.percent) and _close(fr.reported_value, existing.reported_value) \
+        and _same_words(fr, existing)
+
+
+def _shown(percent: float | None, value: float | None) -> str:
+    text = f"完成进度 {percent:g}%" if percent is not None else "完成进度空"
+    return text if value is None else f"{text}，完成值 {value:g}"
 
 
 def _row(fr: FilledRow, c: Commitment, existing: ProgressReport | None) -> ReportRow:
@@ -112,6 +146,8 @@ def _row(fr: FilledRow, c: Commitment, existing: ProgressReport | None) -> Repor
 
 def import_template(session: Session, wb: Workbook, marker: Marker, *, apply: bool, author: str) -> TemplateDiff:
     diff = diff_template(session, wb, marker)
+    if not diff.rows and diff.unchanged:
+        return diff  # everything already reported exactly so: 无变化
     if not diff.rows:
         raise WorkbookRejected([RowError(SHEET, None, None, "模板中没有填写任何进度（请填写黄色单元格）")])
     period = session.get_one(Period, _meta_int(marker, "period_id"))

@@ -58,7 +58,7 @@ def write_template_xlsx(t: Template) -> bytes:
 
     due = f"报送截止：{t.due.year}年{t.due.month}月{t.due.day}日。" if t.due else ""
     st.title_and_note(ws, ncol, t.title, f"{due}{NOTE}", title_row=TITLE_ROW, note_row=NOTE_ROW)
-    ws.row_dimensions[NOTE_ROW].height = 44
+    st.fit_note_height(ws, NOTE_ROW, f"{due}{NOTE}", [w for _h, w, k, _f in COLUMNS if k != "id"])
 
     for j, (header, width, _key, fill) in enumerate(COLUMNS, start=1):
         c = ws.cell(HEADER_ROW, j, header)
@@ -76,7 +76,7 @@ def write_template_xlsx(t: Template) -> bytes:
             "text": row.text,
             "role": row.role,
             "target": row.target,
-            "deadline": format_deadline(row.deadline),
+            "deadline": format_deadline(row.deadline, row.deadline_text),
             "expected": None if row.expected_percent is None else round(row.expected_percent, 1),
             "last": None if row.last_percent is None else round(row.last_percent, 1),
             "value": None,
@@ -98,10 +98,14 @@ def write_template_xlsx(t: Template) -> bytes:
                 c.protection = Protection(locked=False)
             elif fill:  # not a quantified target: nothing to report as a value
                 c.fill = st.HEADER_FILL
-            if key in ("expected", "last", "percent"):
+            if key in ("expected", "last"):
                 c.number_format = "0.0"
+            # the input cells stay General: a typed 40% then becomes 0.4 in a percent cell, which the
+            # reader reads back as 40 (a fixed 0.0 format would keep 0.4 and hide the percent sign)
         st.fit_row_height(ws, r, {3: row.text, 5: row.target}, {3: COLUMNS[2][1], 5: COLUMNS[4][1]}, min_lines=2)
     end = first + max(len(t.rows), 1) - 1
+    st.fit_row_height(ws, HEADER_ROW, {j: h for j, (h, _w, _k, _f) in enumerate(COLUMNS, start=1)},
+                      {j: w for j, (_h, w, _k, _f) in enumerate(COLUMNS, start=1)}, min_lines=2)
     _validations(ws, first, end)
 
     ws.protection.sheet = True  # no password: see module docstring
@@ -123,7 +127,7 @@ def write_template_xlsx(t: Template) -> bytes:
     }
     write_marker(wb, Marker(kind=TEMPLATE, meta=meta, records={r.id: r.version or 0 for r in t.rows}))
     wb.properties.title = t.title
-    wb.properties.creator = "luoshi"
+    wb.properties.creator = t.government
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -63,6 +63,12 @@ def fit_row_height(ws: Worksheet, row: int, texts: dict[int, str], widths: dict[
     ws.row_dimensions[row].height = round(lines * font_size * 1.35 + 4, 1)
 
 
+def fit_note_height(ws: Worksheet, row: int, note: str, widths: list[float]) -> None:
+    """Height of a merged note row over columns of ``widths``, with room to spare: office suites
+    substitute fonts, and a clipped note is worse than a blank line."""
+    fit_row_height(ws, row, {1: note}, {1: sum(widths) * 0.8}, font_size=10)
+
+
 def title_and_note(ws: Worksheet, ncol: int, title: str, note: str, *, title_row: int, note_row: int) -> None:
     """The merged title row and the merged note row both workbooks open with."""
     last = get_column_letter(ncol)

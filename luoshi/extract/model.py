@@ -28,6 +28,7 @@ class Target:
     value_max: float | None = None  # upper end of a range (2—3个 → value 2, value_max 3)
     headline: bool = False  # one of the 主要预期目标
     kind: str = "quantified"  # "quantified" | "qualitative" (headline target with no number)
+    deadline_text: str | None = None  # the time words as written (上半年, 6月底前, 长期坚持), if any
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Task:
     deadline: str | None = None
     projects: list[str] = field(default_factory=list)  # named projects of a milestone
     title: str | None = None  # the run-in heading the row stands under (推动项目建设提速)
+    deadline_text: str | None = None  # the time words as written (上半年, 6月底前, 长期坚持), if any
 
 
 @dataclass

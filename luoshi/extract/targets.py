@@ -17,7 +17,7 @@ from datetime import date
 from luoshi.extract import counts as ct
 from luoshi.extract import lexicon as lx
 from luoshi.extract.clauses import Statement, read_sentence
-from luoshi.extract.deadlines import deadline_in
+from luoshi.extract.deadlines import deadline_phrase
 from luoshi.extract.horizon import may_span_plan, multi_year_target
 from luoshi.extract.model import Target
 from luoshi.extract.numbers import comparator_of
@@ -32,11 +32,16 @@ _NO_SUBJECT_RE = re.compile(r"^(?:也|都|将|还|仍|继续)*有")
 _CONDITION = re.compile(r"\s*在.*(?:基础上|前提下|条件下)\s*$")
 
 
-def _deadline(text: str, st_clause: str, sentence: str, year: int | None) -> str | None:
+def _deadline(text: str, st_clause: str, sentence: str, year: int | None) -> dict[str, str | None]:
+    """``deadline`` (ISO) and ``deadline_text`` (the words, if any) of a target: a number promised
+    for the plan year always has a date, 31 Dec when neither clause nor sentence names a time."""
     if year is None:
-        return None
-    found = deadline_in(st_clause, year) or deadline_in(sentence, year)
-    return (found or date(year, 12, 31)).isoformat()
+        return {"deadline": None, "deadline_text": None}
+    for part in (st_clause, sentence):
+        day, words = deadline_phrase(part, year)
+        if day is not None:
+            return {"deadline": day.isoformat(), "deadline_text": words}
+    return {"deadline": date(year, 12, 31).isoformat(), "deadline_text": None}
 
 
 def _qualitative(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
@@ -187,7 +192,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                         quote=text[st.start : st.end],
                         start=st.start,
                         end=st.end,
-                        deadline=_deadline(text, text[st.clause_start : st.clause_end], sentence_text, year),
+                        **_deadline(text, text[st.clause_start : st.clause_end], sentence_text, year),
                         value_max=q.value_max,
                         headline=headline,
                     ),
@@ -214,7 +219,7 @@ def find_targets(doc: Document, outline: Outline) -> list[Target]:
                             quote=text[qs:qe],
                             start=qs,
                             end=qe,
-                            deadline=_deadline(text, text[qs:qe], sentence_text, year),
+                            **_deadline(text, text[qs:qe], sentence_text, year),
                             headline=True,
                             kind="qualitative",
                         ),

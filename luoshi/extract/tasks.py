@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from luoshi.extract.deadlines import deadline_in
+from luoshi.extract.deadlines import deadline_phrase
 from luoshi.extract.model import Target, Task
 from luoshi.extract.task_sentences import (
     _MILESTONE,
@@ -403,8 +403,11 @@ def _task(n: int, row: _Row, text: str, linked, plan_year: int | None) -> Task:
     else:
         kind = "measure"
     due: date | None = None
+    words: str | None = None
     if plan_year is not None:
-        due = deadline_in(s, plan_year) or date(plan_year, 12, 31)
+        due, words = deadline_phrase(s, plan_year)
+        if due is None and words is None:
+            due = date(plan_year, 12, 31)
     return Task(
         id=f"K{n:03d}",
         section=row.section,
@@ -416,4 +419,5 @@ def _task(n: int, row: _Row, text: str, linked, plan_year: int | None) -> Task:
         deadline=due.isoformat() if due else None,
         projects=projects_in(s),
         title=row.title,
+        deadline_text=words,
     )

@@ -219,6 +219,8 @@ class Commitment(Base):
     modality: Mapped[str] = mapped_column(String(4), default="预期")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # 完成时限 in the report's words (上半年, 6月底前, 长期坚持); None → the date alone is printed
+    deadline_text: Mapped[str | None] = mapped_column(String(length("commitment.deadline_text")))
     # 责任领导 as the plan prints it ("市政府副市长 张三"); free text, not a User
     leader: Mapped[str | None] = mapped_column(String(LEADER_MAX_LENGTH))
     # per-commitment expected-progress curve: [{"date": "2024-06-30", "percent": 50}, ...]
@@ -282,6 +284,11 @@ class LedgerSettings(Base):
     tolerance: Mapped[float] = mapped_column(Float, default=0.05)  # relative band for 左右 / 基本完成
     # 差异化考核 weights: {"kind": {...}, "modality": {...}, "role": {...}, "result": {...}}
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # 公文 the exports print: 发文机关 of the plan's 印发通知, its 文号 prefix (枣政办字), the 督查室
+    # that issues the 督查通报; None → derived from the government's name (see periods.offices)
+    issuing_office: Mapped[str | None] = mapped_column(String(length("settings.issuing_office")))
+    doc_prefix: Mapped[str | None] = mapped_column(String(length("settings.doc_prefix")))
+    supervision_office: Mapped[str | None] = mapped_column(String(length("settings.supervision_office")))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -155,3 +160,69 @@ def ledger(engine: Engine) -> Ledger:
         periods.generate_periods(s, report)
         rid = report.id
     return Ledger(engine, rid)
+
+
+# --- LibreOffice, driven headless: files saved and printed by a real office suite ---
+
+DRIVER = Path(__file__).with_name("unodriver.py")
+OUTPUT = Path(__file__).resolve().parents[1] / "output"  # page images and PDFs to look at (git-ignored)
+
+
+def _uno_python() -> str | None:
+    """A Python that can ``import uno`` (Debian's python3-uno is for the system python3)."""
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+@dataclass
+class LibreOffice:
+    """One headless soffice for the test session (private profile), and what a person does with it."""
+
+    python: str
+    pipe: str
+    work: Path
+
+    def run(self, data: bytes, suffix: str, out_suffix: str, ops: list[dict] | None = None) -> bytes:
+        name = uuid.uuid4().hex
+        src, out = self.work / f"{name}{suffix}", self.work / f"{name}.out{out_suffix}"
+        src.write_bytes(data)
+        done = subprocess.run([self.python, str(DRIVER), self.pipe, str(src), str(out), json.dumps(ops or [])],
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"LibreOffice failed: {done.stderr[-2000:]}"
+        return out.read_bytes()
+
+    def edit(self, data: bytes, ops: list[dict], suffix: str = ".xlsx", save_as: str | None = None) -> bytes:
+        """Open ``data`` in LibreOffice, apply ``ops`` (see unodriver.apply) and save it as LibreOffice does."""
+        return self.run(data, suffix, save_as or suffix, ops)
+
+    def pdf(self, data: bytes, suffix: str) -> bytes:
+        """Print ``data`` to PDF with LibreOffice."""
+        return self.run(data, suffix, ".pdf")
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LibreOffice]:
+    soffice = shutil.which("soffice")
+    python = _uno_python()
+    if soffice is None or python is None:
+        pytest.skip("LibreOffice is not installed here (soffice and python3-uno; scripts/test installs them)")
+    base = tmp_path_factory.mktemp("libreoffice")
+    pipe = f"luoshi_test_{uuid.uuid4().hex}"
+    proc = subprocess.Popen(
+        [soffice, f"-env:UserInstallation={(base / 'profile').as_uri()}", "--headless", "--invisible",
+         "--norestore", "--nologo", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    work = base / "files"
+    work.mkdir()
+    try:
+        yield LibreOffice(python, pipe, work)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

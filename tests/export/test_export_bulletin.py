@@ -22,8 +22,10 @@ def test_bulletin_tables_and_images(sample_bulletin: Bulletin) -> None:
     doc = docx.Document(io.BytesIO(write_bulletin_docx(sample_bulletin)))
     paras = [p.text for p in doc.paragraphs]
     assert paras[0] == "督查通报"
-    assert paras[1] == "关于2024年第一季度《2024年政府工作报告》重点任务落实情况的通报"
-    rfonts = doc.paragraphs[1].runs[0]._element.rPr.find(qn("w:rFonts"))
+    assert paras[1] == "督查室\t2024年4月12日"  # 版头: issuer left, date right
+    title = next(p for p in doc.paragraphs if p.text.replace("\n", "") == sample_bulletin.title)
+    assert title.text.split("\n") == ["关于2024年第一季度", "《2024年政府工作报告》", "重点任务落实情况的通报"]
+    rfonts = title.runs[0]._element.rPr.find(qn("w:rFonts"))
     assert rfonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     summary_text = next(p for p in paras if p.startswith("纳入督办的重点任务共"))
     assert "共5项" in summary_text and "严重滞后2项" in summary_text and "已报送4项" in summary_text

@@ -64,3 +64,22 @@ def test_errors_are_one_line_with_exit_2(cli_env: Ledger, tmp_path, capsys) -> N
     assert code == 2 and "未知单位“市火星局”" in err
     code, _, err = run(["export", "bulletin", "--period", "2030Q9", "--out", str(tmp_path / "x.docx")], capsys)
     assert code == 2 and "周期“2030Q9”不存在" in err
+
+
+def test_template_sent_twice_says_no_change_and_notice_number(cli_env: Ledger, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "t.xlsx"
+    code, _, _ = run(["export", "template", "--unit", "市工业和信息化局", "--period", "2024Q1", "--out", str(path)], capsys)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["进度填报"]
+    ws["J4"], ws["L4"] = 35, "按计划推进"
+    wb.save(path)
+    code, out, _ = run(["import-xlsx", str(path), "--as", "liaison"], capsys)
+    assert code == 0 and "报送 1 项" in out and "已写入台账" in out
+    code, out, _ = run(["import-xlsx", str(path), "--as", "liaison"], capsys)
+    assert code == 0 and "与已报送相同 1 项" in out and "无变化：本表内容与已报送的进度相同" in out
+
+    notice = tmp_path / "plan.docx"
+    code, _, _ = run(["export", "plan", "--out", str(notice), "--number", "7", "--date", "2024-02-20"], capsys)
+    assert code == 0 and [p.text for p in docx.Document(str(notice)).paragraphs][1] == "〔2024〕7号"
+    code, _, err = run(["export", "plan", "--out", str(notice), "--number", "0"], capsys)
+    assert code == 2 and "文号序号应在 1—99999 之间：0" in err

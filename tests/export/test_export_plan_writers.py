@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import docx
@@ -32,16 +31,29 @@ def test_xlsx_headers_groups_and_rows(sample_plan: Plan) -> None:
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert f"A{HEADER_ROW + 1}:G{HEADER_ROW + 1}" in merged and f"A{HEADER_ROW + 4}:G{HEADER_ROW + 4}" in merged
     assert rows[1][:4] == (1, "地区生产总值增长5.5%左右", "市发展改革委", "市统计局")
-    assert rows[1][5] == dt.datetime(2024, 12, 31) and rows[1][6] == 11
+    assert rows[1][5] == "2024年12月底" and rows[1][6] == 11  # one date format in every document
     assert rows[5][3] == "市科技局、市财政局" and rows[5][0] == 4  # numbering runs across groups
-    assert ws.cell(HEADER_ROW + 2, 6).number_format == 'yyyy"年"m"月"d"日"'
 
 
 def test_xlsx_formula_injection_is_neutralised(sample_plan: Plan) -> None:
     _wb, ws = _sheet(sample_plan)
     cell = ws.cell(HEADER_ROW + 5, 2)
     assert cell.data_type == "s"
-    assert cell.value.startswith("'=HYPERLINK")
+    # text, shown as written (no visible apostrophe), marked quotePrefix so editing keeps it text
+    assert cell.value.startswith("=HYPERLINK") and cell.quotePrefix
+    assert not ws.cell(HEADER_ROW + 2, 2).quotePrefix  # ordinary text is left alone
+
+
+def test_xlsx_comfort_autofilter_unit_dropdown_and_header_height(sample_plan: Plan) -> None:
+    sample_plan.units = ["市发展改革委", "市工业和信息化局", "市财政局"]
+    wb, ws = _sheet(sample_plan)
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:F{HEADER_ROW + 6}"  # every column but the hidden 编号
+    names = wb["_单位名录"]
+    assert names.sheet_state == "hidden" and [c.value for c in names["A"]] == sample_plan.units
+    lists = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    lead = lists[f"C{HEADER_ROW + 1}:C{HEADER_ROW + 206}"]
+    assert (lead.type, lead.formula1, lead.errorStyle) == ("list", "'_单位名录'!$A$1:$A$3", "warning")
+    assert ws.row_dimensions[HEADER_ROW].height >= 20
 
 
 def test_xlsx_fonts_print_settings_and_hidden_id(sample_plan: Plan) -> None:
@@ -88,14 +100,15 @@ def test_docx_structure_fonts_and_repeated_header(sample_plan: Plan) -> None:
 
     (table,) = doc.tables
     header = table.rows[0]
-    assert [c.text for c in header.cells] == ["序号", "重点任务", "牵头单位", "配合单位", "责任领导", "完成时限", "编号"]
+    assert [c.text for c in header.cells] == ["序号", "重点任务", "牵头单位", "配合单位", "责任领导", "完成时限"]
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
     assert _east_asia(header.cells[1].paragraphs[0].runs[0]) == "黑体"
     group = table.rows[1]
     assert len({id(c._tc) for c in group.cells}) == 1  # merged across the row
     assert group.cells[0].text == "一、主要预期目标"
     first = table.rows[2]
-    assert [c.text for c in first.cells] == ["1", "地区生产总值增长5.5%左右", "市发展改革委", "市统计局", "", "2024年12月底", "11"]
+    assert [c.text for c in first.cells] == ["1", "地区生产总值增长5.5%左右", "市发展改革委", "市统计局", "", "2024年12月底"]
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)  # no row split across pages
     assert _east_asia(first.cells[1].paragraphs[0].runs[0]) == "仿宋_GB2312"
     last = table.rows[-1]
     assert last.cells[5].text == "2024年9月15日" and last.cells[3].text == "市科技局、市财政局"

@@ -82,8 +82,22 @@ def test_template_lists_the_units_lead_tasks_and_imports_as_progress_reports(led
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "ProgressReport", AuditEvent.actor == "liaison")))
     assert {e.commitment_id for e in events} == set(got)
 
-    with ledger.session("liaison") as s, pytest.raises(WorkbookRejected, match="不能重复报送"):
-        import_upload(s, filled, apply=True, author="liaison")
+    # the same template sent again: nothing new, no error, no audit event
+    audit_after = _audit(ledger)
+    with ledger.session("liaison") as s:
+        again = import_upload(s, filled, apply=True, author="liaison")
+    assert (again.rows, again.unchanged, again.report_ids) == ([], 2, [])
+    assert _audit(ledger) == audit_after
+    # a changed value for a submitted report: refused, naming the row and both values
+    ws.cell(first + target_row, 10).value = 30
+    changed = _save(wb)
+    with ledger.session("liaison") as s, pytest.raises(WorkbookRejected) as exc:
+        import_upload(s, changed, apply=True, author="liaison")
+    assert [(e.row, e.message) for e in exc.value.errors] == [(
+        first + target_row,
+        f"任务 {rows[target_row][0]} 本期进度已提交（完成进度 22.5%，完成值 300），本表填写的不同（完成进度 30%，完成值 300）："
+        "如需修改，请督查室先退回该报告再重新报送",
+    )]
     with ledger.session("liaison") as s, pytest.raises(PermissionDenied):
         import_upload(s, filled, apply=True, author="liaison", unit_id=-1)
 
@@ -125,7 +139,9 @@ def test_bulletin_reflects_the_ledger_status(ledger: Ledger) -> None:
     assert d.media_type == DOCX
     doc = docx.Document(io.BytesIO(d.content))
     paras = [p.text for p in doc.paragraphs]
-    assert "关于2024年第一季度《2024年政府工作报告》重点任务落实情况的通报" in paras
+    assert "关于2024年第一季度\n《2024年政府工作报告》\n重点任务落实情况的通报" in paras
+    assert paras[1] == "枣庄市人民政府督查室\t2024年4月12日"  # the issuer from the ledger settings' default
+    assert doc.core_properties.author == "枣庄市人民政府督查室"
     colors = {c: sum(st.color == c for st in sts) for c in ("green", "yellow", "red")}
     summary = next(p for p in paras if p.startswith("纳入督办的重点任务共"))
     assert f"共{len(sts)}项" in summary and f"正常推进{colors['green']}项" in summary
@@ -134,6 +150,9 @@ def test_bulletin_reflects_the_ledger_status(ledger: Ledger) -> None:
     ranking = tables[-1]
     assert [c.text for c in ranking.rows[0].cells] == ["排名", "责任单位", "任务数", "绿灯", "黄灯", "红灯", "未报送", "得分"]
     assert len(ranking.rows) > 10 and ranking.rows[1].cells[0].text == "1"
+    # one name per unit in the whole document: the ranking uses the same full names as the lists
+    listed = {r.cells[0].text.rsplit("（", 1)[0] for t in tables[1:-1] for r in t.rows if len({id(c._tc) for c in r.cells}) == 1}
+    assert listed and listed <= {r.cells[1].text for r in ranking.rows[1:]}
     red_count = sum(1 for t in tables[1:-1] for r in t.rows[1:] if r.cells[0].text.isdigit())
     assert red_count == colors["red"] + colors["yellow"]
     assert len(doc.inline_shapes) == 2

@@ -151,3 +151,56 @@ def test_template_errors(sample_template: Template) -> None:
     ]
     assert "“约两成”不是数字" in sheet.errors[0].message
     assert sheet.rows == []
+
+
+def test_rows_an_office_suite_leaves_empty_are_not_counted(sample_plan: Plan) -> None:
+    """A row deleted in an office suite leaves a formatted empty row 1,048,576: the table ends before it."""
+
+    def change(wb):  # type: ignore[no-untyped-def]
+        ws = wb[SHEET]
+        ws.delete_rows(R + 3)
+        ws.cell(1_048_576, 2).font = openpyxl.styles.Font(bold=True)  # written, but empty
+        ws.row_dimensions[1_048_576].height = 12.8
+
+    sheet = _read_plan(_edit(write_plan_xlsx(sample_plan), change))
+    assert sheet.errors == []
+    assert [r.id for r in sheet.rows] == [11, 21, 22]
+
+
+def test_too_many_rows_with_content_are_refused(sample_plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("luoshi.export.sheet_reader.MAX_ROWS", 10)  # 9 rows are written
+
+    def change(wb):  # type: ignore[no-untyped-def]
+        for n in range(R + 7, R + 9):
+            wb[SHEET].cell(n, 2).value = f"新增任务{n}"
+
+    sheet = _read_plan(_edit(write_plan_xlsx(sample_plan), change))
+    assert [str(e) for e in sheet.errors] == [f"工作表“{SHEET}”第{R + 8}行：有内容的行数超过上限 10"]
+
+
+def test_percent_typed_into_a_general_cell_reads_as_percent(sample_template: Template) -> None:
+    """Typing 40% stores 0.4 with a percent format; the reader goes by the format and reads 40."""
+
+    def fill(wb):  # type: ignore[no-untyped-def]
+        ws = wb["进度填报"]
+        ws.cell(4, 10).value = 0.4
+        ws.cell(4, 10).number_format = "0%"
+        ws.cell(4, 9).value = 0.085  # 本期完成值 8.5% typed the same way
+        ws.cell(4, 9).number_format = "0.00%"
+        ws.cell(5, 10).value = 0.4  # a plain 0.4 stays 0.4
+        ws.cell(5, 10).number_format = '0.0"%"'  # a literal percent sign is not a percent format
+
+    sheet = _read_template(_edit(write_template_xlsx(sample_template), fill))
+    assert sheet.errors == []
+    assert [(r.id, r.percent, r.reported_value) for r in sheet.rows] == [(21, 40.0, 8.5), (22, 0.4, None)]
+
+
+def test_formula_without_a_computed_value_is_reported(sample_template: Template) -> None:
+    def fill(wb):  # type: ignore[no-untyped-def]
+        wb["进度填报"].cell(4, 10).value = "=20+20"  # openpyxl stores no cached result
+
+    sheet = _read_template(_edit(write_template_xlsx(sample_template), fill))
+    assert [str(e) for e in sheet.errors] == [
+        "工作表“进度填报”第4行 J列：单元格是公式但文件中没有计算结果，请在表格软件中重新计算后保存，或直接填写数值"
+    ]
+    assert sheet.rows == []

@@ -21,7 +21,9 @@ def test_template_layout_validation_and_protection(sample_template: Template) ->
     first = [c.value for c in ws[HEADER_ROW + 1]]
     assert first[:8] == [21, 1, "规上工业增加值增长8%", "牵头", "增长8%", "2024年12月底", 24.6, None]
     assert first[8:] == [None, None, None, None]
-    assert ws.cell(HEADER_ROW + 3, 3).value.startswith("'@SUM")  # formula injection neutralised
+    cell = ws.cell(HEADER_ROW + 3, 3)
+    assert cell.value.startswith("@SUM") and cell.quotePrefix and cell.data_type == "s"  # formula injection neutralised
+    assert ws.row_dimensions[HEADER_ROW].height >= 2 * 12 * 1.35  # 时序进度(%) wraps: two lines, not clipped
 
     # protection: sheet protected without password; only the four input columns unlocked
     assert ws.protection.sheet and not ws.protection.password

@@ -45,6 +45,7 @@ EDITABLE = (
     "comparator",
     "modality",
     "deadline",
+    "deadline_text",
     "leader",
     "published",
 )
@@ -95,6 +96,7 @@ TEXT_FIELDS = {
     "indicator": ("commitment.indicator", False),
     "metric": ("commitment.metric", False),
     "unit": ("commitment.unit", False),
+    "deadline_text": ("commitment.deadline_text", False),
 }
 
 
@@ -160,6 +162,8 @@ def update(
     move = SECTION_FIELD in fields
     section = resolve_section(session, c.report, fields.pop(SECTION_FIELD)) if move else None
     clean = _clean(fields)
+    if "deadline" in clean and "deadline_text" not in clean and clean["deadline"] != c.deadline:
+        clean["deadline_text"] = None  # a date set by hand replaces the report's words (上半年 …)
     for k, v in clean.items():
         if getattr(c, k) != v:
             setattr(c, k, v)
@@ -188,7 +192,7 @@ def add_manual(
     sec = resolve_section(session, report, section)
     c = Commitment(report=report, kind=kind, source="manual", state="draft", section=sec, headline=bool(headline),
                    **clean)
-    if c.deadline is None:
+    if c.deadline is None and not c.deadline_text:  # 长期坚持 and the like keep no date
         import datetime as dt
 
         c.deadline = dt.date(report.year, 12, 31)
@@ -227,6 +231,7 @@ def to_dict(c: Commitment) -> dict[str, Any]:
         "modality": c.modality,
         "headline": c.headline,
         "deadline": c.deadline.isoformat() if c.deadline else None,
+        "deadline_text": c.deadline_text,
         "leader": c.leader,
         "milestones": c.milestones,
         "published": c.published,

@@ -46,7 +46,7 @@ from luoshi.ledger.services.units import ensure_directory
 
 CONTENT_FIELDS = (
     "kind", "text", "quote", "indicator", "metric", "value", "value_max", "unit",
-    "comparator", "modality", "headline", "deadline",
+    "comparator", "modality", "headline", "deadline", "deadline_text",
 )  # fmt: skip
 MATCH_THRESHOLD = 0.6
 
@@ -126,12 +126,16 @@ def _task_title(k: Task) -> str:
     return _title(f"{k.title}：{k.text}", 80)
 
 
-def _deadline(value: str | None, year: int) -> dt.date:
+def _deadline(value: str | None, year: int, words: str | None = None) -> dt.date | None:
+    """The extraction's deadline as a date; 31 Dec of the plan year when it names none, and no
+    date at all for work the report calls ongoing (a deadline text with no date: 长期坚持)."""
     if value:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+    if words:
+        return None
     return dt.date(year, 12, 31)
 
 
@@ -155,6 +159,7 @@ def _target_candidate(t: Target, year: int) -> Candidate:
             "modality": t.modality or "预期",
             "headline": bool(t.headline),
             "deadline": _deadline(t.deadline, year),
+            "deadline_text": fit("commitment.deadline_text", t.deadline_text),
         },
     )
 
@@ -179,7 +184,8 @@ def _task_candidate(k: Task, year: int) -> Candidate:
             "comparator": None,
             "modality": _modality(k.text),
             "headline": False,
-            "deadline": _deadline(k.deadline, year),
+            "deadline": _deadline(k.deadline, year, k.deadline_text),
+            "deadline_text": fit("commitment.deadline_text", k.deadline_text),
         },
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.limits import clean as clean_text
 from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport, Report
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_number
@@ -31,6 +32,18 @@ def settings(session: Session, report: Report) -> LedgerSettings:
         session.add(s)
         session.flush()
     return s
+
+
+def _people_government(name: str) -> str:
+    """枣庄市 → 枣庄市人民政府 (a name that already says 人民政府 or 政府 stays)."""
+    return name if name.endswith("政府") else f"{name}人民政府"
+
+
+def offices(s: LedgerSettings, government: str) -> tuple[str, str, str]:
+    """(发文机关, 文号前缀, 督查机构) for the 公文 exports: the settings, else derived from the
+    government's name (枣庄市人民政府办公室, no prefix, 枣庄市人民政府督查室)."""
+    gov = _people_government(government)
+    return (s.issuing_office or f"{gov}办公室", s.doc_prefix or "", s.supervision_office or f"{gov}督查室")
 
 
 def validate_weights(data: Any) -> dict[str, dict[str, float]]:
@@ -86,10 +99,18 @@ def configure(
     notice_due_days: int | None = None,
     tolerance: float | None = None,
     weights: dict[str, Any] | None = None,
+    issuing_office: str | None = None,
+    doc_prefix: str | None = None,
+    supervision_office: str | None = None,
     expected_version: int | None = None,
 ) -> LedgerSettings:
+    """Change the ledger's settings; ``""`` for an office name or prefix goes back to the default."""
     s = settings(session, report)
     check_version(s, expected_version)
+    for name, value in (("issuing_office", issuing_office), ("doc_prefix", doc_prefix),
+                        ("supervision_office", supervision_office)):
+        if value is not None:
+            setattr(s, name, clean_text(f"settings.{name}", value))
     if cycle is not None:
         if cycle not in CYCLES:
             raise ValidationError(f"周期应为 月 或 季，而不是 {cycle!r}")
