@@ -282,6 +282,8 @@ class LedgerSettings(Base):
     tolerance: Mapped[float] = mapped_column(Float, default=0.05)  # relative band for 左右 / 基本完成
     # 差异化考核 weights: {"kind": {...}, "modality": {...}, "role": {...}, "result": {...}}
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # 统计日期: the day the ledger is judged on when the operator fixes one (see luoshi.ledger.clock)
+    statistics_date: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
@@ -306,7 +308,7 @@ class ProgressReport(Base):
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("commitment_id", "period_id"),
-        # covers the bulk status and trend queries (luoshi.web.status / summary): index-only reads
+        # covers the bulk status and trend queries (luoshi.ledger.services.status / web.summary): index-only reads
         Index("ix_progress_reports_counted", "commitment_id", "state", "period_id", "percent"),
     )
 

@@ -326,7 +326,7 @@ def test_upgrade_from_0004_gives_old_tokens_an_expiry(kind: str, request: pytest
             conn.exec_driver_sql("INSERT INTO users (username, display_name, password_hash, role, active, "
                                  "api_token_hash, created_at, version) VALUES ('old', 'old', 'x', 'admin', "
                                  "true, 'abc', '2026-01-01 00:00:00', 1)")
-        upgrade(engine)
+        upgrade(engine, "0005")
         assert current_revision(engine) == "0005"
         with engine.connect() as conn:
             expires = conn.scalar(select(User.api_token_expires_at).where(User.username == "old"))
@@ -334,7 +334,7 @@ def test_upgrade_from_0004_gives_old_tokens_an_expiry(kind: str, request: pytest
         assert dt.timedelta(days=89) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=90)
         downgrade(engine, "0004")
         assert current_revision(engine) == "0004"
-        upgrade(engine)
+        upgrade(engine, "0005")
         assert current_revision(engine) == "0005"
     finally:
         engine.dispose()
