@@ -421,7 +421,7 @@ def notices_cmd(obj: Ctx, label: str | None, generate: bool, on: str | None, ans
             if not as_json:
                 click.echo(f"{p.label}：新签发督办单 {len(created)} 份")
         if answer:
-            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1])
+            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1], now=obj.rules(s, report).clock.now())
         if close_id is not None:
             status.close_notice(s, common.get(s, Notice, close_id))
         data = [{"id": n.id, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
