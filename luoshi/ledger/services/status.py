@@ -283,10 +283,11 @@ def statuses(session: Session, report: Report, commitments: Sequence[Any], p: Pe
     if reuse:  # judged with closed items rated; whether to show them grey is decided per call
         key = ("judged", report.id, p.id, r.yellow_behind, r.red_behind)
         known = session.info.setdefault(CACHE, {}).setdefault(key, {})
-    todo = [c for c in commitments if c.id not in known and c.state in ("active", "closed")]
+    judged = ("active", "closed") if judge_closed else ("active",)
+    todo = [c for c in commitments if c.id not in known and c.state in (("active", "closed") if reuse else judged)]
     if todo:
         known.update(judge(todo, p, report.year, r, counted(session, [c.id for c in todo], p)))
-    grey = [c for c in commitments if c.state not in (("active", "closed") if judge_closed else ("active",))]
+    grey = [c for c in commitments if c.state not in judged]
     out = judge(grey, p, report.year, r, Counted(), judge_closed=judge_closed)
     return {c.id: out[c.id] if c.id in out else known[c.id] for c in commitments}
 
