@@ -121,3 +121,21 @@ def test_publish_command(drafts) -> None:
     run("ledger", "assign", str(b), "--lead", "发改委")
     assert json.loads(run("ledger", "publish", "--json"))["published"] == 1
     assert len(_published_events(engine)) == 2
+
+
+def test_submissions_are_timed_by_the_ledger_clock(session, monkeypatch) -> None:
+    """A report submitted on a ledger fixed on a day is on time or late by that day, as its lights."""
+    from luoshi.ledger.services import progress
+
+    monkeypatch.delenv("LUOSHI_TODAY", raising=False)
+    report = small_ledger(session)
+    periods.generate_periods(session, report)
+    c = span_commitment(session, report, "加强和改进调查研究", kind="measure", section="2.2")
+    c.state = "active"
+    q1, q2 = periods.period(session, report, "2024Q1"), periods.period(session, report, "2024Q2")
+    periods.configure(session, report, statistics_date="2024-04-03")  # within Q1's window (due 2024-04-08)
+    pr = progress.report(session, c, q1, author="x", percent=20)
+    assert (pr.submitted_at.date(), pr.late) == (dt.date(2024, 4, 3), False)
+    periods.configure(session, report, statistics_date="2024-07-20")  # Q2 was due 2024-07-05
+    pr = progress.report(session, c, q2, author="x", percent=40)
+    assert (pr.submitted_at.date(), pr.late) == (dt.date(2024, 7, 20), True)
