@@ -258,7 +258,7 @@ def submit_progress(ctx: Ctx, cid: int, period_id: int, *, percent: Any = None, 
                                      narrative=(narrative or "").strip(), expected_version=_version(version))
     for name, data in files:
         progress_service.attach(ctx.db, pr, name, data, max_bytes=ctx.settings.max_evidence_bytes)
-    return progress_service.submit(ctx.db, pr, now=ledger_clock(ctx.db, pr.commitment.report).now())
+    return progress_service.submit(ctx.db, pr)  # timed by the ledger's clock
 
 
 def _progress(ctx: Ctx, pid: int) -> ProgressReport:
@@ -299,11 +299,7 @@ def evaluate_all(ctx: Ctx, report_id: int) -> tuple[int, list[tuple[int, str]]]:
 
 def working_days_left(ctx: Ctx, period: Period) -> int:
     """Working days from the ledger's today to ``period``'s due date (negative once past it)."""
-    from luoshi.ledger.services.calendar import Calendar
+    from luoshi.ledger.services.calendar import workdays_left
 
-    due = period.due
     today = ledger_clock(ctx.db, get(ctx.db, Report, period.report_id)).today()
-    cal = Calendar(ctx.db)
-    if due >= today:
-        return cal.workdays_between(today, due)
-    return -cal.workdays_between(due, today)
+    return workdays_left(ctx.db, period.due, today)

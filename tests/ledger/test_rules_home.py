@@ -139,3 +139,12 @@ def test_submissions_are_timed_by_the_ledger_clock(session, monkeypatch) -> None
     periods.configure(session, report, statistics_date="2024-07-20")  # Q2 was due 2024-07-05
     pr = progress.report(session, c, q2, author="x", percent=40)
     assert (pr.submitted_at.date(), pr.late) == (dt.date(2024, 7, 20), True)
+
+
+def test_working_days_left_on_the_official_calendar(session) -> None:
+    from luoshi.ledger.services.calendar import workdays_left
+
+    due = dt.date(2024, 4, 8)  # Q1's due date: 清明 4–6 April off, Sunday 7 April worked
+    assert workdays_left(session, due, dt.date(2024, 4, 3)) == 3  # 3, 7 and 8 April
+    assert workdays_left(session, due, dt.date(2024, 4, 8)) == 1
+    assert workdays_left(session, due, dt.date(2024, 4, 10)) == -3
