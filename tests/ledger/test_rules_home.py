@@ -26,6 +26,8 @@ def test_clock_order_override_then_environment_then_ledger_then_machine(session,
     report = small_ledger(session)
     assert (clock(session, report).source, clock(session, report).today()) == ("machine", dt.date.today())
     periods.configure(session, report, statistics_date="2024-11-15")
+    trail = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "LedgerSettings")).all()
+    assert [(e.actor, (e.after or {}).get("statistics_date")) for e in trail][-1] == ("tester", "2024-11-15")
     c = clock(session, report)
     assert (c.source, c.today()) == ("ledger", dt.date(2024, 11, 15))
     # now() keeps the time of day but on the ledger's day, so lateness follows the same clock

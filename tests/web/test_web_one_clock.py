@@ -105,6 +105,12 @@ def test_cli_and_dashboard_judge_the_same_period_and_lights(reported, as_user, m
     assert [(r["unit_id"], r["score"], r["rank"]) for r in ranking] == \
         [(r["unit_id"], r["score"], r["rank"]) for r in web[2]]
 
+    # a named period and a light filter: the counts still speak of the whole ledger
+    red = json.loads(run("ledger", "status", "--period", "2024Q2", "--light", "red", "--json"))
+    assert (red["period"], [i["commitment_id"] for i in red["items"]], red["total"]) == ("2024Q2", [c], 3)
+    err = run("ledger", "status", "--period", "2024Q9", ok=False)
+    assert "周期“2024Q9”不存在；现有周期：2024Q1、2024Q2、2024Q3、2024Q4" in err
+
     # an explicit --today overrides the ledger's date for that command only
     cli = _cli("--today", "2024-04-01")
     assert (cli["period"], cli["on"], cli["clock"]) == ("2024Q1", "2024-04-01", "override")
