@@ -191,6 +191,11 @@ JUDGING = Purpose.JUDGING
 REPORTING = Purpose.REPORTING
 
 
+def reportable(candidates: list[Period], on: dt.date) -> list[Period]:
+    """The periods a unit may report for on day ``on``: started and not closed, in time order."""
+    return [p for p in sorted(candidates, key=lambda p: p.start) if not p.closed and p.start <= on]
+
+
 def pick_period(candidates: list[Period], on: dt.date, purpose: Purpose) -> Period | None:
     """The current period among ``candidates`` (one ledger's periods) on day ``on``, by ``purpose``."""
     if purpose is Purpose.JUDGING:
@@ -198,8 +203,7 @@ def pick_period(candidates: list[Period], on: dt.date, purpose: Purpose) -> Peri
         if ended:
             return max(ended, key=lambda p: p.end)
         return min(candidates, key=lambda p: p.start) if candidates else None
-    ordered = sorted(candidates, key=lambda p: p.start)
-    open_ = [p for p in ordered if not p.closed and p.start <= on]
+    open_ = reportable(candidates, on)
     window = [p for p in open_ if p.end < on <= p.due]
     if window:
         return window[-1]

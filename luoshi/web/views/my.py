@@ -78,7 +78,7 @@ def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
     actions.may_report(ctx, c)
     periods = period_service.periods(ctx.db, c.report)
     today = ledger_clock(ctx.db, c.report).today()
-    selectable = [p for p in periods if not p.closed and p.start <= today]
+    selectable = period_service.reportable(periods, today)
     default = next((p for p in selectable if p.id == period), None) or period_service.pick_period(
         periods, today, REPORTING)
     existing = {pr.period_id: pr for pr in ctx.db.scalars(select(ProgressReport)
