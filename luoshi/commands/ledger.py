@@ -182,11 +182,12 @@ def report_cmd(obj: Ctx, commitment_id: int, label: str, percent: str | None, va
     when = _when(at)
     with obj.work() as s:
         c = common.commitment(s, commitment_id)
-        now = when or obj.rules(s, c.report).clock.now()
+        rules = obj.rules(s, c.report)
+        now = when or rules.clock.now()
         p = periods.period(s, c.report, label)
         pr = progress.save_draft(s, c, p, author=obj.who, percent=percent, value=value, narrative=narrative)
         for f in files:
-            progress.attach(s, pr, Path(f).name, Path(f).read_bytes())
+            progress.attach(s, pr, Path(f).name, Path(f).read_bytes(), max_bytes=rules.max_evidence_bytes)
         if not draft:
             progress.submit(s, pr, now=now)
         data = {"id": pr.id, "commitment": c.id, "period": p.label, "percent": pr.percent, "value": pr.reported_value,
