@@ -8,8 +8,6 @@ reports folder next to the seed (once), and serves the web app.
 
 from __future__ import annotations
 
-import os
-
 import click
 
 
@@ -37,15 +35,14 @@ def demo(file: str | None, port: int, host: str, no_progress: bool, no_serve: bo
         assigned, published = demo_data.confirm_and_publish(db, report)
         click.echo(f"确认分配 {assigned} 项，发布 {published} 项")
         accounts = demo_data.ensure_accounts(db, report)
-        as_of = demo_data.as_of_for(report)
+        as_of = demo_data.fix_statistics_date(db, report)
         if not no_progress:
             n = demo_data.generate_progress(db, report, through=as_of)
             click.echo(f"生成演示进度 {n} 条（标注“{demo_data.DEMO_LABEL}”，截至 {as_of}）")
     from luoshi.web.corpus import corpus_file
 
     click.echo(demo_data.ensure_corpus(corpus_file(settings)))
-    os.environ.setdefault("LUOSHI_TODAY", as_of.isoformat())
-    click.echo(f"数据目录：{home}；统计日期：{os.environ['LUOSHI_TODAY']}")
+    click.echo(f"数据目录：{home}；统计日期：{as_of}（台账设置，luoshi ledger settings --statistics-date 可改）")
     click.echo("演示账号（密码每次启动重新生成）：")
     labels = {"admin": "督查室", "leader": "领导", "liaison": "联络员"}
     for a in accounts:

@@ -67,7 +67,7 @@ def template(unit: str, period: str, out: str, report_id: int | None) -> None:
 @click.option("--period", required=True, help="周期，如 2024Q1")
 @OUT
 @REPORT
-@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通报日期（默认今天）")
+@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通报日期（默认台账的统计日期，见 luoshi ledger --today）")
 @click.option("--number", type=int, default=None, help="期号（第N期）")
 def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime | None, number: int | None) -> None:
     """导出某周期的督查通报（含红黄灯清单、单位排名和图表）。"""

@@ -2,7 +2,9 @@
 
 Every subcommand accepts ``--json``; changes are recorded under the actor given by the group's
 ``--as``/``--actor`` option (default ``$USER``). The ledger is chosen with ``--government`` /
-``--year`` (default: the most recent report).
+``--year`` (default: the most recent report). ``--today`` judges the ledger on another day (as
+``LUOSHI_TODAY`` does); without either, the ledger's statistics date or the machine's date counts
+(one clock for the CLI and the web: ``luoshi.ledger.clock``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 
 
 class Ctx:
-    def __init__(self, actor: str | None, government: str | None, year: int | None) -> None:
-        self.actor, self.government, self.year = actor, government, year
+    def __init__(self, actor: str | None, government: str | None, year: int | None,
+                 today: str | None = None) -> None:
+        self.actor, self.government, self.year, self.today = actor, government, year, today
 
     def work(self):  # type: ignore[no-untyped-def]
         from luoshi.commands.support import unit_of_work
@@ -31,6 +34,12 @@ class Ctx:
         from luoshi.ledger.services.common import report_for
 
         return report_for(session, self.government, self.year)
+
+    def rules(self, session: Any, report: Any) -> Any:
+        """The ledger's rules, judged on the day of the one clock (``--today`` overrides it)."""
+        from luoshi.ledger.rules import rules
+
+        return rules(session, report, today=self.today)
 
     @property
     def who(self) -> str:
@@ -46,10 +55,17 @@ pass_ctx = click.make_pass_decorator(Ctx)
 @click.option("--as", "--actor", "actor", default=None, help="审计记录中的操作人（默认 $USER）")
 @click.option("--government", default=None, help="政府名称（默认最近导入的报告）")
 @click.option("--year", type=int, default=None, help="计划年份")
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help="按这一天评判（默认 $LUOSHI_TODAY，再默认台账的统计日期，再默认今天）")
 @click.pass_context
-def ledger(ctx: click.Context, actor: str | None, government: str | None, year: int | None) -> None:
+def ledger(ctx: click.Context, actor: str | None, government: str | None, year: int | None,
+           today: str | None) -> None:
     """任务台账：分工、报送、督办、评价。"""
-    ctx.obj = Ctx(actor, government, year)
+    if today is not None:
+        from luoshi.ledger.clock import parse_day
+
+        parse_day(today, "--today")
+    ctx.obj = Ctx(actor, government, year, today)
 
 
 def _lead(c: Any) -> str:
@@ -163,13 +179,15 @@ def report_cmd(obj: Ctx, commitment_id: int, label: str, percent: str | None, va
     """报送一项任务某周期的进度（默认保存并提交）。"""
     from luoshi.ledger.services import common, periods, progress
 
-    now = _when(at)
+    when = _when(at)
     with obj.work() as s:
         c = common.commitment(s, commitment_id)
+        rules = obj.rules(s, c.report)
+        now = when or rules.clock.now()
         p = periods.period(s, c.report, label)
         pr = progress.save_draft(s, c, p, author=obj.who, percent=percent, value=value, narrative=narrative)
         for f in files:
-            progress.attach(s, pr, Path(f).name, Path(f).read_bytes())
+            progress.attach(s, pr, Path(f).name, Path(f).read_bytes(), max_bytes=rules.max_evidence_bytes)
         if not draft:
             progress.submit(s, pr, now=now)
         data = {"id": pr.id, "commitment": c.id, "period": p.label, "percent": pr.percent, "value": pr.reported_value,
@@ -250,6 +268,28 @@ def periods_cmd(obj: Ctx, cycle: str | None, generate: bool, close_label: str | 
         click.echo(table(["周期", "开始", "结束", "报送截止", "已关闭"], [list(r.values()) for r in rows]))
 
 
+@ledger.command("publish")
+@JSON
+@pass_ctx
+def publish_cmd(obj: Ctx, as_json: bool) -> None:
+    """发布分工方案：公开所有已确认责任单位的任务，并生成本年度报送周期（可重复执行）。"""
+    from luoshi.ledger.services import publication
+
+    with obj.work() as s:
+        report = obj.report(s)
+        done = publication.publish(s, report)
+        data = {"report": report.id, "year": report.year, "government": report.government.name,
+                "published": done.published, "already_published": done.already,
+                "unassigned": done.unassigned, "periods": done.periods}
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['government']} {data['year']}：新发布 {done.published} 项，此前已发布 {done.already} 项，"
+               f"报送周期 {done.periods} 个")
+    if done.unassigned:
+        click.echo(f"另有 {done.unassigned} 项尚未确认责任单位，未发布（luoshi ledger assign）")
+
+
 @ledger.command("settings")
 @click.option("--yellow", type=float, default=None, help="黄灯：落后时序进度的点数")
 @click.option("--red", type=float, default=None, help="红灯：落后时序进度的点数")
@@ -259,11 +299,13 @@ def periods_cmd(obj: Ctx, cycle: str | None, generate: bool, close_label: str | 
 @click.option("--weights", "weights_arg", default=None, metavar="FILE|JSON",
               help='差异化考核权重：JSON 文本或 JSON/YAML 文件，如 \'{"modality": {"确保": 2}}\'；只改给出的项')  # fmt: skip
 @click.option("--reset-weights", is_flag=True, help="权重恢复默认值")
+@click.option("--statistics-date", "statistics_date", default=None, metavar="YYYY-MM-DD",
+              help="统计日期：台账按这一天评判（空字符串清除，恢复按今天评判）")
 @click.option("--version", "expected_version", type=int, default=None, help="编辑所基于的版本（乐观锁）")
 @JSON
 @pass_ctx
-def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, weights_arg: str | None, reset_weights: bool, expected_version: int | None, as_json: bool) -> None:
-    """查看或修改台账设置（阈值、容差、期限、差异化考核权重）。"""
+def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, weights_arg: str | None, reset_weights: bool, statistics_date: str | None, expected_version: int | None, as_json: bool) -> None:
+    """查看或修改台账设置（阈值、容差、期限、差异化考核权重、统计日期）。"""
     from luoshi.errors import ValidationError
     from luoshi.ledger.services import periods
 
@@ -275,12 +317,13 @@ def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: f
         new_weights: dict[str, Any] | None = {} if reset_weights else None
         if changes is not None:
             new_weights = periods.merge_weights(periods.settings(s, report).weights, changes)
+        extra: dict[str, Any] = {} if statistics_date is None else {"statistics_date": statistics_date}
         st = periods.configure(s, report, yellow_behind=yellow, red_behind=red, tolerance=tolerance,
                                notice_due_days=notice_days, report_due_days=report_days, weights=new_weights,
-                               expected_version=expected_version)  # fmt: skip
+                               expected_version=expected_version, **extra)  # fmt: skip
         data = {"cycle": st.cycle, "yellow_behind": st.yellow_behind, "red_behind": st.red_behind, "tolerance": st.tolerance,
                 "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "weights": periods.weights(st),
-                "custom_weights": st.weights or {}, "version": st.version}  # fmt: skip
+                "custom_weights": st.weights or {}, "statistics_date": st.statistics_date, "version": st.version}  # fmt: skip
     if as_json:
         echo_json(data)
     else:
@@ -314,35 +357,52 @@ def _read_weights(value: str) -> Any:
 
 
 @ledger.command("status")
-@click.option("--period", "label", default=None, help="周期（默认今天所在周期）")
-@click.option("--color", type=click.Choice(["green", "yellow", "red"]), default=None)
+@click.option("--period", "label", default=None, help="周期（默认：统计日期时最近已结束的周期）")
+@click.option("--color", "--light", "color", type=click.Choice(["green", "yellow", "red"]), default=None)
 @JSON
 @pass_ctx
 def status_cmd(obj: Ctx, label: str | None, color: str | None, as_json: bool) -> None:
-    """各任务的红黄绿灯（时序进度 vs 报送进度）与缺报情况。"""
+    """各任务的红黄绿灯（时序进度 vs 报送进度）与缺报情况。
+
+    评判的周期与网页看板相同：统计日期（--today / $LUOSHI_TODAY / 台账设置 / 今天）时最近已结束的周期。
+    """
     from luoshi.ledger.models import Commitment
-    from luoshi.ledger.services import common, periods, status
+    from luoshi.ledger.services import periods, status
 
     with obj.work() as s:
         report = obj.report(s)
-        p = periods.period(s, report, label)
-        rows = [st for st in status.statuses(s, report, p) if color is None or st.color == color]
-        titles = {st.commitment_id: common.get(s, Commitment, st.commitment_id) for st in rows}
-        data = [{**st.to_dict(), "title": titles[st.commitment_id].title, "lead": _lead(titles[st.commitment_id])} for st in rows]
+        rules = obj.rules(s, report)
+        p = periods.require_current_period(s, report, rules.today, periods.JUDGING, label=label)
+        judged = status.ledger_statuses(s, report, p, rules=rules)
+        lights = {k: sum(1 for st in judged if st.light == k) for k in ("green", "yellow", "red", "grey")}
+        rows = [st for st in judged if color is None or st.light == color]
+        by_id = {c.id: c for c in s.scalars(_select_ids(Commitment, [st.commitment_id for st in rows]))}
+        items = [{**st.to_dict(), "title": by_id[st.commitment_id].title, "lead": _lead(by_id[st.commitment_id])}
+                 for st in rows]
+        data = {"on": rules.today, "clock": rules.clock.source, "period": p.label, "total": len(judged),
+                "lights": lights, "missing": sum(st.missing for st in judged), "items": items}
     if as_json:
         echo_json(data)
         return
     mark = {"green": "绿", "yellow": "黄", "red": "红"}
     click.echo(table(["ID", "灯", "时序%", "报送%", "落后", "缺报", "逾期", "牵头", "内容"],
-                     [[d["commitment_id"], mark[d["color"]], d["expected"], d["reported"], d["behind"], d["missing"], d["overdue"], d["lead"], d["title"]] for d in data]))  # fmt: skip
-    counts = {c: sum(1 for d in data if d["color"] == c) for c in mark}
-    click.echo(f"{p.label}：绿 {counts['green']}，黄 {counts['yellow']}，红 {counts['red']}，缺报 {sum(d['missing'] for d in data)}")
+                     [[d["commitment_id"], mark[d["light"]], d["expected"], d["percent"], d["behind"], d["missing"], d["overdue"], d["lead"], d["title"]] for d in items]))  # fmt: skip
+    source = {"override": "--today", "environment": "LUOSHI_TODAY", "ledger": "台账设置", "machine": "今天"}
+    click.echo(f"统计日期 {data['on']}（{source[data['clock']]}），评判周期 {p.label}："
+               f"绿 {lights['green']}，黄 {lights['yellow']}，红 {lights['red']}，缺报 {data['missing']}")
+
+
+def _select_ids(model: Any, ids: list[int]) -> Any:
+    """``SELECT model WHERE id IN ids`` (the rows a listing names)."""
+    from sqlalchemy import select
+
+    return select(model).where(model.id.in_(ids))
 
 
 @ledger.command("notices")
 @click.option("--period", "label", default=None, help="周期")
 @click.option("--generate", is_flag=True, help="为红灯和缺报任务生成督办单（可重复执行）")
-@click.option("--on", "on", default=None, help="签发日期（默认今天）")
+@click.option("--on", "on", default=None, help="签发日期（默认统计日期）；不给 --period 时评判这天最近已结束的周期")
 @click.option("--answer", "answer", nargs=2, type=(int, str), default=None, help="答复：督办单ID 内容")
 @click.option("--close", "close_id", type=int, default=None, help="办结督办单")
 @click.option("--open", "open_only", is_flag=True, help="只看未办结")
@@ -355,14 +415,14 @@ def notices_cmd(obj: Ctx, label: str | None, generate: bool, on: str | None, ans
 
     with obj.work() as s:
         report = obj.report(s)
-        day = common.parse_date(on, "--on") or dt.date.today()
+        day = common.parse_date(on, "--on") or obj.rules(s, report).today
         if generate:
-            p = periods.period(s, report, label, on=day)
+            p = periods.require_current_period(s, report, day, periods.JUDGING, label=label)
             created = status.generate_notices(s, report, p, on=day)
             if not as_json:
                 click.echo(f"{p.label}：新签发督办单 {len(created)} 份")
         if answer:
-            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1])
+            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1], now=obj.rules(s, report).clock.now())
         if close_id is not None:
             status.close_notice(s, common.get(s, Notice, close_id))
         data = [{"id": n.id, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
@@ -421,7 +481,7 @@ def scorecard_cmd(obj: Ctx, label: str | None, save: bool, as_json: bool) -> Non
     with obj.work() as s:
         report = obj.report(s)
         p = periods.period(s, report, label) if label else None
-        rows = [r.to_dict() for r in evaluation.scorecard(s, report, period=p, save=save)]
+        rows = [r.to_dict() for r in evaluation.scorecard(s, report, period=p, save=save, rules=obj.rules(s, report))]
     if as_json:
         echo_json(rows)
         return

@@ -124,7 +124,7 @@ def profile_blocks(engine: Engine, gen: Generated) -> list[tuple[str, float, lis
              lambda: qs.list_commitments(db, ANONYMOUS, qs.Filters(published=True, limit=30), on=gen.today)),
             ("summary.summary (public)", lambda: sm.summary(db, ANONYMOUS, report, on=gen.today)),
             ("summary.trend", lambda: sm.trend(db, report, on=gen.today)),
-            ("summary.ranking (status.scorecard)", lambda: sm.ranking(db, report, on=gen.today)),
+            ("summary.ranking (evaluation.scorecard)", lambda: sm.ranking(db, report, on=gen.today)),
         ]
         for name, call in blocks:
             db.info.pop("luoshi_status_cache", None)  # as in a fresh request

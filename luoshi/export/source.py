@@ -32,6 +32,7 @@ from luoshi.export.model import (
     UnitRank,
 )
 from luoshi.ledger.models import Assignment, Commitment, Period, Report, Section, Unit, commitment_targets
+from luoshi.ledger.rules import rules as ledger_rules
 from luoshi.ledger.services import evaluation, progress, status
 from luoshi.ledger.services.periods import offices, reports_in, settings
 
@@ -209,7 +210,8 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
     if period.report_id != report.id:
         raise ValidationError(f"周期 {period.label} 不属于 {report.year} 年台账")
     tracked = {c.id: c for c in status.tracked(session, report)}
-    sts = [status.status_of(session, c, period, report=report) for c in tracked.values()]
+    rules = ledger_rules(session, report)
+    sts = status.ledger_statuses(session, report, period, rules=rules)
     lead_of: dict[int, Unit] = {}
     for a in session.scalars(
         select(Assignment).where(Assignment.commitment_id.in_(tracked), Assignment.role == "lead")
@@ -221,7 +223,7 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
     def item(st: status.Status) -> BulletinItem:
         c = tracked[st.commitment_id]
         unit = lead_of.get(c.id)
-        return BulletinItem(c.id, c.text, unit.name if unit else "（未分配）", st.expected, st.reported, _reason(st, c))
+        return BulletinItem(c.id, c.text, unit.name if unit else "（未分配）", st.expected, st.percent, _reason(st, c))
 
     per_unit: dict[int, dict[str, int]] = {}
     for st in sts:
@@ -230,10 +232,10 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
             continue
         counts = per_unit.setdefault(unit.id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "missing": 0})
         counts["total"] += 1
-        counts[st.color] += 1
+        counts[st.light] += 1
         counts["missing"] += int(st.missing)
     ranking = []
-    for row in evaluation.scorecard(session, report, period=period):
+    for row in evaluation.scorecard(session, report, period=period, rules=rules):
         counts = per_unit.get(row.unit_id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "missing": 0})
         unit = session.get(Unit, row.unit_id)  # the full name, as in the lists above
         ranking.append(UnitRank(row.rank, unit.name if unit else row.unit, counts["total"], counts["green"], counts["yellow"],
@@ -244,16 +246,16 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
         year=report.year,
         period=period.label,
         period_title=period_title(period),
-        issued=issued or dt.date.today(),
+        issued=issued or rules.today,
         total=len(sts),
-        green=sum(st.color == "green" for st in sts),
-        yellow=sum(st.color == "yellow" for st in sts),
-        red=sum(st.color == "red" for st in sts),
+        green=sum(st.light == "green" for st in sts),
+        yellow=sum(st.light == "yellow" for st in sts),
+        red=sum(st.light == "red" for st in sts),
         missing=sum(st.missing for st in sts),
         reported=len(submitted),
         late=sum(pr.late for pr in submitted),
-        red_items=[item(st) for st in sts if st.color == "red"],
-        yellow_items=[item(st) for st in sts if st.color == "yellow"],
+        red_items=[item(st) for st in sts if st.light == "red"],
+        yellow_items=[item(st) for st in sts if st.light == "yellow"],
         ranking=ranking,
         issuer=offices(settings(session, report), report.government.name)[2],
         number=number,

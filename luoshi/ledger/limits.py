@@ -21,6 +21,12 @@ from typing import Any
 
 from luoshi.errors import ValidationError
 
+MB = 1024 * 1024
+# One evidence file (佐证材料), through the web and the CLI alike. 10 MB holds a scanned
+# multi-page document or a set of photos; the web's progress form carries up to ten files, so a
+# larger figure would let one form post 200 MB to a small government server.
+MAX_EVIDENCE_BYTES = 10 * MB
+
 
 @dataclass(frozen=True)
 class Limit:

@@ -289,6 +289,8 @@ class LedgerSettings(Base):
     issuing_office: Mapped[str | None] = mapped_column(String(length("settings.issuing_office")))
     doc_prefix: Mapped[str | None] = mapped_column(String(length("settings.doc_prefix")))
     supervision_office: Mapped[str | None] = mapped_column(String(length("settings.supervision_office")))
+    # 统计日期: the day the ledger is judged on when the operator fixes one (see luoshi.ledger.clock)
+    statistics_date: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
@@ -313,7 +315,7 @@ class ProgressReport(Base):
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("commitment_id", "period_id"),
-        # covers the bulk status and trend queries (luoshi.web.status / summary): index-only reads
+        # covers the bulk status and trend queries (luoshi.ledger.services.status / web.summary): index-only reads
         Index("ix_progress_reports_counted", "commitment_id", "state", "period_id", "percent"),
     )
 

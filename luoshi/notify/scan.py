@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import LuoshiError
-from luoshi.ledger import outbox
+from luoshi.ledger import outbox, policy
 from luoshi.ledger.models import Notice, Period, Report
 from luoshi.ledger.services import progress, status
 from luoshi.ledger.services.calendar import Calendar
@@ -65,28 +65,21 @@ def deadline_reminders(session: Session, today: dt.date, remind_days: int, cal: 
     return made
 
 
-def current_period(session: Session, report: Report, today: dt.date) -> Period | None:
-    """The period the pages judge by: the last one ended by ``today``, else the first (the same
-    choice as the dashboard's, so the digest and the dashboard show the same lights)."""
-    periods = list(session.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start)))
-    ended = [p for p in periods if p.end <= today]
-    return ended[-1] if ended else (periods[0] if periods else None)
-
-
 def digest(session: Session, today: dt.date) -> int:
     made = 0
     for report in session.scalars(select(Report).where(Report.year == today.year).order_by(Report.id)):
-        p = current_period(session, report, today)
+        # judged as the dashboard judges it: the ledger's clock and its judging period
+        p, _, rules = status.judging(session, report)
         tracked = status.tracked(session, report)
         if p is None or not tracked:
             continue
-        lights = Counter(s.color for s in status.statuses(session, report, p))
+        lights = Counter(s.light for s in status.ledger_statuses(session, report, p, rules=rules))
         open_notices = status.notices(session, report, open_only=True)
         overdue = sum(1 for n in open_notices if n.answer is None and n.due < today)
         body = (f"{report.government.name}{report.year}年台账，{p.label}：共 {len(tracked)} 项任务，"
                 f"红灯 {lights['red']} 项、黄灯 {lights['yellow']} 项、绿灯 {lights['green']} 项；"
                 f"未办结督办单 {len(open_notices)} 件，其中逾期未复 {overdue} 件。")
-        payload = {"title": f"每日督办摘要（{today.isoformat()}）", "body": body, "units": [], "roles": ["leader"],
+        payload = {"title": f"每日督办摘要（{today.isoformat()}）", "body": body, "units": [], "roles": [policy.LEADER],
                    "report_id": report.id, "period": p.label, "red": lights["red"], "yellow": lights["yellow"],
                    "green": lights["green"], "open_notices": len(open_notices), "overdue_notices": overdue}
         made += outbox.add(session, f"daily_digest:{report.id}:{today.isoformat()}", "daily_digest", payload) is not None

@@ -7,7 +7,6 @@ returned, so a failure leaves the ledger unchanged.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import tempfile
 from pathlib import Path
@@ -15,8 +14,9 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.errors import NotFoundError, PermissionDenied, ValidationError
 from luoshi.ledger import policy
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.limits import clean_filename
 from luoshi.ledger.models import Comment, Commitment, Evidence, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
@@ -25,6 +25,7 @@ from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import evaluation as evaluation_service
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services import progress as progress_service
+from luoshi.ledger.services import publication
 from luoshi.ledger.services import status as status_service
 from luoshi.ledger.services.common import get
 from luoshi.web import queries as qs
@@ -171,19 +172,10 @@ def confirm_all(ctx: Ctx, report_id: int) -> int:
 
 
 def publish_plan(ctx: Ctx, report_id: int) -> int:
-    """Publish every assigned (active) commitment of the report and create its periods."""
+    """Publish every assigned (active) commitment of the report and create its periods (the
+    ledger's ``publication.publish``); returns how many were published now."""
     _admin(ctx)
-    report = get(ctx.db, Report, report_id)
-    n = 0
-    for c in ctx.db.scalars(select(Commitment).where(Commitment.report_id == report.id, Commitment.state == "active",
-                                                     Commitment.published.is_(False))):
-        commitment_service.update(ctx.db, c, {"published": True})
-        n += 1
-    if n == 0 and not ctx.db.scalar(select(Commitment.id).where(Commitment.report_id == report.id,
-                                                                Commitment.published.is_(True)).limit(1)):
-        raise ConflictError("没有可发布的任务：请先确认责任单位")
-    period_service.generate_periods(ctx.db, report)
-    return n
+    return publication.publish(ctx.db, get(ctx.db, Report, report_id)).published
 
 
 # --------------------------------------------------------------------------- periods & notices
@@ -208,7 +200,8 @@ def set_period_closed(ctx: Ctx, period_id: int, closed: bool) -> Period:
 def issue_notices(ctx: Ctx, period_id: int) -> list[Notice]:
     _admin(ctx)
     p = get(ctx.db, Period, period_id)
-    return status_service.generate_notices(ctx.db, get(ctx.db, Report, p.report_id), p, on=qs.today())
+    report = get(ctx.db, Report, p.report_id)
+    return status_service.generate_notices(ctx.db, report, p, on=ledger_clock(ctx.db, report).today())
 
 
 def _notice(ctx: Ctx, nid: int) -> Notice:
@@ -229,7 +222,8 @@ def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
     """The office, or a liaison of the unit the notice was sent to (or of the lead unit)."""
     ctx.require(policy.answers_notices)
     n = _notice(ctx, nid)
-    return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx), now=qs.now())
+    return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx),
+                                           now=ledger_clock(ctx.db, n.commitment.report).now())
 
 
 def close_notice(ctx: Ctx, nid: int) -> Notice:
@@ -266,7 +260,7 @@ def submit_progress(ctx: Ctx, cid: int, period_id: int, *, percent: Any = None, 
                                      narrative=(narrative or "").strip(), expected_version=_version(version))
     for name, data in files:
         progress_service.attach(ctx.db, pr, name, data, max_bytes=ctx.settings.max_evidence_bytes)
-    return progress_service.submit(ctx.db, pr, now=qs.now())
+    return progress_service.submit(ctx.db, pr)  # timed by the ledger's clock
 
 
 def evidence_target(ctx: Ctx, pid: int) -> ProgressReport:
@@ -322,11 +316,9 @@ def evaluate_all(ctx: Ctx, report_id: int) -> tuple[int, list[tuple[int, str]]]:
     return len(done), skipped
 
 
-def working_days_left(ctx: Ctx, due: dt.date) -> int:
-    from luoshi.ledger.services.calendar import Calendar
+def working_days_left(ctx: Ctx, period: Period) -> int:
+    """Working days from the ledger's today to ``period``'s due date (negative once past it)."""
+    from luoshi.ledger.services.calendar import workdays_left
 
-    today = qs.today()
-    cal = Calendar(ctx.db)
-    if due >= today:
-        return cal.workdays_between(today, due)
-    return -cal.workdays_between(due, today)
+    today = ledger_clock(ctx.db, get(ctx.db, Report, period.report_id)).today()
+    return workdays_left(ctx.db, period.due, today)

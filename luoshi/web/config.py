@@ -15,6 +15,7 @@ from pathlib import Path
 
 from luoshi.ledger.db import database_url as _database_url
 from luoshi.ledger.db import luoshi_home
+from luoshi.ledger.limits import MAX_EVIDENCE_BYTES
 from luoshi.ledger.private import FILE_MODE, private_dir, private_file
 
 
@@ -42,7 +43,7 @@ class Settings:
     secret_key: bytes
     session_hours: float = 12.0
     max_upload_bytes: int = 20 * 1024 * 1024
-    max_evidence_bytes: int = 10 * 1024 * 1024
+    max_evidence_bytes: int = MAX_EVIDENCE_BYTES  # the ledger's limit; tests may lower it
     max_json_bytes: int = 1024 * 1024  # body limits by kind of route: luoshi.web.limits.body_limits
     max_form_bytes: int = 1024 * 1024
     login_max_failures: int = 5

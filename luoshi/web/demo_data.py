@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import InputError
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report, Unit, User
 from luoshi.ledger.services import assign as assign_service
-from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services import progress as progress_service
+from luoshi.ledger.services import publication
 from luoshi.paths import reports_dir, seed_report
 from luoshi.web import accounts
 from luoshi.web.passwords import generate_password
@@ -68,18 +69,15 @@ def import_report(db: Session, path: Path) -> tuple[Report, str]:
 
 
 def confirm_and_publish(db: Session, report: Report) -> tuple[int, int]:
-    """Confirm every suggested lead, publish every assigned commitment; returns (assigned, published)."""
-    assigned = published = 0
+    """Confirm every suggested lead, then publish the plan by the ledger's rule
+    (``publication.publish``); returns (assigned, published)."""
+    assigned = 0
     rows = list(db.scalars(select(Commitment).where(Commitment.report_id == report.id).order_by(Commitment.id)))
     for c in rows:
         if c.state == "draft" and c.lead is not None:
             assign_service.assign(db, c)
             assigned += 1
-        if c.state == "active" and not c.published:
-            commitment_service.update(db, c, {"published": True})
-            published += 1
-    period_service.generate_periods(db, report)
-    return assigned, published
+    return assigned, publication.publish(db, report).published
 
 
 @dataclass
@@ -119,10 +117,18 @@ def ensure_accounts(db: Session, report: Report, *, liaisons: int = 4) -> list[D
     return out
 
 
-def as_of_for(report: Report, today: dt.date | None = None) -> dt.date:
-    """The day the demo pretends it is: today within the plan year, else 15 November of it."""
-    today = today or dt.date.today()
-    return today if today.year == report.year else dt.date(report.year, 11, 15)
+def fix_statistics_date(db: Session, report: Report) -> dt.date:
+    """The day the demo ledger is judged on, stored as its statistics date (统计日期): the ledger's
+    clock if an override or an earlier run fixed one, the machine's date within the plan year, else
+    15 November of it — late in the year, with three quarters reported, so the display is not all
+    red nor all grey. Every reader (CLI, web, exports) then judges the demo on the same day."""
+    c = ledger_clock(db, report)
+    today = c.today()
+    if c.source == "machine" and today.year != report.year:
+        today = dt.date(report.year, 11, 15)
+    if c.source != "ledger":
+        period_service.configure(db, report, statistics_date=today)
+    return today
 
 
 def generate_progress(db: Session, report: Report, *, through: dt.date, accept: bool = True) -> int:

@@ -10,7 +10,6 @@ published one by default (the ledger's rule, ``luoshi.ledger.services.publicatio
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from luoshi.errors import NotFoundError, ValidationError
+from luoshi.errors import NotFoundError
 from luoshi.ledger import policy
 from luoshi.ledger.db import LIKE_ESCAPE, escape_like
 from luoshi.ledger.models import (
@@ -34,7 +33,7 @@ from luoshi.ledger.models import (
     Unit,
 )
 from luoshi.ledger.services import publication
-from luoshi.web import status as st
+from luoshi.ledger.services import status as st
 from luoshi.web.auth import Principal
 from luoshi.web.serializers import (
     commitment_json,
@@ -47,25 +46,6 @@ from luoshi.web.serializers import (
 )
 
 MAX_LIMIT = 500
-
-
-def today() -> dt.date:
-    """The day statuses are judged on: ``LUOSHI_TODAY`` (ISO date, used by the demo) or today."""
-    value = os.environ.get("LUOSHI_TODAY")
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(f"LUOSHI_TODAY 不是有效日期（YYYY-MM-DD）：{value!r}") from None
-    return dt.date.today()
-
-
-def now() -> dt.datetime:
-    """Current time on the same clock as :func:`today` (the demo's simulated day keeps its time)."""
-    current = dt.datetime.now(dt.UTC)
-    if os.environ.get("LUOSHI_TODAY"):
-        return dt.datetime.combine(today(), current.time(), tzinfo=dt.UTC)
-    return current
 
 
 # --------------------------------------------------------------------------- reports & sections
@@ -299,11 +279,10 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
         return {"total": 0, "limit": f.limit, "offset": f.offset, "items": [], "report": None}
     q = _base_query(user, f, report).order_by(Commitment.start.is_(None), Commitment.start, Commitment.id)
     limit = max(1, min(f.limit, MAX_LIMIT))
-    day = on or today()
     if f.status:
         # the light is computed, not stored: judge every matching row, then load the page's details
         rows = plain_rows(db, q)
-        statuses = st.statuses(db, report, rows, day)
+        statuses = st.on_day(db, report, rows, on, reuse=True)
         rows = [c for c in rows if statuses[c.id].light == f.status]
         total = len(rows)
         page = rows[f.offset: f.offset + limit]
@@ -311,7 +290,7 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
     else:
         total = db.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
         page = load_rows(db, q.limit(limit).offset(f.offset), suggestions=False)
-        statuses = st.statuses(db, report, page, day)
+        statuses = st.on_day(db, report, page, on, reuse=True)
     by_section, _ = area_lookup(db, report.id)
     items = [commitment_json(c, statuses[c.id], by_section.get(c.section_id or -1)) for c in page]
     return {"total": total, "limit": limit, "offset": f.offset, "items": items,
@@ -428,7 +407,7 @@ def public_view(user: Principal) -> Principal:
 
 def commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None = None) -> dict[str, Any]:
     report = c.report
-    status = st.statuses(db, report, [c], on or today())[c.id]
+    status = st.on_day(db, report, [c], on, reuse=True)[c.id]
     by_section, _ = area_lookup(db, report.id)
     data = commitment_json(c, status, by_section.get(c.section_id or -1), full=True)
     data["report"] = {"id": report.id, "title": report.title, "year": report.year,

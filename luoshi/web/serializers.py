@@ -28,7 +28,7 @@ from luoshi.ledger.services import comments as comment_service
 
 
 class Judged(Protocol):
-    """What a commitment's record shows of its status (``luoshi.web.status.Status``)."""
+    """What a commitment's record shows of its status (``luoshi.ledger.services.status.Status``)."""
 
     light: str
     percent: float | None

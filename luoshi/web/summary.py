@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from luoshi.ledger import policy
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
+from luoshi.ledger.rules import rules as ledger_rules
+from luoshi.ledger.services import evaluation
+from luoshi.ledger.services import status as st
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
-from luoshi.web import status as st
 from luoshi.web.auth import Principal
 from luoshi.web.charts import LIGHTS, LightRow
 
@@ -29,13 +31,13 @@ def _counts() -> dict[str, int]:
 
 def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None = None,
             lagging_limit: int = 15) -> dict[str, Any]:
-    on = on or qs.today()
+    p, on, rules = st.judging(db, report, on)
     q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
     clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
     rows = qs.load_rows(db, q.order_by(Commitment.id), suggestions=False)
-    statuses = st.statuses(db, report, rows, on)
+    statuses = st.statuses(db, report, rows, p, rules=rules, judge_closed=False, reuse=True)
     by_section, titles = qs.area_lookup(db, report.id)
 
     overall = _counts()
@@ -70,6 +72,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
     return {
         "report": ser.report_json(report),
         "on": on.isoformat(),
+        "period": p.label if p is not None else None,
         "total": total,
         "lights": overall,
         "completion": round(sum(percents) / total, 1) if total else 0.0,
@@ -100,7 +103,7 @@ def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str
     So no report history reaches Python, whatever the ledger's size. The expected curve is one
     ``expected_percent`` per distinct deadline/milestones curve and period.
     """
-    on = on or qs.today()
+    on = on or ledger_rules(db, report).today
     periods = [p for p in db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start))
                if p.start <= on]
     if not periods:
@@ -125,10 +128,11 @@ def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str
         labels.append(p.label)
         # + 0.0: a sum that is zero up to float noise shows as 0.0, never -0.0
         actual.append(round(max(0.0, total) / len(commitments), 1) + 0.0 if commitments else 0.0)
-    curve = st.average_expected_series(report, commitments, [min(p.end, on) for p in periods])
+    curve = st.average_expected_series(report.year, commitments, [min(p.end, on) for p in periods])
     return {"labels": labels, "actual": actual, "expected": [round(v, 1) for v in curve]}
 
 
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Unit scorecard with the rank change since the last saved snapshot (see ``status.scorecard``)."""
-    return st.scorecard(db, report, on or qs.today())
+    """The ledger's unit ranking (``evaluation.scorecard``) in the period judged on day ``on``."""
+    p, _, rules = st.judging(db, report, on)
+    return [r.to_dict() for r in evaluation.scorecard(db, report, period=p, rules=rules, reuse=True)]

@@ -134,7 +134,7 @@ def test_bulletin_reflects_the_ledger_status(ledger: Ledger) -> None:
                             now=dt.datetime(2024, 4, 3, tzinfo=dt.UTC))
     with ledger.session() as s:
         report = s.get_one(Commitment, 1).report
-        sts = status.statuses(s, report, s.get_one(Period, q1.id))
+        sts = status.ledger_statuses(s, report, s.get_one(Period, q1.id))
         d = bulletin_download(s, "2024Q1", report=ledger.report_id, issued=dt.date(2024, 4, 12))
     assert d.media_type == DOCX
     doc = docx.Document(io.BytesIO(d.content))
@@ -142,7 +142,7 @@ def test_bulletin_reflects_the_ledger_status(ledger: Ledger) -> None:
     assert "关于2024年第一季度\n《2024年政府工作报告》\n重点任务落实情况的通报" in paras
     assert paras[1] == "枣庄市人民政府督查室\t2024年4月12日"  # the issuer from the ledger settings' default
     assert doc.core_properties.author == "枣庄市人民政府督查室"
-    colors = {c: sum(st.color == c for st in sts) for c in ("green", "yellow", "red")}
+    colors = {c: sum(st.light == c for st in sts) for c in ("green", "yellow", "red")}
     summary = next(p for p in paras if p.startswith("纳入督办的重点任务共"))
     assert f"共{len(sts)}项" in summary and f"正常推进{colors['green']}项" in summary
     assert f"严重滞后{colors['red']}项" in summary and "已报送30项" in summary

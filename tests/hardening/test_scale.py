@@ -85,8 +85,8 @@ def test_reduced_scale(kind: str, tmp_path: Path, request: pytest.FixtureRequest
 def test_status_mix_has_every_light(tmp_path: Path) -> None:
     """The generated progress gives the pages something to show: green, yellow and red items."""
     from luoshi.ledger.db import make_engine, session_factory
+    from luoshi.ledger.services import status as st
     from luoshi.web import queries as qs
-    from luoshi.web import status as st
 
     engine = make_engine(f"sqlite:///{tmp_path / 'mix.db'}")
     gen = generate(engine, REDUCED)
@@ -94,7 +94,7 @@ def test_status_mix_has_every_light(tmp_path: Path) -> None:
     try:
         report = db.get(Report, gen.report_ids[-1])
         rows = qs.load_rows(db, select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id))
-        lights = {s.light for s in st.statuses(db, report, rows, gen.today).values()}
+        lights = {s.light for s in st.on_day(db, report, rows, gen.today).values()}
         assert {"green", "yellow", "red"} <= lights
     finally:
         db.close()

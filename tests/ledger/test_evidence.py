@@ -105,10 +105,15 @@ def test_type_comes_from_content_not_name(draft, session):
 
 
 def test_size_limit(draft, session, luoshi_home):
+    from luoshi.ledger.limits import MAX_EVIDENCE_BYTES
+    from luoshi.web.config import Settings
+
+    # one limit for an evidence file, whichever way it arrives (CLI/ledger and web)
+    assert evidence.MAX_EVIDENCE_BYTES == MAX_EVIDENCE_BYTES == Settings.max_evidence_bytes == 10 * 1024 * 1024
     data = pdf_bytes()
     big = data + b"%" + b"0" * (evidence.MAX_EVIDENCE_BYTES - len(data))
     assert len(big) == evidence.MAX_EVIDENCE_BYTES + 1
-    with pytest.raises(ValidationError, match="超过上限 20 MB"):
+    with pytest.raises(ValidationError, match="超过上限 10 MB"):
         progress.attach(session, draft, "大文件.pdf", big)
     assert not (luoshi_home / "evidence").exists() or not any((luoshi_home / "evidence").rglob("*"))
     with pytest.raises(ValidationError, match="超过上限"):

@@ -85,10 +85,10 @@ def test_scripted_year(cli_env):
     progress.report(s, c, q["2024Q1"], author="x", percent=0, now=at("2024-04-02"))
     s.commit()
     st = {x.id: status.status_of(s, x, q["2024Q1"]) for x in (a, b, c, d)}
-    assert st[a.id].color == "green" and not st[a.id].missing and st[a.id].reported == 25
-    assert st[b.id].color == "yellow" and st[b.id].late
-    assert st[c.id].color == "yellow"
-    assert st[d.id].missing and st[d.id].reported is None
+    assert st[a.id].light == "green" and not st[a.id].missing and st[a.id].percent == 25
+    assert st[b.id].light == "yellow" and st[b.id].late
+    assert st[c.id].light == "yellow"
+    assert st[d.id].missing and st[d.id].percent is None
     new = status.generate_notices(s, report, q["2024Q1"], on=dt.date(2024, 4, 15))
     s.commit()
     assert status.generate_notices(s, report, q["2024Q1"], on=dt.date(2024, 4, 16)) == []  # idempotent
@@ -106,9 +106,9 @@ def test_scripted_year(cli_env):
     progress.report(s, b, q["2024Q2"], author="统计局", percent=15, now=at("2024-07-02"))
     progress.report(s, c, q["2024Q2"], author="x", percent=100, now=at("2024-07-02"))
     s.commit()
-    assert status.status_of(s, b, q["2024Q2"]).color == "red"
-    assert status.status_of(s, c, q["2024Q2"]).color == "green"
-    assert status.status_of(s, d, q["2024Q2"]).color == "red"  # nothing reported at 49.7% 时序进度
+    assert status.status_of(s, b, q["2024Q2"]).light == "red"
+    assert status.status_of(s, c, q["2024Q2"]).light == "green"
+    assert status.status_of(s, d, q["2024Q2"]).light == "red"  # nothing reported at 49.7% 时序进度
     new = status.generate_notices(s, report, q["2024Q2"], on=dt.date(2024, 7, 10))
     assert (b.id, "red") in {(n.commitment_id, n.reason) for n in new}
     s.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,13 @@ def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
     assert f"历年语料库：{shipped} 份报告" in r.stdout and (home / "corpus.sqlite").is_file()
     again = run(["demo", "--no-serve", "--no-progress"], home)
     assert again.returncode == 0 and "未重复导入" in again.stdout and "（已存在）" in again.stdout
+    # the demo fixes its ledger's statistics date: the CLI judges the demo on that day, as the web does
+    assert "统计日期：2024-11-15" in r.stdout
+    status = run(["ledger", "status", "--json"], home)
+    assert status.returncode == 0, status.stderr
+    judged = json.loads(status.stdout)
+    assert (judged["on"], judged["period"], judged["clock"]) == ("2024-11-15", "2024Q3", "ledger")
+    assert judged["total"] > 100 and judged["missing"] == judged["total"]  # --no-progress: nothing reported
 
     r = run(["user", "add", "zhang", "--role", "liaison", "--unit", "发改委", "--password-stdin"], home,
             "a-long-password\n")

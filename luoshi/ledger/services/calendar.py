@@ -74,6 +74,15 @@ class Calendar:
         return n
 
 
+def workdays_left(session: Session, due: dt.date, today: dt.date) -> int:
+    """Working days from ``today`` to ``due`` (negative once ``due`` has passed): what a unit is
+    told about a reporting deadline, counted on the official calendar."""
+    cal = Calendar(session)
+    if due >= today:
+        return cal.workdays_between(today, due)
+    return -cal.workdays_between(due, today)
+
+
 def set_day(session: Session, day: dt.date, workday: bool, note: str | None = None) -> CalendarDay:
     note = clean("calendar.note", note)
     row = session.get(CalendarDay, day)

@@ -39,10 +39,11 @@ from luoshi.ledger.models import (
     ScoreSnapshot,
     Unit,
 )
+from luoshi.ledger.rules import Rules
+from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
-from luoshi.ledger.services.periods import settings, weights
-from luoshi.ledger.services.status import status_of
+from luoshi.ledger.services.status import statuses
 
 
 def rate(c: Commitment, final: float | None, tolerance: float, percent: float | None = None) -> str | None:
@@ -88,13 +89,13 @@ def evaluate(
     expected_version: int | None = None,
 ) -> Evaluation:
     """Evaluate (or re-evaluate) ``c``. ``final_value`` defaults to the last accepted reported value."""
-    s = settings(session, c.report)
+    r = rules_of(session, c.report)
     reason = clean("evaluation.override_reason", reason, multiline=True)
     final = parse_number(final_value, "最终值")
     last = progress.latest(session, c, states=("accepted",))
     if final is None and c.kind == "target" and last is not None:
         final = last.reported_value
-    computed = rate(c, final, s.tolerance, last.percent if last else None)
+    computed = rate(c, final, r.tolerance, last.percent if last else None)
     if result is not None and result not in RESULTS:
         raise ValidationError(f"评价结果应为 {'/'.join(RESULTS)}，而不是 {result!r}")
     chosen = result or computed
@@ -111,7 +112,7 @@ def evaluate(
         and not (reason and reason.strip())
     ):
         raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由（--reason）")
-    points = float(weights(s)["result"][chosen])
+    points = float(r.weights["result"][chosen])
     ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     fields: dict[str, Any] = {
         "result": chosen,
@@ -161,19 +162,10 @@ class ScoreRow:
     support: int
     previous_rank: int | None
     change: int | None  # positive = moved up
+    since: str | None = None  # the label of the snapshot the change is counted from
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _points(session: Session, c: Commitment, p: Period | None, w: dict[str, Any]) -> float | None:
-    ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
-    if ev is not None:
-        return ev.score
-    if p is None:
-        return None
-    st = status_of(session, c, p)
-    return float(w["status"]["missing"] if st.missing and st.reported is None else w["status"][st.color])
 
 
 def scorecard(
@@ -183,31 +175,61 @@ def scorecard(
     period: Period | None = None,
     label: str | None = None,
     save: bool = False,
+    rules: Rules | None = None,
+    reuse: bool = False,
 ) -> list[ScoreRow]:
-    """Weighted unit scores and ranking; ``save`` stores a snapshot under ``label`` (default period label or "final")."""
-    w = weights(settings(session, report))
+    """Weighted unit scores and ranking — the one ranking of the CLI, the dashboard and the 通报.
+
+    Points per commitment (assigned, closed included): its evaluation score, else — when a
+    ``period`` is judged — the status weight of its light in that period (or of a missing report
+    with nothing reported before); weighted by kind × modality × role and averaged per unit. The
+    rank change is against the latest saved snapshot with another label. ``save`` stores a snapshot
+    under ``label`` (default: the period's label, or "final"). Computed from bulk queries;
+    ``reuse`` shares the session's lights of the period (see ``status.statuses``).
+    """
+    r = rules or rules_of(session, report)
+    w = r.weights
     label = label or (period.label if period else "final")
-    totals: dict[int, list[float]] = {}
-    counts: dict[int, list[int]] = {}
+    # only the columns the rule and the weights need
     rows = session.execute(
-        select(Assignment, Commitment)
+        select(Commitment.id, Commitment.kind, Commitment.modality, Commitment.state, Commitment.deadline,
+               Commitment.milestones)
+        .where(Commitment.report_id == report.id, Commitment.state != "draft")
+        .order_by(Commitment.id)
+    ).all()
+    by_id = {c.id: c for c in rows}
+    assigned = session.execute(
+        select(Assignment.commitment_id, Assignment.unit_id, Assignment.role)
         .join(Commitment, Assignment.commitment_id == Commitment.id)
         .where(Commitment.report_id == report.id, Commitment.state != "draft", Assignment.confirmed)
+        .order_by(Assignment.id)
     ).all()
-    cache: dict[int, float | None] = {}
-    for a, c in rows:
-        if c.id not in cache:
-            cache[c.id] = _points(session, c, period, w)
-        pts = cache[c.id]
+    scores = dict(session.execute(select(Evaluation.commitment_id, Evaluation.score).join(Commitment)
+                                  .where(Commitment.report_id == report.id)).all())
+    judged = statuses(session, report, rows, period, rules=r, reuse=reuse) if period is not None else {}
+    points: dict[int, float | None] = {}
+    for c in rows:
+        if c.id in scores:
+            points[c.id] = scores[c.id]
+        elif period is None:
+            points[c.id] = None
+        else:
+            st = judged[c.id]
+            points[c.id] = float(w["status"]["missing" if st.missing and st.percent is None else st.light])
+    totals: dict[int, list[float]] = {}
+    counts: dict[int, list[int]] = {}
+    for cid, uid, role in assigned:
+        pts = points[cid]
         if pts is None:
             continue
-        weight = w["kind"].get(c.kind, 1.0) * w["modality"].get(c.modality, 1.0) * w["role"].get(a.role, 1.0)
-        acc = totals.setdefault(a.unit_id, [0.0, 0.0])
+        c = by_id[cid]
+        weight = w["kind"].get(c.kind, 1.0) * w["modality"].get(c.modality, 1.0) * w["role"].get(role, 1.0)
+        acc = totals.setdefault(uid, [0.0, 0.0])
         acc[0] += weight * pts
         acc[1] += weight
-        cnt = counts.setdefault(a.unit_id, [0, 0])
-        cnt[0 if a.role == "lead" else 1] += 1
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(totals)))}
+        cnt = counts.setdefault(uid, [0, 0])
+        cnt[0 if role == "lead" else 1] += 1
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(list(totals))))}
     ordered = sorted(totals, key=lambda uid: (-(totals[uid][0] / totals[uid][1]), units[uid].name))
     prev_label = session.scalar(
         select(ScoreSnapshot.label)
@@ -215,16 +237,11 @@ def scorecard(
         .order_by(ScoreSnapshot.taken_at.desc(), ScoreSnapshot.id.desc())
         .limit(1)
     )
-    prev = {}
+    prev: dict[int, int] = {}
     if prev_label:
-        prev = {
-            s.unit_id: s.rank
-            for s in session.scalars(
-                select(ScoreSnapshot).where(
-                    ScoreSnapshot.report_id == report.id, ScoreSnapshot.label == prev_label
-                )
-            )
-        }
+        prev = dict(session.execute(  # type: ignore[arg-type]
+            select(ScoreSnapshot.unit_id, ScoreSnapshot.rank)
+            .where(ScoreSnapshot.report_id == report.id, ScoreSnapshot.label == prev_label)).all())
     out: list[ScoreRow] = []
     last_score: float | None = None
     rank = 0
@@ -233,18 +250,8 @@ def scorecard(
         if score != last_score:
             rank, last_score = i, score
         before = prev.get(uid)
-        out.append(
-            ScoreRow(
-                rank,
-                uid,
-                units[uid].short_name or units[uid].name,
-                score,
-                counts[uid][0],
-                counts[uid][1],
-                before,
-                None if before is None else before - rank,
-            )
-        )
+        out.append(ScoreRow(rank, uid, units[uid].short_name or units[uid].name, score, counts[uid][0],
+                            counts[uid][1], before, None if before is None else before - rank, prev_label))
     if save:
         if session.scalar(
             select(ScoreSnapshot.id)
@@ -252,9 +259,8 @@ def scorecard(
             .limit(1)
         ):
             raise ConflictError(f"排名快照“{label}”已存在")
-        for r in out:
-            session.add(
-                ScoreSnapshot(report_id=report.id, label=label, unit_id=r.unit_id, score=r.score, rank=r.rank)
-            )
+        for row in out:
+            session.add(ScoreSnapshot(report_id=report.id, label=label, unit_id=row.unit_id, score=row.score,
+                                      rank=row.rank))
         session.flush()
     return out

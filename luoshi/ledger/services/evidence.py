@@ -33,10 +33,9 @@ from typing import BinaryIO
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.db import luoshi_home
-from luoshi.ledger.limits import clean_filename
+from luoshi.ledger.limits import MAX_EVIDENCE_BYTES, clean_filename
 from luoshi.ledger.private import create_private, private_dir
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 

@@ -1,27 +1,32 @@
-"""Ledger settings and reporting periods (月/季), with due dates in working days."""
+"""Ledger settings and reporting periods (月/季), with due dates in working days.
+
+:func:`current_period` is the one rule for "the current period", with a purpose:
+
+- ``JUDGING`` (lights, dashboard, ``luoshi ledger status``, rankings, notices): the latest period
+  that has *ended* on the day, or the first period while none has ended. A period still running
+  cannot be judged fairly — its 时序进度 is that of its last day, which the units have not reached
+  — so lights always speak of the last complete reporting round.
+- ``REPORTING`` (what a unit should report for now: my tasks, the progress form): the period whose
+  reporting window (after its end, up to its due date) is open, else the period containing the
+  day, else the latest started one; closed periods are skipped.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.ledger.clock import forget, parse_day
 from luoshi.ledger.limits import clean as clean_text
 from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport, Report
+from luoshi.ledger.rules import DEFAULT_WEIGHTS, merged_weights
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_number
-
-DEFAULT_WEIGHTS: dict[str, Any] = {
-    # 差异化考核: binding promises weigh more than expected ones, expected more than aspirational
-    "kind": {"target": 1.5, "milestone": 1.2, "measure": 1.0},
-    "modality": {"确保": 1.5, "预期": 1.2, "力争": 1.0, "争取": 1.0},
-    "role": {"lead": 1.0, "support": 0.3},
-    "result": {"超额完成": 110, "完成": 100, "基本完成": 80, "未完成": 0},
-    "status": {"green": 100, "yellow": 60, "red": 20, "missing": 0},
-}
 
 
 def settings(session: Session, report: Report) -> LedgerSettings:
@@ -82,10 +87,11 @@ def merge_weights(current: dict[str, Any] | None, changes: dict[str, Any]) -> di
 
 
 def weights(s: LedgerSettings) -> dict[str, Any]:
-    merged = {k: dict(v) for k, v in DEFAULT_WEIGHTS.items()}
-    for k, v in (s.weights or {}).items():
-        merged.setdefault(k, {}).update(v)
-    return merged
+    """The weights the ledger ranks with (defaults with its own laid over them)."""
+    return merged_weights(s.weights)
+
+
+UNSET = object()  # statistics_date not given (None clears it)
 
 
 def configure(
@@ -102,9 +108,12 @@ def configure(
     issuing_office: str | None = None,
     doc_prefix: str | None = None,
     supervision_office: str | None = None,
+    statistics_date: Any = UNSET,
     expected_version: int | None = None,
 ) -> LedgerSettings:
-    """Change the ledger's settings; ``""`` for an office name or prefix goes back to the default."""
+    """Change the ledger's settings; ``""`` for an office name or prefix goes back to the default;
+    ``statistics_date`` (ISO date, or None/"" to clear it) fixes the day the ledger is judged on
+    (see :mod:`luoshi.ledger.clock`)."""
     s = settings(session, report)
     check_version(s, expected_version)
     for name, value in (("issuing_office", issuing_office), ("doc_prefix", doc_prefix),
@@ -137,6 +146,13 @@ def configure(
         clean = validate_weights(weights)
         if clean != (s.weights or {}):
             s.weights = clean or None
+    if statistics_date is not UNSET:
+        day = parse_day(statistics_date, "统计日期") if statistics_date not in (None, "") else None
+        if day is not None and abs(day.year - report.year) > 1:
+            raise ValidationError(f"统计日期 {day} 应在计划年度 {report.year} 年前后（{report.year - 1}–{report.year + 1} 年）")
+        if day != s.statistics_date:
+            s.statistics_date = day
+        forget(session)
     session.flush()
     return s
 
@@ -176,21 +192,67 @@ def periods(session: Session, report: Report) -> list[Period]:
     return list(session.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start)))
 
 
-def period(
-    session: Session, report: Report, label: str | None = None, *, on: dt.date | None = None
-) -> Period:
-    """Period by label, or the one containing ``on``."""
-    q = select(Period).where(Period.report_id == report.id)
-    if label:
-        p = session.scalar(q.where(Period.label == label))
-        if p is None:
-            known = "、".join(x.label for x in periods(session, report)) or "无（先生成周期）"
-            raise NotFoundError(f"周期“{label}”不存在；现有周期：{known}")
-        return p
-    day = on or dt.date.today()
-    p = session.scalar(q.where(Period.start <= day, Period.end >= day))
+def period(session: Session, report: Report, label: str) -> Period:
+    """Period by label, or a message listing the ledger's periods."""
+    p = session.scalar(select(Period).where(Period.report_id == report.id, Period.label == label))
     if p is None:
-        raise NotFoundError(f"{day} 不在任何周期内")
+        known = "、".join(x.label for x in periods(session, report)) or "无（先生成周期）"
+        raise NotFoundError(f"周期“{label}”不存在；现有周期：{known}")
+    return p
+
+
+class Purpose(enum.Enum):
+    """What "the current period" is asked for (see the module's docstring for each rule)."""
+
+    JUDGING = "judging"
+    REPORTING = "reporting"
+
+
+JUDGING = Purpose.JUDGING
+REPORTING = Purpose.REPORTING
+
+
+def reportable(candidates: list[Period], on: dt.date) -> list[Period]:
+    """The periods a unit may report for on day ``on``: started and not closed, in time order."""
+    return [p for p in sorted(candidates, key=lambda p: p.start) if not p.closed and p.start <= on]
+
+
+def pick_period(candidates: list[Period], on: dt.date, purpose: Purpose) -> Period | None:
+    """The current period among ``candidates`` (one ledger's periods) on day ``on``, by ``purpose``."""
+    if purpose is Purpose.JUDGING:
+        ended = [p for p in candidates if p.end <= on]
+        if ended:
+            return max(ended, key=lambda p: p.end)
+        return min(candidates, key=lambda p: p.start) if candidates else None
+    open_ = reportable(candidates, on)
+    window = [p for p in open_ if p.end < on <= p.due]
+    if window:
+        return window[-1]
+    current = [p for p in open_ if p.start <= on <= p.end]
+    if current:
+        return current[0]
+    return open_[-1] if open_ else None
+
+
+def current_period(
+    session: Session, report: Report, on: dt.date, purpose: Purpose, *, label: str | None = None
+) -> Period | None:
+    """The period ``purpose`` calls current on day ``on`` (``label`` names one instead); None when
+    the ledger has no period yet (or, for reporting, none has started)."""
+    if label:
+        return period(session, report, label)
+    return pick_period(periods(session, report), on, purpose)
+
+
+def require_current_period(
+    session: Session, report: Report, on: dt.date, purpose: Purpose, *, label: str | None = None
+) -> Period:
+    """:func:`current_period`, or a message saying why there is none."""
+    p = current_period(session, report, on, purpose, label=label)
+    if p is None:
+        if not periods(session, report):
+            raise NotFoundError(f"{report.year} 年台账尚未生成报送周期（luoshi ledger periods --generate）")
+        raise NotFoundError(f"{on} 没有可报送的周期（周期均未开始或已关闭）")
     return p
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
 from luoshi.ledger import outbox
+from luoshi.ledger.clock import clock
 from luoshi.ledger.limits import clean
-from luoshi.ledger.models import Commitment, Evidence, Period, ProgressReport, utcnow
+from luoshi.ledger.models import Commitment, Evidence, Period, ProgressReport
 from luoshi.ledger.services import evidence as evidence_store
 from luoshi.ledger.services.common import check_version, parse_number
 
@@ -106,7 +107,7 @@ def submit(
     _check_open(pr.commitment, pr.period)
     if pr.state not in ("draft", "returned"):
         raise ConflictError(f"进度报告 {pr.id} 状态为 {pr.state}，不能提交")
-    now = now or utcnow()
+    now = now or clock(session, pr.commitment.report).now()  # the ledger's one clock
     pr.state = "submitted"
     pr.submitted_at = now
     pr.late = now.astimezone(SHANGHAI).date() > pr.period.due

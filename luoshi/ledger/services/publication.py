@@ -5,16 +5,24 @@ plan just uploaded, still being reviewed) does not exist for the public — not 
 hash or headings — and the default ledger for them is the latest *published* one, so uploading a
 new report never blanks the public display. :func:`is_published` and :func:`published_clause` are
 the same rule for one report and as SQL.
+
+Publishing (:func:`publish`) is the one way a plan goes public, for the web's 发布 button, the
+``luoshi ledger publish`` command and the demo alike: every assigned commitment is published (each
+change audited by the commitment service) and the plan year's reporting periods are created.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from luoshi.errors import ConflictError
 from luoshi.ledger.models import Commitment, Report
+from luoshi.ledger.services import commitments as commitment_service
+from luoshi.ledger.services import periods as period_service
 
 
 def published_clause() -> Any:
@@ -34,3 +42,31 @@ def latest_report(session: Session, *, published_only: bool) -> Report | None:
     if published_only:
         q = q.where(published_clause())
     return session.scalars(q).first()
+
+
+@dataclass(frozen=True)
+class Published:
+    """What :func:`publish` did."""
+
+    published: int  # commitments published now
+    already: int  # commitments that were public before
+    unassigned: int  # commitments left unpublished: no confirmed lead unit yet (still drafts)
+    periods: int  # reporting periods of the plan year (created now or before)
+
+
+def publish(session: Session, report: Report) -> Published:
+    """Publish every assigned (active) commitment of ``report`` and create its periods.
+
+    Idempotent: publishing again publishes what was assigned since and changes nothing else. A plan
+    with nothing assigned cannot be published (the public would see an empty ledger).
+    """
+    rows = list(session.scalars(select(Commitment).where(Commitment.report_id == report.id)
+                                .order_by(Commitment.id)))
+    todo = [c for c in rows if c.state == "active" and not c.published]
+    already = sum(1 for c in rows if c.published)
+    if not todo and not already:
+        raise ConflictError("没有可发布的任务：请先确认责任单位")
+    for c in todo:
+        commitment_service.update(session, c, {"published": True})
+    made = period_service.generate_periods(session, report)
+    return Published(len(todo), already, sum(1 for c in rows if c.state == "draft"), len(made))

@@ -7,25 +7,35 @@ accepted report up to that period). Behind by ``yellow_behind`` points or more �
 than ``red_behind`` points, or past the deadline and not finished → red. A separate flag says the
 unit has no (submitted) report for this period. Red items and missing reports (once the period's
 due date has passed) get one notice each per period — generating again changes nothing.
+
+The rule is written once, in the pure :func:`judge`, for any number of commitments; it is fed by
+one bulk query (:func:`counted`), and one commitment is the case of a list of one
+(:func:`status_of`). Which period is judged on which day is
+:func:`luoshi.ledger.services.periods.current_period` with purpose ``JUDGING``; the thresholds and
+the day come from :class:`luoshi.ledger.rules.Rules`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, PermissionDenied, ValidationError
 from luoshi.ledger import outbox, policy
 from luoshi.ledger.limits import clean
-from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
-from luoshi.ledger.services import progress
+from luoshi.ledger.models import Commitment, Notice, Period, ProgressReport, Report, User, utcnow
+from luoshi.ledger.rules import Rules
+from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_date, parse_number
-from luoshi.ledger.services.periods import settings
+from luoshi.ledger.services.periods import JUDGING, current_period
 
 
 def expected_percent(c: Commitment, on: dt.date, year: int) -> float:
@@ -100,50 +110,192 @@ def set_milestones(
     return c
 
 
+COUNTED = ("submitted", "accepted")
+
+
 @dataclass
 class Status:
+    """The judgement of one commitment in one period — the one vocabulary of the CLI, the web
+    pages and the API, the exports and the demo."""
+
     commitment_id: int
-    period: str
-    expected: float
-    reported: float | None
-    behind: float
-    color: str  # green | yellow | red
-    missing: bool  # no submitted/accepted report for this period
-    overdue: bool
-    late: bool  # this period's report came after the due date
+    period: str | None
+    light: str  # green | yellow | red | grey (not judged: draft, closed, no period yet)
+    percent: float | None  # the progress counted: this period's report, else the latest earlier one
+    expected: float | None  # 时序进度 on the period's last day
+    behind: float = 0.0  # points behind 时序进度
+    missing: bool = False  # no submitted/accepted report for this period
+    overdue: bool = False  # past the deadline and not finished
+    late: bool = False  # this period's report came after the due date
+    reason: str | None = None  # the light in words, as a page shows it
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def status_of(session: Session, c: Commitment, p: Period, *, report: Report | None = None) -> Status:
-    report = report or c.report
-    s = settings(session, report)
-    expected = round(expected_percent(c, p.end, report.year), 1)
-    this = progress.find(session, c, p)
-    counted = this is not None and this.state in ("submitted", "accepted")
-    last = this if counted else progress.latest(session, c, until=p.end)
-    reported = last.percent if last is not None else None
-    done = reported or 0.0
-    behind = round(max(0.0, expected - done), 1)
-    overdue = c.deadline is not None and c.deadline < p.end and done < 100
-    if overdue or behind > s.red_behind:
-        color = "red"
-    elif behind >= s.yellow_behind:
-        color = "yellow"
-    else:
-        color = "green"
-    return Status(
-        c.id,
-        p.label,
-        expected,
-        reported,
-        behind,
-        color,
-        not counted,
-        overdue,
-        bool(counted and this and this.late),
-    )
+class ExpectedCurves:
+    """``expected_percent`` memoised per curve: commitments with the same deadline and milestones
+    share one 时序进度 curve, and a province ledger has thousands of commitments but few curves."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.values: dict[tuple[Any, ...], float] = {}
+
+    @staticmethod
+    def key(c: Any) -> tuple[Any, ...]:
+        return (c.deadline, json.dumps(c.milestones, sort_keys=True, default=str) if c.milestones else None)
+
+    def at(self, c: Any, on: dt.date, key: tuple[Any, ...] | None = None) -> float:
+        k = (key or self.key(c), on)
+        if k not in self.values:
+            self.values[k] = expected_percent(c, on, self.year)
+        return self.values[k]
+
+
+def average_expected_series(year: int, commitments: Sequence[Any], days: Sequence[dt.date]) -> list[float]:
+    """Mean 时序进度 of ``commitments`` on each of ``days``: one ``expected_percent`` per distinct
+    curve and day, summed in the commitments' order (the same float sum as one call each)."""
+    if not commitments:
+        return [0.0 for _ in days]
+    curves = ExpectedCurves(year)
+    keys = [curves.key(c) for c in commitments]
+    first: dict[tuple[Any, ...], Any] = {}
+    for k, c in zip(keys, commitments, strict=True):
+        first.setdefault(k, c)
+    out = []
+    for day in days:
+        value = {k: curves.at(c, day, k) for k, c in first.items()}
+        out.append(sum(value[k] for k in keys) / len(commitments))
+    return out
+
+
+@dataclass
+class Counted:
+    """What the units reported, as the judgement needs it (see :func:`counted`)."""
+
+    this: dict[int, tuple[float, bool]] = field(default_factory=dict)  # id → (percent, late) for the period
+    earlier: dict[int, float] = field(default_factory=dict)  # id → latest earlier percent, if none this period
+
+
+def judge(commitments: Sequence[Any], p: Period | None, year: int, rules: Rules, reports: Counted,
+          *, judge_closed: bool = True) -> dict[int, Status]:
+    """The light of each commitment in period ``p`` — the rule, written once, with no database.
+
+    ``commitments`` are ``Commitment`` rows or any rows with ``id``, ``state``, ``deadline`` and
+    ``milestones``. 时序进度 is ``expected_percent`` on the period's last day; the counted progress
+    is this period's submitted/accepted report, else the latest earlier one. Behind by
+    ``rules.yellow_behind`` points or more → yellow; by more than ``rules.red_behind``, or past the
+    deadline and not finished → red. Drafts (not yet assigned), closed items unless
+    ``judge_closed`` (the ranking counts them, pages show them grey) and every item while the
+    ledger has no period are grey.
+    """
+    judged = ("active", "closed") if judge_closed else ("active",)
+    curves = ExpectedCurves(year)
+    out: dict[int, Status] = {}
+    for c in commitments:
+        if p is None:
+            out[c.id] = Status(c.id, None, "grey", None, None, reason="尚未生成报送周期")
+            continue
+        if c.state not in judged:
+            why = "已销号" if c.state == "closed" else "尚未分配确认"
+            out[c.id] = Status(c.id, p.label, "grey", None, None, reason=why)
+            continue
+        expected = round(curves.at(c, p.end), 1)
+        counted = c.id in reports.this
+        percent = reports.this[c.id][0] if counted else reports.earlier.get(c.id)
+        done = percent or 0.0
+        behind = round(max(0.0, expected - done), 1)
+        overdue = c.deadline is not None and c.deadline < p.end and done < 100
+        if overdue:
+            reason = f"已过完成时限（{c.deadline}）仍未完成"
+        elif behind > 0:
+            reason = f"{p.label} 落后时序进度 {behind:g} 个百分点"
+        else:
+            reason = f"{p.label} 达到时序进度"
+        if not counted:
+            reason += "；本期未报送"
+        out[c.id] = Status(c.id, p.label, rules.light(behind, overdue), percent, expected, behind,
+                           missing=not counted, overdue=overdue, late=counted and reports.this[c.id][1],
+                           reason=reason)
+    return out
+
+
+def _distinct_on(q: Any, column: Any) -> Any:
+    """``SELECT DISTINCT ON (column)`` (PostgreSQL), in the spelling of the installed SQLAlchemy."""
+    try:
+        from sqlalchemy.dialects.postgresql import distinct_on
+    except ImportError:  # SQLAlchemy 2.0
+        return q.distinct(column)
+    return q.ext(distinct_on(column))
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
+    """Bound the number of parameters of one ``IN`` list (SQLite and drivers have limits)."""
+    for i in range(0, len(ids), size):
+        yield ids[i: i + size]
+
+
+def counted(session: Session, ids: Sequence[int], p: Period) -> Counted:
+    """The reports that count for commitments ``ids`` judged in period ``p``, in bulk.
+
+    This period's counted report is one indexed lookup by period; the latest earlier one is one
+    query returning a row per commitment (``DISTINCT ON`` on PostgreSQL, a bare-column ``max()`` on
+    SQLite: both far cheaper than a window function there), asked only for the commitments that
+    have not reported this period, so no report history reaches Python.
+    """
+    out = Counted()
+    for chunk in _chunks(ids):
+        for cid, pct, late in session.execute(
+                select(ProgressReport.commitment_id, ProgressReport.percent, ProgressReport.late)
+                .where(ProgressReport.period_id == p.id, ProgressReport.commitment_id.in_(chunk),
+                       ProgressReport.state.in_(COUNTED))):
+            out.this[cid] = (pct, bool(late))
+    need = [cid for cid in ids if cid not in out.this]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for chunk in _chunks(need):
+        q = (select(ProgressReport.commitment_id, ProgressReport.percent)
+             .join(Period, Period.id == ProgressReport.period_id)
+             .where(ProgressReport.commitment_id.in_(chunk), ProgressReport.state.in_(COUNTED), Period.end <= p.end))
+        if postgres:  # one row per commitment: the first in period order, latest first
+            q = _distinct_on(q, ProgressReport.commitment_id).order_by(
+                ProgressReport.commitment_id, Period.end.desc(), Period.start.desc(), Period.id.desc())
+        else:  # SQLite: with a single max() the other (bare) columns come from the row holding the max
+            q = q.add_columns(func.max(Period.end)).group_by(ProgressReport.commitment_id)
+        for cid, pct, *_ in session.execute(q):
+            out.earlier[cid] = pct
+    return out
+
+
+CACHE = "luoshi_status_cache"
+
+
+def statuses(session: Session, report: Report, commitments: Sequence[Any], p: Period | None, *,
+             rules: Rules | None = None, judge_closed: bool = True, reuse: bool = False) -> dict[int, Status]:
+    """:func:`judge` fed by one bulk query (:func:`counted`): id → status.
+
+    ``reuse`` keeps what this session judged for the period and hands it out again (a page asks
+    several times: list, summary, ranking); only read-only sessions should ask for it, since a
+    report saved later in the session would not be seen.
+    """
+    r = rules or rules_of(session, report)
+    if p is None:
+        return judge(commitments, None, report.year, r, Counted(), judge_closed=judge_closed)
+    known: dict[int, Status] = {}
+    if reuse:  # judged with closed items rated; whether to show them grey is decided per call
+        key = ("judged", report.id, p.id, r.yellow_behind, r.red_behind)
+        known = session.info.setdefault(CACHE, {}).setdefault(key, {})
+    judged = ("active", "closed") if judge_closed else ("active",)
+    todo = [c for c in commitments if c.id not in known and c.state in (("active", "closed") if reuse else judged)]
+    if todo:
+        known.update(judge(todo, p, report.year, r, counted(session, [c.id for c in todo], p)))
+    grey = [c for c in commitments if c.state not in judged]
+    out = judge(grey, p, report.year, r, Counted(), judge_closed=judge_closed)
+    return {c.id: out[c.id] if c.id in out else known[c.id] for c in commitments}
+
+
+def status_of(session: Session, c: Commitment, p: Period, *, rules: Rules | None = None) -> Status:
+    """One commitment's status: :func:`statuses` for a list of one."""
+    return statuses(session, c.report, [c], p, rules=rules)[c.id]
 
 
 def tracked(session: Session, report: Report) -> list[Commitment]:
@@ -157,8 +309,27 @@ def tracked(session: Session, report: Report) -> list[Commitment]:
     )
 
 
-def statuses(session: Session, report: Report, p: Period) -> list[Status]:
-    return [status_of(session, c, p, report=report) for c in tracked(session, report)]
+def judging(session: Session, report: Report, on: dt.date | None = None, *,
+            rules: Rules | None = None) -> tuple[Period | None, dt.date, Rules]:
+    """The period judged on day ``on`` (default: the ledger's clock), the day, and the rules."""
+    r = rules or rules_of(session, report)
+    day = on or r.today
+    return current_period(session, report, day, JUDGING), day, r
+
+
+def on_day(session: Session, report: Report, commitments: Sequence[Any], on: dt.date | None = None, *,
+           rules: Rules | None = None, judge_closed: bool = False, reuse: bool = False) -> dict[int, Status]:
+    """The statuses of ``commitments`` on day ``on`` (default: the ledger's clock), in the period
+    :func:`judging` gives — what every page, the CLI and the exports show for "today"."""
+    p, _, r = judging(session, report, on, rules=rules)
+    return statuses(session, report, commitments, p, rules=r, judge_closed=judge_closed, reuse=reuse)
+
+
+def ledger_statuses(session: Session, report: Report, p: Period, *, rules: Rules | None = None) -> list[Status]:
+    """The status of every tracked commitment in period ``p``, in id order."""
+    rows = tracked(session, report)
+    judged = statuses(session, report, rows, p, rules=rules)
+    return [judged[c.id] for c in rows]
 
 
 def generate_notices(
@@ -170,21 +341,23 @@ def generate_notices(
     calendar: Calendar | None = None,
 ) -> list[Notice]:
     """Issue 督办单 for red items and missing reports of period ``p`` (idempotent); returns new ones."""
-    on = on or dt.date.today()
-    s = settings(session, report)
+    r = rules_of(session, report)
+    on = on or r.today
     cal = calendar or Calendar(session)
-    due = cal.add_workdays(on, s.notice_due_days)
+    due = cal.add_workdays(on, r.notice_due_days)
     existing = {
         (n.commitment_id, n.reason) for n in session.scalars(select(Notice).where(Notice.period_id == p.id))
     }
     created: list[Notice] = []
-    for c in tracked(session, report):
-        st = status_of(session, c, p, report=report)
+    rows = tracked(session, report)
+    judged = statuses(session, report, rows, p, rules=r)
+    for c in rows:
+        st = judged[c.id]
         reasons: list[tuple[str, str]] = []
-        if st.color == "red":
+        if st.light == "red":
             why = "已过完成时限仍未完成" if st.overdue else f"落后时序进度 {st.behind:g} 个百分点"
             reasons.append(
-                ("red", f"{p.label}：{why}（时序进度 {st.expected:g}%，报送 {st.reported or 0:g}%）")
+                ("red", f"{p.label}：{why}（时序进度 {st.expected or 0:g}%，报送 {st.percent or 0:g}%）")
             )
         if st.missing and on > p.due:
             reasons.append(("missing", f"{p.label}：截至 {p.due} 未报送进度"))

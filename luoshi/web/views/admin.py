@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from luoshi.errors import NotFoundError
 from luoshi.ledger import policy
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.models import Commitment, Notice, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
@@ -233,7 +234,7 @@ def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
                                      .where(ProgressReport.period_id == p["id"]))
         p["notices"] = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.period_id == p["id"]))
     return render(ctx, "admin/periods.html", report=ser.report_json(r), periods=rows,
-                  cycle=s.cycle if s else "季", today=qs.today())
+                  cycle=s.cycle if s else "季", today=ledger_clock(ctx.db, r).today())
 
 
 @router.post("/periods")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -10,7 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from luoshi.ledger import policy
-from luoshi.ledger.models import Period, ProgressReport
+from luoshi.ledger.clock import clock as ledger_clock
+from luoshi.ledger.models import ProgressReport
+from luoshi.ledger.services import periods as period_service
+from luoshi.ledger.services.periods import REPORTING
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
@@ -24,26 +26,13 @@ router = APIRouter(prefix="/my", include_in_schema=False, route_class=LedgerRout
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
-def reporting_period(periods: list[Period], today: dt.date) -> Period | None:
-    """The period a unit should report for now: the one whose window is open, else the current one."""
-    open_ = [p for p in periods if not p.closed and p.start <= today]
-    window = [p for p in open_ if p.end < today <= p.due]
-    if window:
-        return window[-1]
-    current = [p for p in open_ if p.start <= today <= p.end]
-    if current:
-        return current[0]
-    return open_[-1] if open_ else None
-
-
 def my_items(ctx: Ctx) -> dict:
     report = qs.current_report(ctx.db, user=ctx.user)
     if report is None:
         return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
     f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    periods = list(ctx.db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start)))
-    period = reporting_period(periods, qs.today())
+    period = period_service.current_period(ctx.db, report, ledger_clock(ctx.db, report).today(), REPORTING)
     reports = {}
     if period is not None:
         ids = [i["id"] for i in page["items"]]
@@ -74,7 +63,7 @@ def my_items(ctx: Ctx) -> dict:
     due = None
     if period is not None:
         due = {"label": period.label, "due": period.due.isoformat(),
-               "working_days_left": actions.working_days_left(ctx, period.due)}
+               "working_days_left": actions.working_days_left(ctx, period)}
     return {"items": items, "period": due, "report": ser.report_json(report), "returned": returned,
             "notices": [n for n in qs.notices(ctx.db, ctx.user, open_only=True)]}
 
@@ -89,10 +78,11 @@ def my_page(ctx: CtxDep) -> Response:
 def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     actions.may_report(ctx, c)
-    periods = list(ctx.db.scalars(select(Period).where(Period.report_id == c.report_id).order_by(Period.start)))
-    today = qs.today()
-    selectable = [p for p in periods if not p.closed and p.start <= today]
-    default = next((p for p in selectable if p.id == period), None) or reporting_period(periods, today)
+    periods = period_service.periods(ctx.db, c.report)
+    today = ledger_clock(ctx.db, c.report).today()
+    selectable = period_service.reportable(periods, today)
+    default = next((p for p in selectable if p.id == period), None) or period_service.pick_period(
+        periods, today, REPORTING)
     existing = {pr.period_id: pr for pr in ctx.db.scalars(select(ProgressReport)
                                                           .where(ProgressReport.commitment_id == c.id))}
     current = existing.get(default.id) if default else None
@@ -100,7 +90,7 @@ def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
                   periods=[ser.period_json(p) for p in selectable],
                   default=ser.period_json(default) if default else None,
                   current=ser.progress_json(current, private=True) if current else None,
-                  days_left=actions.working_days_left(ctx, default.due) if default else None,
+                  days_left=actions.working_days_left(ctx, default) if default else None,
                   comments=[ser.comment_json(m) for m in actions.comments(ctx, cid)], comment_action=None,
                   max_evidence_mb=f"{ctx.settings.max_evidence_bytes / MB:g}", max_evidence_files=MAX_EVIDENCE_FILES)
 
