@@ -351,24 +351,24 @@ def status_cmd(obj: Ctx, label: str | None, color: str | None, as_json: bool) ->
 def notices_cmd(obj: Ctx, label: str | None, generate: bool, on: str | None, answer: tuple[int, str] | None, close_id: int | None, open_only: bool, as_json: bool) -> None:
     """督办单：生成、查看、答复、办结。"""
     from luoshi.ledger.models import Notice
-    from luoshi.ledger.services import common, periods, status
+    from luoshi.ledger.services import common, notices, periods
 
     with obj.work() as s:
         report = obj.report(s)
         day = common.parse_date(on, "--on") or dt.date.today()
         if generate:
             p = periods.period(s, report, label, on=day)
-            created = status.generate_notices(s, report, p, on=day)
+            created = notices.generate_notices(s, report, p, on=day)
             if not as_json:
                 click.echo(f"{p.label}：新签发督办单 {len(created)} 份")
         if answer:
-            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1])
+            notices.answer_notice(s, common.get(s, Notice, answer[0]), answer[1])
         if close_id is not None:
-            status.close_notice(s, common.get(s, Notice, close_id))
+            notices.close_notice(s, common.get(s, Notice, close_id))
         data = [{"id": n.id, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
                  "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
                  "issued": n.issued, "due": n.due, "answered": n.answered_at is not None, "answer": n.answer, "closed": n.closed}
-                for n in status.notices(s, report, open_only=open_only)]  # fmt: skip
+                for n in notices.notices(s, report, open_only=open_only)]  # fmt: skip
     if as_json:
         echo_json(data)
     else:

@@ -22,9 +22,9 @@ from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import comments as comment_service
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import evaluation as evaluation_service
+from luoshi.ledger.services import notices as notices_service
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services import progress as progress_service
-from luoshi.ledger.services import status as status_service
 from luoshi.ledger.services.common import get
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx
@@ -206,7 +206,7 @@ def set_period_closed(ctx: Ctx, period_id: int, closed: bool) -> Period:
 def issue_notices(ctx: Ctx, period_id: int) -> list[Notice]:
     _admin(ctx)
     p = get(ctx.db, Period, period_id)
-    return status_service.generate_notices(ctx.db, get(ctx.db, Report, p.report_id), p, on=qs.today())
+    return notices_service.generate_notices(ctx.db, get(ctx.db, Report, p.report_id), p, on=qs.today())
 
 
 def _notice(ctx: Ctx, nid: int) -> Notice:
@@ -227,12 +227,12 @@ def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
     """The office, or a liaison of the unit the notice was sent to (or of the lead unit)."""
     ctx.require("admin", "liaison")
     n = _notice(ctx, nid)
-    return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx), now=qs.now())
+    return notices_service.answer_notice_as(ctx.db, n, answer, _account(ctx), now=qs.now())
 
 
 def close_notice(ctx: Ctx, nid: int) -> Notice:
     _admin(ctx)
-    return status_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
+    return notices_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
 
 
 # --------------------------------------------------------------------------- comments
