@@ -203,6 +203,13 @@ def set_period_closed(ctx: Ctx, period_id: int, closed: bool) -> Period:
     return period_service.close_period(ctx.db, p) if closed else period_service.reopen_period(ctx.db, p)
 
 
+def preview_notices(ctx: Ctx, period_id: int) -> notices_service.Preview:
+    """What issuing the period's notices today would do (nothing written)."""
+    _admin(ctx)
+    p = get(ctx.db, Period, period_id)
+    return notices_service.preview(ctx.db, get(ctx.db, Report, p.report_id), p, on=qs.today())
+
+
 def issue_notices(ctx: Ctx, period_id: int) -> list[Notice]:
     _admin(ctx)
     p = get(ctx.db, Period, period_id)

@@ -433,9 +433,13 @@ def progress_list(db: Session, user: Principal, *, state: str | None = None, uni
 
 
 def notice_json(n: Notice) -> dict[str, Any]:
-    return {"id": n.id, "commitment_id": n.commitment_id, "commitment_title": n.commitment.title,
+    from luoshi.ledger.services.notices import reason_labels
+
+    return {"id": n.id, "number": n.number, "commitment_id": n.commitment_id, "commitment_title": n.commitment.title,
             "unit_id": n.unit_id, "unit": n.unit.name if n.unit else None,
-            "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
+            "period": n.period.label if n.period else None, "period_due": jsonable(n.period.due) if n.period else None,
+            "reason": n.reason, "reasons": list(n.reasons or []), "reason_labels": reason_labels(n.reasons or [n.reason]),
+            "detail": n.detail,
             "issued": jsonable(n.issued), "due": jsonable(n.due), "answered_at": jsonable(n.answered_at),
             "answer": n.answer, "closed": n.closed, "version": n.version}
 

@@ -21,6 +21,7 @@ NOW = dt.datetime(2024, 4, 16, 2, 0, tzinfo=dt.UTC)
 def notice(session) -> Notice:
     report = small_ledger(session)
     c = commitments.add_manual(session, report, kind="measure", title="推进智能工厂建设")
+    c.created_at = dt.datetime(2024, 1, 10, tzinfo=dt.UTC)  # added by hand early in the plan year
     assign.assign(session, c, lead="工信局", support=["发改委"])
     periods.generate_periods(session, report)
     q1 = periods.period(session, report, "2024Q1")

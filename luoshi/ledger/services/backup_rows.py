@@ -120,6 +120,7 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("progress_reports", "state"): models.REPORT_STATES,
     ("notices", "reason"): models.NOTICE_REASONS,
     ("evaluations", "result"): models.RESULTS,
+    ("evaluations", "state"): models.EVALUATION_STATES,
     ("users", "role"): models.USER_ROLES,
 }
 PATTERNS = {("evidence", "sha256"): _HEX64, ("reports", "sha256"): _HEX64}

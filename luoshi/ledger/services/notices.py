@@ -1,23 +1,168 @@
-"""督办单 (notices): issued for red items and missing reports of a period, answered by the unit,
-closed by the supervision office.
+"""督办单 (notices): one per commitment and period, issued once the period's report is due.
 
-The light they are issued from is computed in :mod:`luoshi.ledger.services.status`; this module
-owns only the notices themselves, so the light rule and the notice rule can change separately.
+The rules, as the supervision office reads them:
+
+- A period's notices are issued only after its reporting due date (报送截止日) has passed —
+  before that no report is late and the time-scheduled progress (时序进度) of a period that has not
+  ended is not a fair yardstick. :func:`preview` says beforehand what would be issued (counts by
+  reason), also before the due date; :func:`generate_notices` refuses early.
+- A commitment gets at most one notice per period, listing all its reasons in a fixed order:
+  未按时报送 (no submitted report for the period), 进度滞后 (red: behind 时序进度 by more than the red
+  threshold), 逾期未完成 (past its deadline, not finished). Generating again issues nothing new.
+- A period's notices are a snapshot of that period: a commitment added after the period ended
+  (a manual item, a part of a split) is not judged for it. Items from the report itself date from
+  the report.
+- Notices are numbered per year of issue, 督〔2024〕N号 (the prefix is the ledger setting
+  ``notice_prefix``); a number, once printed, never changes.
+
+The light a notice is issued from is computed in :mod:`luoshi.ledger.services.status`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, PermissionDenied
+from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from luoshi.ledger.limits import clean
-from luoshi.ledger.models import Commitment, Notice, Period, Report, User, utcnow
+from luoshi.ledger.models import NOTICE_REASONS, Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.periods import settings
-from luoshi.ledger.services.status import may_answer, may_close, status_of, tracked
+from luoshi.ledger.services.status import Status, may_answer, may_close, status_of, tracked
+
+REASON_LABELS: dict[str, str] = {"missing": "未按时报送", "behind": "进度滞后", "overdue": "逾期未完成"}
+assert tuple(REASON_LABELS) == NOTICE_REASONS
+
+
+def reason_labels(codes: list[str] | None) -> list[str]:
+    """The reasons of a notice as a reader sees them (未按时报送、进度滞后 …), in the fixed order."""
+    return [REASON_LABELS.get(c, c) for c in sorted(codes or [], key=_order)]
+
+
+def _order(code: str) -> int:
+    return NOTICE_REASONS.index(code) if code in NOTICE_REASONS else len(NOTICE_REASONS)
+
+
+def notice_number(prefix: str, year: int, serial: int) -> str:
+    """督〔2024〕3号."""
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+def existed_in(c: Commitment, p: Period) -> bool:
+    """Whether ``c`` belongs to period ``p``'s snapshot: promises of the report itself always do;
+    items added later (by hand, parts of a split or merge) only if they existed when ``p`` ended."""
+    if c.source == "extracted" and c.split_from_id is None:
+        return True
+    created = c.created_at
+    return created is None or created.date() <= p.end
+
+
+def reasons_of(st: Status, p: Period, c: Commitment) -> list[tuple[str, str]]:
+    """(code, detail) of every reason ``c`` gets a notice for in period ``p``, given its status."""
+    out: list[tuple[str, str]] = []
+    if st.missing:
+        out.append(("missing", f"未按时报送：截至 {p.due} 未报送{p.label}进度"))
+    if st.color == "red" and not st.overdue:
+        out.append(("behind", f"进度滞后：时序进度 {st.expected:g}%，报送 {st.reported or 0:g}%，"
+                              f"落后 {st.behind:g} 个百分点"))
+    if st.overdue:
+        out.append(("overdue", f"逾期未完成：完成时限 {c.deadline} 已过，报送 {st.reported or 0:g}%"))
+    return out
+
+
+@dataclass
+class Planned:
+    """One notice that generating would issue."""
+
+    commitment_id: int
+    title: str
+    unit: str | None
+    reasons: list[str]
+    labels: list[str]
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Preview:
+    """What generating the notices of a period on a day would do, before doing it."""
+
+    period: str
+    period_id: int
+    due: dt.date
+    on: dt.date
+    may_issue: bool
+    why_not: str | None
+    items: list[Planned] = field(default_factory=list)
+    already: int = 0  # commitments that already have this period's notice
+    later: int = 0  # commitments added after the period ended (not in its snapshot)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Notices by reason (a notice with two reasons counts under both)."""
+        out = {label: 0 for label in REASON_LABELS.values()}
+        for item in self.items:
+            for label in item.labels:
+                out[label] += 1
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return {"period": self.period, "due": self.due.isoformat(), "on": self.on.isoformat(),
+                "may_issue": self.may_issue, "why_not": self.why_not, "total": len(self.items),
+                "counts": self.counts, "already": self.already, "later": self.later,
+                "items": [i.to_dict() for i in self.items]}
+
+
+def due_period(session: Session, report: Report, *, on: dt.date | None = None) -> Period:
+    """The latest period whose reporting due date has passed on ``on`` — the one notices are for."""
+    on = on or dt.date.today()
+    p = session.scalar(
+        select(Period).where(Period.report_id == report.id, Period.due < on).order_by(Period.end.desc()).limit(1)
+    )
+    if p is None:
+        first = session.scalar(select(Period).where(Period.report_id == report.id).order_by(Period.end).limit(1))
+        if first is None:
+            raise NotFoundError("尚未生成报送周期")
+        raise NotFoundError(f"截至 {on} 还没有报送截止日已过的周期（最早的 {first.label} 截止于 {first.due}）")
+    return p
+
+
+def preview(session: Session, report: Report, p: Period, *, on: dt.date | None = None) -> Preview:
+    """What :func:`generate_notices` would issue for ``p`` on ``on`` (nothing is written).
+
+    Before the due date the list shows what would be issued if the period were judged as it
+    stands, with ``may_issue`` false and the reason why.
+    """
+    on = on or dt.date.today()
+    if p.report_id != report.id:
+        raise ValidationError(f"周期 {p.label} 不属于该台账")
+    early = on <= p.due
+    why = f"{p.label} 的报送截止日 {p.due} 未过（统计日期 {on}），不能生成督办单" if early else None
+    out = Preview(p.label, p.id, p.due, on, not early, why)
+    existing = set(session.scalars(select(Notice.commitment_id).where(Notice.period_id == p.id)))
+    for c in tracked(session, report):
+        if not existed_in(c, p):
+            out.later += 1
+            continue
+        if c.id in existing:
+            out.already += 1
+            continue
+        st = status_of(session, c, p, report=report)
+        if early:
+            st.missing = False  # nobody is late before the due date
+        reasons = reasons_of(st, p, c)
+        if not reasons:
+            continue
+        lead = c.lead
+        codes = [code for code, _ in reasons]
+        out.items.append(Planned(c.id, c.title, lead.unit.name if lead else None, codes, reason_labels(codes),
+                                 "；".join(detail for _, detail in reasons)))
+    return out
 
 
 def generate_notices(
@@ -28,41 +173,43 @@ def generate_notices(
     on: dt.date | None = None,
     calendar: Calendar | None = None,
 ) -> list[Notice]:
-    """Issue 督办单 for red items and missing reports of period ``p`` (idempotent); returns new ones."""
-    on = on or dt.date.today()
+    """Issue the period's 督办单 as :func:`preview` lists them (idempotent); returns the new ones.
+
+    Refused (ValidationError) while the period's due date has not passed.
+    """
+    plan = preview(session, report, p, on=on)
+    if not plan.may_issue:
+        raise ValidationError(plan.why_not or "现在不能生成督办单")
     s = settings(session, report)
     cal = calendar or Calendar(session)
-    due = cal.add_workdays(on, s.notice_due_days)
-    existing = {
-        (n.commitment_id, n.reason) for n in session.scalars(select(Notice).where(Notice.period_id == p.id))
-    }
+    due = cal.add_workdays(plan.on, s.notice_due_days)
+    year = plan.on.year
+    serial = session.scalar(
+        select(func.max(Notice.serial))
+        .join(Commitment, Notice.commitment_id == Commitment.id)
+        .where(Commitment.report_id == report.id, Notice.serial_year == year)
+    ) or 0
+    items = {c.id: c for c in tracked(session, report)}
     created: list[Notice] = []
-    for c in tracked(session, report):
-        st = status_of(session, c, p, report=report)
-        reasons: list[tuple[str, str]] = []
-        if st.color == "red":
-            why = "已过完成时限仍未完成" if st.overdue else f"落后时序进度 {st.behind:g} 个百分点"
-            reasons.append(
-                ("red", f"{p.label}：{why}（时序进度 {st.expected:g}%，报送 {st.reported or 0:g}%）")
-            )
-        if st.missing and on > p.due:
-            reasons.append(("missing", f"{p.label}：截至 {p.due} 未报送进度"))
+    for item in plan.items:
+        c = items[item.commitment_id]
         lead = c.lead
-        for reason, detail in reasons:
-            if (c.id, reason) in existing:
-                continue
-            n = Notice(
-                commitment=c,
-                unit=lead.unit if lead else None,
-                period=p,
-                reason=reason,
-                detail=detail,
-                issued=on,
-                due=due,
-            )
-            session.add(n)
-            created.append(n)
-            existing.add((c.id, reason))
+        serial += 1
+        n = Notice(
+            commitment=c,
+            unit=lead.unit if lead else None,
+            period=p,
+            reason=item.reasons[0],
+            reasons=item.reasons,
+            detail=item.detail,
+            issued=plan.on,
+            due=due,
+            serial_year=year,
+            serial=serial,
+            number=notice_number(s.notice_prefix or "督", year, serial),
+        )
+        session.add(n)
+        created.append(n)
     session.flush()
     return created
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from luoshi.errors import NotFoundError
-from luoshi.ledger.models import Commitment, Evaluation, Notice, ProgressReport, Report, Unit
+from luoshi.ledger.models import Commitment, Evaluation, Notice, Period, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
@@ -249,10 +249,27 @@ async def periods_action(ctx: CtxDep) -> Response:
     if op in ("close", "reopen"):
         return await attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
                        lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
-    if op == "notices":
-        return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
+    if op == "notices":  # the office sees what would be issued before confirming
+        ctx.require("admin")
+        return redirect(f"/admin/notices/preview?period={pid}")
+    if op == "issue":
+        return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), _issued, to=lambda _: "/admin/notices")
     ctx.require("admin")
     return redirect(back, err="未知操作")
+
+
+def _issued(ns: list[Notice]) -> str:
+    if not ns:
+        return "没有需要新签发的督办单"
+    return f"已签发督办单 {len(ns)} 份（{ns[0].number}—{ns[-1].number}）"
+
+
+@router.get("/notices/preview", response_class=HTMLResponse)
+def notices_preview(ctx: CtxDep, period: Id) -> Response:
+    """What 生成督办单 would issue for a period today, with counts by reason and a confirm button."""
+    plan = actions.preview_notices(ctx, period)
+    p = ctx.db.get(Period, period)
+    return render(ctx, "admin/notices_preview.html", plan=plan, report_id=p.report_id if p else None)
 
 
 @router.get("/notices", response_class=HTMLResponse)
