@@ -407,33 +407,57 @@ def _notice_preview_text(plan: Any) -> str:
 @click.argument("commitment_ids", type=int, nargs=-1)
 @click.option("--final-value", default=None, help="最终值（默认最后一次审核通过的报送值）")
 @click.option("--result", type=click.Choice(["超额完成", "完成", "基本完成", "未完成"]), default=None)
-@click.option("--reason", default=None, help="与规则结果不同时的书面理由")
-@click.option("--all", "all_", is_flag=True, help="按规则评价所有可自动评价的任务")
+@click.option("--reason", default=None, help="与规则结果不同时的书面理由；提前定稿时的理由")
+@click.option("--all", "all_", is_flag=True, help="按规则评价所有可自动评价的任务（结果为预评价）")
+@click.option("--finalise", "--finalize", "finalise", is_flag=True,
+              help="定稿：预评价转为正式结果（最后一期报送截止日未过时须写 --reason）")
+@click.option("--on", "on", default=None, help="统计日期（默认今天）")
 @JSON
 @pass_ctx
-def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | None, result: str | None, reason: str | None, all_: bool, as_json: bool) -> None:
-    """年终评价：超额完成/完成/基本完成/未完成。"""
+def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | None, result: str | None, reason: str | None, all_: bool, finalise: bool, on: str | None, as_json: bool) -> None:
+    """年终评价：超额完成/完成/基本完成/未完成。先为预评价，定稿后才是正式结果。"""
     from luoshi.errors import ValidationError
     from luoshi.ledger.services import common, evaluation
 
     with obj.work() as s:
+        report = obj.report(s)
+        day = common.parse_date(on, "--on") or dt.date.today()
+        if finalise:
+            if all_ or commitment_ids or final_value is not None or result is not None:
+                raise ValidationError("--finalise 单独使用：先评价，再定稿")
+            done_final = evaluation.finalise(s, report, on=day, reason=reason)
+            data_final = {"finalised": done_final.count, "early": done_final.early, "reason": done_final.reason}
         skipped: list[tuple[int, str]] = []
-        if all_:
-            done, skipped = evaluation.evaluate_all(s, obj.report(s), by=obj.who)
+        if finalise:
+            done = []
+        elif all_:
+            done, skipped = evaluation.evaluate_all(s, report, by=obj.who)
         elif commitment_ids:
             done = [evaluation.evaluate(s, common.commitment(s, i), by=obj.who, final_value=final_value, result=result, reason=reason) for i in commitment_ids]
         else:
-            raise ValidationError("请给出任务 ID，或使用 --all")
+            raise ValidationError("请给出任务 ID，或使用 --all / --finalise")
+        note = None if finalise else evaluation.draft_note(s, report, on=day)
         data = {"evaluated": [{"commitment": e.commitment_id, "result": e.result, "computed": e.computed_result,
-                               "final_value": e.final_value, "score": e.score, "override_reason": e.override_reason} for e in done],
-                "skipped": [{"commitment": i, "why": w} for i, w in skipped]}  # fmt: skip
+                               "final_value": e.final_value, "score": e.score, "override_reason": e.override_reason,
+                               "state": e.state} for e in done],
+                "skipped": [{"commitment": i, "why": w} for i, w in skipped], "note": note}  # fmt: skip
+    if finalise:
+        if as_json:
+            echo_json(data_final)
+        else:
+            why = f"（提前定稿，理由：{done_final.reason}）" if done_final.early else ""
+            click.echo(f"已定稿 {done_final.count} 项年度评价{why}")
+        return
     if as_json:
         echo_json(data)
         return
-    click.echo(table(["任务", "结果", "规则结果", "最终值", "得分", "理由"],
-                     [[e["commitment"], e["result"], e["computed"], e["final_value"], e["score"], e["override_reason"]] for e in data["evaluated"]]))  # fmt: skip
+    if note:
+        click.echo(note)
+    click.echo(table(["任务", "结果", "规则结果", "最终值", "得分", "理由", "状态"],
+                     [[e["commitment"], e["result"], e["computed"], e["final_value"], e["score"], e["override_reason"],
+                       "预评价" if e["state"] == "draft" else "已定稿"] for e in data["evaluated"]]))  # fmt: skip
     if skipped:
-        click.echo(f"另有 {len(skipped)} 项需人工评价（--result）")
+        click.echo(f"另有 {len(skipped)} 项未评价（需人工评价 --result，或已定稿）")
 
 
 @ledger.command("scorecard")

@@ -310,6 +310,13 @@ def evaluate_all(ctx: Ctx, report_id: int) -> tuple[int, list[tuple[int, str]]]:
     return len(done), skipped
 
 
+def finalise_evaluations(ctx: Ctx, report_id: int, reason: str | None) -> Any:
+    """Make the year's 预评价 official (a reason is required before the last period is due)."""
+    _admin(ctx)
+    return evaluation_service.finalise(ctx.db, get(ctx.db, Report, report_id), on=qs.today(), reason=reason,
+                                       now=qs.now())
+
+
 def working_days_left(ctx: Ctx, due: dt.date) -> int:
     from luoshi.ledger.services.calendar import Calendar
 

@@ -493,7 +493,8 @@ def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, 
     for e in db.scalars(q):
         d = {"id": e.id, "commitment_id": e.commitment_id, "commitment_title": e.commitment.title,
              "result": e.result, "computed_result": e.computed_result, "final_value": e.final_value,
-             "score": e.score, "at": jsonable(e.at)}
+             "score": e.score, "at": jsonable(e.at), "state": e.state,
+             "finalised_at": jsonable(e.finalised_at)}
         if private:
             d.update({"override_reason": e.override_reason, "by": e.by, "version": e.version})
         out.append(d)

@@ -312,13 +312,21 @@ def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) 
     evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}
     f = qs.Filters(report_id=r.id, limit=40, offset=max(0, offset), states=("active", "closed"))
     page = qs.list_commitments(ctx.db, ctx.user, f)
+    from luoshi.ledger.services.evaluation import draft_note, year_due
+
+    drafts = sum(1 for e in evals.values() if e["state"] == "draft")
     return render(ctx, "admin/evaluations.html", report=qs.report_json(r), page=page, evals=evals,
-                  params={"report": r.id})
+                  params={"report": r.id}, note=draft_note(ctx.db, r, on=qs.today()), drafts=drafts,
+                  year_due=year_due(ctx.db, r))
 
 
 @router.post("/evaluations")
 async def evaluate_all(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
     rid = form_id(text(form, "report")) or 0
+    if text(form, "op") == "finalise":
+        back = f"/admin/evaluations?report={rid}"
+        return await attempt(ctx, back, lambda: actions.finalise_evaluations(ctx, rid, text(form, "reason") or None),
+                             lambda f: f"已定稿 {f.count} 项年度评价" + ("（提前定稿，理由已记录）" if f.early else ""))
     return await attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
                    lambda res: f"已评价 {res[0]} 项；{len(res[1])} 项需人工评价")
