@@ -1,0 +1,182 @@
+"""Supervision that respects time, replayed on the demo ledger with the statistics date 2024-11-15:
+no Q4 notices before Q4's due date (only a preview), one numbered notice per item and period with
+all its reasons, each period's notices a snapshot of that period, and the year's evaluation a draft
+(预评价) until an operator finalises it. Both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from luoshi.cli import main
+from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.db import session_factory
+from luoshi.ledger.models import Commitment, Evaluation, Notice, Report
+from luoshi.ledger.services import assign, commitments, evaluation, notices, periods, status
+
+from .helpers import SEED, seed_extraction, url_of
+
+STAT_DAY = dt.date(2024, 11, 15)  # the demo's statistics date
+AFTER_Q4_DUE = dt.date(2025, 1, 9)  # 2024Q4 is due on 2025-01-08
+
+
+def _cached_extract(path, *, government=None, year=None):
+    assert str(path) == str(SEED)
+    return seed_extraction()
+
+
+@pytest.fixture
+def demo(engine, luoshi_home, monkeypatch):
+    """The demo ledger as ``luoshi demo`` builds it in November 2024 (progress through Q3)."""
+    from argon2 import PasswordHasher
+
+    from luoshi.web import demo_data, passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr("luoshi.ledger.services.importing.extract_for_import", _cached_extract)
+    monkeypatch.setenv("LUOSHI_DATABASE_URL", url_of(engine))
+    rid, _ = demo_data.build(engine, through=STAT_DAY)
+    s = session_factory(engine)()
+    s.info["actor"] = "督查室"
+    yield s, s.get(Report, rid)
+    s.rollback()
+    s.close()
+
+
+def cli_run(capsys, *args: str) -> tuple[int, str]:
+    """``luoshi ARGS`` as a user runs it (errors become one line and an exit code); (code, stdout+stderr)."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def judged(s, report, p) -> dict[int, tuple[str, ...]]:
+    """The reasons each tracked item should get for period ``p`` — written from the lights directly."""
+    out = {}
+    for c in status.tracked(s, report):
+        st = status.status_of(s, c, p, report=report)
+        reasons = (("未按时报送",) if st.missing else ()) + (
+            ("逾期未完成",) if st.overdue else ("进度滞后",) if st.color == "red" else ())
+        if reasons:
+            out[c.id] = reasons
+    return out
+
+
+def test_notices_wait_for_the_due_date_and_come_one_per_item_and_period(demo):
+    s, report = demo
+    q = {p.label: p for p in periods.periods(s, report)}
+    assert (q["2024Q3"].due, q["2024Q4"].due) == (dt.date(2024, 10, 12), dt.date(2025, 1, 8))
+
+    # Q4 on 2024-11-15: a preview says what would happen, issuing is refused with the reason
+    early = notices.preview(s, report, q["2024Q4"], on=STAT_DAY)
+    assert not early.may_issue
+    assert early.why_not == "2024Q4 的报送截止日 2025-01-08 未过（统计日期 2024-11-15），不能生成督办单"
+    assert early.counts["未按时报送"] == 0  # nobody is late before the due date
+    with pytest.raises(ValidationError, match="2024Q4 的报送截止日 2025-01-08 未过"):
+        notices.generate_notices(s, report, q["2024Q4"], on=STAT_DAY)
+    assert s.scalars(select(Notice)).all() == []
+
+    # Q3 (due 2024-10-12): the preview, then exactly what it showed is issued
+    expected = judged(s, report, q["2024Q3"])
+    plan = notices.preview(s, report, q["2024Q3"], on=STAT_DAY)
+    assert plan.may_issue and plan.already == 0 and plan.later == 0
+    assert {i.commitment_id: tuple(i.labels) for i in plan.items} == expected
+    both = [cid for cid, r in expected.items() if r == ("未按时报送", "进度滞后")]
+    assert both, "the demo has items both unreported and behind in Q3"
+    assert plan.counts == {"未按时报送": sum("未按时报送" in r for r in expected.values()),
+                           "进度滞后": sum("进度滞后" in r for r in expected.values()),
+                           "逾期未完成": sum("逾期未完成" in r for r in expected.values())}
+    issued = notices.generate_notices(s, report, q["2024Q3"], on=STAT_DAY)
+    s.commit()
+    n = len(expected)
+    assert len(issued) == n and len({x.commitment_id for x in issued}) == n  # one per item
+    assert [x.number for x in issued] == [f"督〔2024〕{i}号" for i in range(1, n + 1)]
+    twice = next(x for x in issued if x.commitment_id == both[0])
+    assert notices.reason_labels(twice.reasons) == ["未按时报送", "进度滞后"]
+    assert twice.detail.startswith("未按时报送：截至 2024-10-12 未报送2024Q3进度；进度滞后：时序进度 ")
+    assert {x.due for x in issued} == {dt.date(2024, 11, 22)}  # 5 working days after 2024-11-15
+    assert notices.generate_notices(s, report, q["2024Q3"], on=dt.date(2024, 11, 20)) == []  # idempotent
+    assert notices.preview(s, report, q["2024Q3"], on=dt.date(2024, 11, 20)).already == n
+
+    # an item added in Q4 (by hand, 2024-10-20) is not in Q3's snapshot, but is in Q4's
+    late = commitments.add_manual(s, report, kind="measure", title="新增：推进老旧小区加装电梯")
+    late.created_at = dt.datetime(2024, 10, 20, 2, 0, tzinfo=dt.UTC)
+    assign.assign(s, late, lead="工信局")
+    s.flush()
+    assert notices.preview(s, report, q["2024Q3"], on=dt.date(2024, 11, 20)).later == 1
+
+    # Q4 after its due date: numbering restarts in the year of issue, with the configured prefix
+    periods.configure(s, report, notice_prefix="枣督")
+    q4 = notices.generate_notices(s, report, q["2024Q4"], on=AFTER_Q4_DUE)
+    assert q4[0].number == "枣督〔2025〕1号" and q4[-1].number == f"枣督〔2025〕{len(q4)}号"
+    assert late.id in {x.commitment_id for x in q4}
+    assert len(q4) == len(judged(s, report, q["2024Q4"]))
+    with pytest.raises(ValidationError, match="督办单编号前缀"):
+        periods.configure(s, report, notice_prefix="督〔")
+    s.commit()
+
+
+def test_notice_preview_and_refusal_from_the_cli(demo, capsys):
+    s, _ = demo
+    s.rollback()  # the CLI works on its own connections
+    code, out = cli_run(capsys, "ledger", "notices", "--preview", "--period", "2024Q4", "--on", "2024-11-15")
+    assert code == 0
+    assert "2024Q4 督办单预览（统计日期 2024-11-15，报送截止 2025-01-08）" in out
+    assert "现在不能签发：2024Q4 的报送截止日 2025-01-08 未过" in out
+    code, out = cli_run(capsys, "ledger", "notices", "--generate", "--period", "2024Q4", "--on", "2024-11-15")
+    assert code != 0 and "2024Q4 的报送截止日 2025-01-08 未过" in out and "Traceback" not in out
+    # without --period: the latest period past its due date (Q3 on 2024-11-15)
+    code, out = cli_run(capsys, "ledger", "notices", "--preview", "--on", "2024-11-15", "--json")
+    plan = json.loads(out)
+    assert code == 0 and plan["period"] == "2024Q3" and plan["may_issue"] is True
+    code, out = cli_run(capsys, "ledger", "notices", "--generate", "--on", "2024-11-15", "--as", "督查室")
+    assert code == 0 and f"2024Q3：新签发督办单 {plan['total']} 份（督〔2024〕1号—督〔2024〕{plan['total']}号）" in out
+    code, out = cli_run(capsys, "ledger", "notices", "--json")
+    listed = json.loads(out)
+    assert len(listed) == plan["total"] and all(n["period"] == "2024Q3" and n["reasons"] for n in listed)
+    code, out = cli_run(capsys, "ledger", "notices", "--preview", "--on", "2024-04-01")
+    assert code != 0 and "截至 2024-04-01 还没有报送截止日已过的周期（最早的 2024Q1 截止于 2024-04-08）" in out
+
+
+def test_year_evaluation_is_a_draft_until_finalised(demo):
+    s, report = demo
+    assert evaluation.draft_note(s, report, on=STAT_DAY) == (
+        "预评价：最后一期报送截止日 2025-01-08 未过（统计日期 2024-11-15），结果不计入正式排名，定稿后生效")
+    done, skipped = evaluation.evaluate_all(s, report, by="督查室")
+    assert done and {e.state for e in done} == {"draft"}
+    assert evaluation.official(s, report) == {}  # nothing official for the ranking yet
+    with pytest.raises(ValidationError, match="最后一期报送截止日 2025-01-08 未过（统计日期 2024-11-15），提前定稿必须写明理由"):
+        evaluation.finalise(s, report, on=STAT_DAY)
+    res = evaluation.finalise(s, report, on=STAT_DAY, reason="市政府常务会议提前听取年度考核")
+    s.commit()
+    assert (res.count, res.early) == (len(done), True)
+    final = evaluation.official(s, report)
+    assert set(final) == {e.commitment_id for e in done}
+    assert {e.final_reason for e in final.values()} == {"市政府常务会议提前听取年度考核"}
+    c = s.get(Commitment, done[0].commitment_id)
+    with pytest.raises(ConflictError, match=f"任务 {c.id} 的年度评价已定稿"):
+        evaluation.evaluate(s, c, by="督查室", result="完成", reason="改判")
+    s.rollback()
+    again, skipped_again = evaluation.evaluate_all(s, report, by="督查室")
+    assert again == [] and len(skipped_again) == len(skipped) + len(done)
+    with pytest.raises(ValidationError, match="没有可定稿的预评价"):
+        evaluation.finalise(s, report, on=AFTER_Q4_DUE)
+
+
+def test_finalising_after_the_last_due_date_needs_no_reason(demo, capsys):
+    s, report = demo
+    assert evaluation.draft_note(s, report, on=AFTER_Q4_DUE) is None
+    done, _ = evaluation.evaluate_all(s, report, by="督查室")
+    s.commit()
+    code, out = cli_run(capsys, "ledger", "evaluate", "--finalise", "--on", "2025-01-09", "--as", "督查室")
+    assert code == 0 and out.strip() == f"已定稿 {len(done)} 项年度评价"
+    s.rollback()
+    states = set(s.scalars(select(Evaluation.state)))
+    assert states == {"final"} and set(s.scalars(select(Evaluation.final_reason))) == {None}
