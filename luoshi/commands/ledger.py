@@ -394,7 +394,8 @@ def notices_cmd(obj: Ctx, label: str | None, preview: bool, generate: bool, on: 
 def _notice_preview_text(plan: Any) -> str:
     """The preview as the office reads it before confirming: how many, why, and for whom."""
     counts = " · ".join(f"{k} {v}" for k, v in plan.counts.items())
-    head = [f"{plan.period} 督办单预览（统计日期 {plan.on}，报送截止 {plan.due}）：将签发 {len(plan.items)} 份",
+    will = "将签发" if plan.may_issue else "若此后不再报送，到期后将签发"
+    head = [f"{plan.period} 督办单预览（统计日期 {plan.on}，报送截止 {plan.due}）：{will} {len(plan.items)} 份",
             f"按原因：{counts}",
             f"已签发过的任务 {plan.already} 项；周期结束后新增、不在本期的任务 {plan.later} 项"]
     if not plan.may_issue:
