@@ -245,6 +245,10 @@ class Commitment(Base):
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="commitment", cascade="all, delete-orphan", order_by="Assignment.id"
     )
+    split_from: Mapped[Commitment | None] = relationship(
+        remote_side=lambda: Commitment.id, back_populates="parts"
+    )
+    parts: Mapped[list[Commitment]] = relationship(back_populates="split_from", order_by=lambda: Commitment.id)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 

@@ -133,7 +133,7 @@ def split_commitment(ctx: Ctx, cid: int, parts: list[str | tuple[int, int]], ver
     _admin(ctx)
     c = _commitment(ctx, cid)
     return commitment_service.split(ctx.db, c, [p for p in parts if not isinstance(p, str) or p.strip()],
-                                    expected_version=_version(version))
+                                    expected_version=_version(version), now=qs.now())
 
 
 def merge_commitments(ctx: Ctx, ids: list[int], versions: dict[int, Any] | None = None) -> Commitment:

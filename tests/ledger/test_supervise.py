@@ -180,3 +180,41 @@ def test_finalising_after_the_last_due_date_needs_no_reason(demo, capsys):
     s.rollback()
     states = set(s.scalars(select(Evaluation.state)))
     assert states == {"final"} and set(s.scalars(select(Evaluation.final_reason))) == {None}
+
+
+def test_split_parts_keep_history_and_wait_in_review(demo):
+    s, report = demo
+    q = {p.label: p for p in periods.periods(s, report)}
+    c = next(x for x in status.tracked(s, report)
+             if x.kind == "measure" and x.quote and "，" in x.quote[3:-3]
+             and status.status_of(s, x, q["2024Q3"], report=report).reported is not None)
+    before = status.status_of(s, c, q["2024Q3"], report=report)
+    cut = c.quote.index("，", 3)
+    first, second = c.quote[:cut], c.quote[cut + 1:]
+    parts = commitments.split(s, c, [first, second], now=dt.datetime(2024, 11, 15, 2, 0, tzinfo=dt.UTC))
+    s.flush()
+    # the original is closed (销号) and points to its parts; the parts point back and wait in review
+    assert c.state == "closed" and not c.published and [p.id for p in c.parts] == [p.id for p in parts]
+    assert [(p.split_from_id, p.state, p.published) for p in parts] == [(c.id, "draft", False)] * 2
+    assert commitments.to_dict(c)["parts"] == [p.id for p in parts]
+    assert [p.text for p in parts] == [first, second]
+    # not in any notice while in review; once confirmed they stand where the original stood in Q3
+    assert all(p.id not in {t.id for t in status.tracked(s, report)} for p in parts)
+    for p in parts:
+        assign.assign(s, p)
+        commitments.update(s, p, {"published": True})
+        st = status.status_of(s, p, q["2024Q3"], report=report)
+        assert (st.color, st.reported, st.missing) == (before.color, before.reported, before.missing)
+    # Q3 was judged before the split: its notices do not list the parts (created in Q4)
+    plan = notices.preview(s, report, q["2024Q3"], on=STAT_DAY)
+    assert plan.later == 2 and not {p.id for p in parts} & {i.commitment_id for i in plan.items}
+
+
+def test_merge_keeps_the_target_fields(demo):
+    s, report = demo
+    target = next(x for x in status.tracked(s, report) if x.kind == "target" and x.value is not None)
+    measure = next(x for x in status.tracked(s, report) if x.kind == "measure" and x.indicator is None)
+    wanted = (target.indicator, target.metric, target.value, target.unit, target.comparator)
+    kept = commitments.merge(s, [measure, target])
+    assert kept.id == measure.id and target.state == "closed"
+    assert (kept.kind, kept.indicator, kept.metric, kept.value, kept.unit, kept.comparator) == ("target", *wanted)
