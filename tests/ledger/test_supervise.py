@@ -218,3 +218,33 @@ def test_merge_keeps_the_target_fields(demo):
     kept = commitments.merge(s, [measure, target])
     assert kept.id == measure.id and target.state == "closed"
     assert (kept.kind, kept.indicator, kept.metric, kept.value, kept.unit, kept.comparator) == ("target", *wanted)
+
+
+def test_one_promise_one_row_on_import(session):
+    """The headline sentence restated as a measure is not a second row; a measure that says more
+    than a headline target is kept and linked under it."""
+    from luoshi.extract.model import Extraction, ReportInfo, Target, Task
+    from luoshi.ledger.services import importing
+
+    lead = "今年全市经济社会发展的主要预期目标是："
+    gdp, revenue = "生产总值增长5.5%左右", "一般公共预算收入增长5.5%"
+    restated = f"{lead}{gdp}，{revenue}。"
+    more = f"坚持稳中求进，{gdp}，抓好项目建设、扩大有效投资、培育新兴产业。"
+    text = restated + more
+
+    def target(tid: str, quote: str, indicator: str, base: int) -> Target:
+        start = text.index(quote, base)
+        return Target(tid, indicator, "增长", 5.5, "%", "~", "预期", None, quote, start, start + len(quote),
+                      "2024-12-31", headline=True)
+
+    t1 = target("T001", gdp, "生产总值", 0)
+    t2 = target("T002", revenue, "一般公共预算收入", 0)
+    k1 = Task("K001", None, restated, 0, len(restated), targets=["T001", "T002"], kind="quantified")
+    k2 = Task("K002", None, more, len(restated), len(text), targets=["T001"], kind="quantified")
+    ex = Extraction(ReportInfo("枣庄市", 2024, "测试报告", "e" * 64), [], [t1, t2], [], [k1, k2])
+    assert importing.restatements(ex) == [("K001", ["T001", "T002"])]
+    report = importing.apply_plan(session, importing.plan_import(session, ex, source_text=text))
+    rows = session.scalars(select(Commitment).where(Commitment.report_id == report.id)
+                           .order_by(Commitment.id)).all()
+    assert [(c.code, c.kind) for c in rows] == [("T001", "target"), ("T002", "target"), ("K002", "measure")]
+    assert [t.code for t in rows[2].targets] == ["T001"]
