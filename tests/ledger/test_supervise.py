@@ -248,3 +248,44 @@ def test_one_promise_one_row_on_import(session):
                            .order_by(Commitment.id)).all()
     assert [(c.code, c.kind) for c in rows] == [("T001", "target"), ("T002", "target"), ("K002", "measure")]
     assert [t.code for t in rows[2].targets] == ["T001"]
+
+
+def test_migration_0008_merges_two_notices_of_one_period_and_numbers_them(engine):
+    """A ledger from before 0008 with a red and a missing notice for one item and period upgrades
+    to one numbered notice listing both reasons; existing evaluations become drafts."""
+    from sqlalchemy import text
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.migrate import current_revision, downgrade, head_revision, upgrade
+
+    from .helpers import small_ledger
+
+    with transaction(engine) as s:
+        report = small_ledger(s)
+        c = commitments.add_manual(s, report, kind="measure", title="推进智能工厂建设")
+        assign.assign(s, c, lead="工信局")
+        q1 = periods.generate_periods(s, report)[0]
+        cid, pid = c.id, q1.id
+    head = head_revision()
+    try:
+        downgrade(engine, "0005")
+        with engine.begin() as conn:
+            for reason, detail, answer in (("red", "2024Q1：落后时序进度 25 个百分点", None),
+                                           ("missing", "2024Q1：截至 2024-04-08 未报送进度", "已补报")):
+                conn.execute(text("INSERT INTO notices (commitment_id, period_id, reason, detail, issued, due, "
+                                  "answer, closed, version) VALUES (:c, :p, :r, :d, :i, :due, :a, :closed, 1)"),
+                             {"c": cid, "p": pid, "r": reason, "d": detail, "i": dt.date(2024, 4, 15),
+                              "due": dt.date(2024, 4, 22), "a": answer, "closed": False})
+            conn.execute(text("INSERT INTO evaluations (commitment_id, result, score, \"by\", at, version) "
+                              "VALUES (:c, '完成', 100, 'x', :at, 1)"),
+                         {"c": cid, "at": dt.datetime(2025, 1, 10, tzinfo=dt.UTC)})
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == head
+    with transaction(engine) as s:
+        (n,) = s.scalars(select(Notice)).all()
+        assert (n.reason, n.reasons, n.number, n.serial_year, n.serial) == (
+            "missing", ["missing", "behind"], "督〔2024〕1号", 2024, 1)
+        assert n.detail == "2024Q1：落后时序进度 25 个百分点；2024Q1：截至 2024-04-08 未报送进度"
+        assert n.answer == "已补报" and not n.closed
+        assert s.scalars(select(Evaluation.state)).all() == ["draft"]
