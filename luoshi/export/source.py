@@ -6,7 +6,8 @@
   all headline targets (the 主要预期目标 sentence itself, already listed first).
 - :func:`template_from_ledger`: a unit's active commitments as lead, with 时序进度 at the period end.
 - :func:`bulletin_from_ledger`: status of every tracked commitment for a period, red/yellow lists by
-  lead unit, and the unit ranking from ``evaluation.scorecard``.
+  lead unit, and the unit ranking from ``evaluation.scorecard``. A 通报 is a snapshot of its period:
+  items added after the period ended are not in it (``notices.existed_in``, the notices' rule).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from luoshi.export.model import (
     UnitRank,
 )
 from luoshi.ledger.models import Assignment, Commitment, Period, Report, Section, Unit, commitment_targets
-from luoshi.ledger.services import evaluation, progress, status
+from luoshi.ledger.services import evaluation, notices, progress, status
 from luoshi.ledger.services.periods import reports_in
 
 OTHER_GROUP = "其他任务"
@@ -191,7 +192,7 @@ def _reason(st: status.Status, c: Commitment) -> str:
 def bulletin_from_ledger(session: Session, report: Report, period: Period, *, issued: dt.date | None = None) -> Bulletin:
     if period.report_id != report.id:
         raise ValidationError(f"周期 {period.label} 不属于 {report.year} 年台账")
-    tracked = {c.id: c for c in status.tracked(session, report)}
+    tracked = {c.id: c for c in status.tracked(session, report) if notices.existed_in(c, period)}
     sts = [status.status_of(session, c, period, report=report) for c in tracked.values()]
     lead_of: dict[int, Unit] = {}
     for a in session.scalars(

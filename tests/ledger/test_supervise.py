@@ -208,6 +208,14 @@ def test_split_parts_keep_history_and_wait_in_review(demo):
     # Q3 was judged before the split: its notices do not list the parts (created in Q4)
     plan = notices.preview(s, report, q["2024Q3"], on=STAT_DAY)
     assert plan.later == 2 and not {p.id for p in parts} & {i.commitment_id for i in plan.items}
+    # nor does the Q3 通报; Q4's has them
+    from luoshi.export.source import bulletin_from_ledger
+
+    tracked = len(status.tracked(s, report))
+    q3 = bulletin_from_ledger(s, report, q["2024Q3"], issued=STAT_DAY)
+    assert q3.total == tracked - 2
+    assert not {p.id for p in parts} & {i.commitment_id for i in q3.red_items + q3.yellow_items}
+    assert bulletin_from_ledger(s, report, q["2024Q4"], issued=STAT_DAY).total == tracked
 
 
 def test_merge_keeps_the_target_fields(demo):
