@@ -297,3 +297,17 @@ def test_migration_0008_merges_two_notices_of_one_period_and_numbers_them(engine
         assert n.detail == "2024Q1：落后时序进度 25 个百分点；2024Q1：截至 2024-04-08 未报送进度"
         assert n.answer == "已补报" and not n.closed
         assert s.scalars(select(Evaluation.state)).all() == ["draft"]
+
+
+def test_a_notice_from_an_older_backup_gets_its_reasons():
+    from luoshi.ledger.models import Base
+    from luoshi.ledger.services.backup_rows import decode_row
+
+    table = Base.metadata.tables["notices"]
+    row = {"id": 1, "commitment_id": 2, "unit_id": None, "period_id": 3, "reason": "red",
+           "detail": "2024Q2：已过完成时限仍未完成（时序进度 50%，报送 10%）", "issued": "2024-07-10",
+           "due": "2024-07-17", "answered_at": None, "answer": None, "closed": False, "version": 1}
+    out = decode_row(table, row, "", older=True)
+    assert (out["reason"], out["reasons"], out["number"]) == ("overdue", ["overdue"], None)
+    out = decode_row(table, {**row, "reason": "missing", "detail": "未报送"}, "", older=True)
+    assert (out["reason"], out["reasons"]) == ("missing", ["missing"])
