@@ -70,5 +70,7 @@ def test_evaluation_page_shows_drafts_and_finalises_with_a_reason(as_user, ledge
     r = admin.post("/admin/evaluations", data={"op": "finalise", "report": str(ledger.report),
                                                "reason": "年中考核需要", "csrf_token": csrf_from(r.text)})
     assert "已定稿 1 项年度评价（提前定稿，理由已记录）" in _text(r.text)
+    again = admin.post(f"/api/reports/{ledger.report}/evaluations/finalise", json={}, headers={"X-CSRF-Token": admin.csrf})
+    assert again.status_code == 422 and "没有可定稿的预评价" in again.json()["error"]
     assert [e["state"] for e in admin.get("/api/evaluations").json()] == ["final"]
     assert "预评价 完成" not in _text(admin.get(f"/admin/evaluations?report={ledger.report}").text)

@@ -277,4 +277,16 @@ def api_evaluate(ctx: CtxDep, cid: Id, body: EvaluationIn) -> dict:
                          version=body.version)
     ctx.commit()
     return {"commitment_id": cid, "result": e.result, "computed_result": e.computed_result, "score": e.score,
-            "final_value": e.final_value, "override_reason": e.override_reason, "version": e.version}
+            "final_value": e.final_value, "override_reason": e.override_reason, "version": e.version,
+            "state": e.state}
+
+
+class FinaliseIn(BaseModel):
+    reason: str | None = None
+
+
+@router.post("/reports/{rid}/evaluations/finalise", tags=["evaluations"],
+             summary="年度评价定稿：预评价转为正式结果（最后一期报送截止日未过时须写理由；督查室）")
+def api_finalise(ctx: CtxDep, rid: Id, body: FinaliseIn) -> dict:
+    f = actions.finalise_evaluations(ctx, rid, body.reason)
+    return _done(ctx, {"finalised": f.count, "early": f.early, "reason": f.reason})
