@@ -115,7 +115,7 @@ def add_commitment(ctx: Ctx, report_id: int, kind: str, title: str, text: str | 
     report = get(ctx.db, Report, report_id)
     extra = {"deadline": deadline} if deadline else {}
     return commitment_service.add_manual(ctx.db, report, kind=kind, title=title.strip(), text=(text or "").strip()
-                                         or None, **extra)
+                                         or None, now=qs.now(), **extra)
 
 
 def drop_commitment(ctx: Ctx, cid: int, version: Any = None) -> Commitment:

@@ -106,8 +106,8 @@ def test_notices_wait_for_the_due_date_and_come_one_per_item_and_period(demo):
     assert notices.preview(s, report, q["2024Q3"], on=dt.date(2024, 11, 20)).already == n
 
     # an item added in Q4 (by hand, 2024-10-20) is not in Q3's snapshot, but is in Q4's
-    late = commitments.add_manual(s, report, kind="measure", title="新增：推进老旧小区加装电梯")
-    late.created_at = dt.datetime(2024, 10, 20, 2, 0, tzinfo=dt.UTC)
+    late = commitments.add_manual(s, report, kind="measure", title="新增：推进老旧小区加装电梯",
+                                  now=dt.datetime(2024, 10, 20, 2, 0, tzinfo=dt.UTC))
     assign.assign(s, late, lead="工信局")
     s.flush()
     assert notices.preview(s, report, q["2024Q3"], on=dt.date(2024, 11, 20)).later == 1

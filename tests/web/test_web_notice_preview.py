@@ -74,3 +74,22 @@ def test_evaluation_page_shows_drafts_and_finalises_with_a_reason(as_user, ledge
     assert again.status_code == 422 and "没有可定稿的预评价" in again.json()["error"]
     assert [e["state"] for e in admin.get("/api/evaluations").json()] == ["final"]
     assert "预评价 完成" not in _text(admin.get(f"/admin/evaluations?report={ledger.report}").text)
+
+
+def test_items_added_on_the_web_are_dated_by_the_ledger_clock(as_user, ledger, engine) -> None:
+    """On the demo clock (2024-05-15) an item added by hand belongs to Q2 onwards, not to Q1."""
+    from sqlalchemy import select
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Commitment, Period
+    from luoshi.ledger.services.notices import existed_in
+
+    admin = as_user("admin")
+    page = admin.get(f"/admin/periods?report={ledger.report}").text
+    admin.post(f"/admin/reports/{ledger.report}/commitments",
+               data={"kind": "measure", "title": "新增：推进老旧小区加装电梯", "csrf_token": csrf_from(page)})
+    with transaction(engine, actor="test") as db:
+        c = db.scalar(select(Commitment).where(Commitment.title == "新增：推进老旧小区加装电梯"))
+        assert c is not None and c.created_at.date().isoformat() == "2024-05-15"
+        q1, q2 = db.get(Period, ledger.q1), db.get(Period, ledger.q2)
+        assert (existed_in(c, q1), existed_in(c, q2)) == (False, True)

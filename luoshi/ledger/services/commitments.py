@@ -187,19 +187,19 @@ def add_manual(
     text: str | None = None,
     section: Section | int | str | None = None,
     headline: bool = False,
+    now: dt.datetime | None = None,
     **fields: Any,
 ) -> Commitment:
     """A commitment added by hand (draft); ``section`` places it in an area of the report (key or id),
-    ``headline`` among the 主要预期目标."""
+    ``headline`` among the 主要预期目标. ``now`` (the ledger's clock) dates it: periods that ended
+    before it was added do not judge it."""
     if kind not in COMMITMENT_KINDS:
         raise ValidationError(f"类型应为 {'/'.join(COMMITMENT_KINDS)}：{kind!r}")
     clean = _clean({"title": title, "text": text or title, **fields})
     sec = resolve_section(session, report, section)
     c = Commitment(report=report, kind=kind, source="manual", state="draft", section=sec, headline=bool(headline),
-                   **clean)
+                   created_at=now or utcnow(), **clean)
     if c.deadline is None:
-        import datetime as dt
-
         c.deadline = dt.date(report.year, 12, 31)
     session.add(c)
     session.flush()
