@@ -296,6 +296,7 @@ def publish_cmd(obj: Ctx, as_json: bool) -> None:
 @click.option("--tolerance", type=float, default=None, help="“左右”/基本完成的相对容差，如 0.05")
 @click.option("--notice-days", type=int, default=None, help="督办单答复期限（工作日）")
 @click.option("--report-days", type=int, default=None, help="周期结束后报送期限（工作日）")
+@click.option("--notice-prefix", default=None, help="督办单编号前缀，如“督”→ 督〔2024〕1号")
 @click.option("--weights", "weights_arg", default=None, metavar="FILE|JSON",
               help='差异化考核权重：JSON 文本或 JSON/YAML 文件，如 \'{"modality": {"确保": 2}}\'；只改给出的项')  # fmt: skip
 @click.option("--reset-weights", is_flag=True, help="权重恢复默认值")
@@ -304,8 +305,8 @@ def publish_cmd(obj: Ctx, as_json: bool) -> None:
 @click.option("--version", "expected_version", type=int, default=None, help="编辑所基于的版本（乐观锁）")
 @JSON
 @pass_ctx
-def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, weights_arg: str | None, reset_weights: bool, statistics_date: str | None, expected_version: int | None, as_json: bool) -> None:
-    """查看或修改台账设置（阈值、容差、期限、差异化考核权重、统计日期）。"""
+def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: float | None, notice_days: int | None, report_days: int | None, notice_prefix: str | None, weights_arg: str | None, reset_weights: bool, statistics_date: str | None, expected_version: int | None, as_json: bool) -> None:
+    """查看或修改台账设置（阈值、容差、期限、督办单编号前缀、差异化考核权重、统计日期）。"""
     from luoshi.errors import ValidationError
     from luoshi.ledger.services import periods
 
@@ -320,10 +321,11 @@ def settings_cmd(obj: Ctx, yellow: float | None, red: float | None, tolerance: f
         extra: dict[str, Any] = {} if statistics_date is None else {"statistics_date": statistics_date}
         st = periods.configure(s, report, yellow_behind=yellow, red_behind=red, tolerance=tolerance,
                                notice_due_days=notice_days, report_due_days=report_days, weights=new_weights,
-                               expected_version=expected_version, **extra)  # fmt: skip
+                               notice_prefix=notice_prefix, expected_version=expected_version, **extra)  # fmt: skip
         data = {"cycle": st.cycle, "yellow_behind": st.yellow_behind, "red_behind": st.red_behind, "tolerance": st.tolerance,
-                "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "weights": periods.weights(st),
-                "custom_weights": st.weights or {}, "statistics_date": st.statistics_date, "version": st.version}  # fmt: skip
+                "notice_due_days": st.notice_due_days, "report_due_days": st.report_due_days, "notice_prefix": st.notice_prefix,
+                "weights": periods.weights(st), "custom_weights": st.weights or {}, "statistics_date": st.statistics_date,
+                "version": st.version}  # fmt: skip
     if as_json:
         echo_json(data)
     else:
@@ -400,73 +402,124 @@ def _select_ids(model: Any, ids: list[int]) -> Any:
 
 
 @ledger.command("notices")
-@click.option("--period", "label", default=None, help="周期")
-@click.option("--generate", is_flag=True, help="为红灯和缺报任务生成督办单（可重复执行）")
-@click.option("--on", "on", default=None, help="签发日期（默认统计日期）；不给 --period 时评判这天最近已结束的周期")
+@click.option("--period", "label", default=None, help="周期（默认：报送截止日已过的最近一期）")
+@click.option("--preview", "--dry-run", "preview", is_flag=True, help="只预览将签发的督办单（按原因计数），不签发")
+@click.option("--generate", is_flag=True, help="签发督办单：每项任务每期一份，列明全部原因（可重复执行）")
+@click.option("--on", "on", default=None, help="统计/签发日期（默认台账的统计日期，见 luoshi ledger --today）")
 @click.option("--answer", "answer", nargs=2, type=(int, str), default=None, help="答复：督办单ID 内容")
 @click.option("--close", "close_id", type=int, default=None, help="办结督办单")
 @click.option("--open", "open_only", is_flag=True, help="只看未办结")
 @JSON
 @pass_ctx
-def notices_cmd(obj: Ctx, label: str | None, generate: bool, on: str | None, answer: tuple[int, str] | None, close_id: int | None, open_only: bool, as_json: bool) -> None:
-    """督办单：生成、查看、答复、办结。"""
+def notices_cmd(obj: Ctx, label: str | None, preview: bool, generate: bool, on: str | None, answer: tuple[int, str] | None, close_id: int | None, open_only: bool, as_json: bool) -> None:
+    """督办单：预览、签发、查看、答复、办结。"""
+    from luoshi.errors import ValidationError
     from luoshi.ledger.models import Notice
-    from luoshi.ledger.services import common, periods, status
+    from luoshi.ledger.services import common, notices, periods
 
+    if preview and generate:
+        raise ValidationError("--preview 与 --generate 不能同时使用：先预览，确认后再签发")
     with obj.work() as s:
         report = obj.report(s)
         day = common.parse_date(on, "--on") or obj.rules(s, report).today
+        if preview or generate:
+            p = periods.period(s, report, label) if label else notices.due_period(s, report, on=day)
+            plan = notices.preview(s, report, p, on=day)
+        if preview:
+            if as_json:
+                echo_json(plan.to_dict())
+            else:
+                click.echo(_notice_preview_text(plan))
+            return
         if generate:
-            p = periods.require_current_period(s, report, day, periods.JUDGING, label=label)
-            created = status.generate_notices(s, report, p, on=day)
+            created = notices.generate_notices(s, report, p, on=day)
             if not as_json:
-                click.echo(f"{p.label}：新签发督办单 {len(created)} 份")
+                numbers = f"（{created[0].number}—{created[-1].number}）" if created else ""
+                click.echo(f"{p.label}：新签发督办单 {len(created)} 份{numbers}")
         if answer:
-            status.answer_notice(s, common.get(s, Notice, answer[0]), answer[1], now=obj.rules(s, report).clock.now())
+            notices.answer_notice(s, common.get(s, Notice, answer[0]), answer[1], now=obj.rules(s, report).clock.now())
         if close_id is not None:
-            status.close_notice(s, common.get(s, Notice, close_id))
-        data = [{"id": n.id, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
-                 "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
-                 "issued": n.issued, "due": n.due, "answered": n.answered_at is not None, "answer": n.answer, "closed": n.closed}
-                for n in status.notices(s, report, open_only=open_only)]  # fmt: skip
+            notices.close_notice(s, common.get(s, Notice, close_id))
+        data = [{"id": n.id, "number": n.number, "commitment": n.commitment_id, "unit": n.unit.name if n.unit else None,
+                 "period": n.period.label if n.period else None, "reason": n.reason, "reasons": notices.reason_labels(n.reasons),
+                 "detail": n.detail, "issued": n.issued, "due": n.due, "answered": n.answered_at is not None,
+                 "answer": n.answer, "closed": n.closed}
+                for n in notices.notices(s, report, open_only=open_only)]  # fmt: skip
     if as_json:
         echo_json(data)
     else:
-        click.echo(table(["ID", "任务", "单位", "周期", "原因", "签发", "答复期限", "已答复", "办结", "说明"],
-                         [[d["id"], d["commitment"], d["unit"], d["period"], d["reason"], d["issued"], d["due"], d["answered"], d["closed"], d["detail"]] for d in data]))  # fmt: skip
+        click.echo(table(["ID", "编号", "任务", "单位", "周期", "原因", "签发", "答复期限", "已答复", "办结", "说明"],
+                         [[d["id"], d["number"], d["commitment"], d["unit"], d["period"], "、".join(d["reasons"]), d["issued"], d["due"], d["answered"], d["closed"], d["detail"]] for d in data]))  # fmt: skip
+
+
+def _notice_preview_text(plan: Any) -> str:
+    """The preview as the office reads it before confirming: how many, why, and for whom."""
+    counts = " · ".join(f"{k} {v}" for k, v in plan.counts.items())
+    will = "将签发" if plan.may_issue else "若此后不再报送，到期后将签发"
+    head = [f"{plan.period} 督办单预览（统计日期 {plan.on}，报送截止 {plan.due}）：{will} {len(plan.items)} 份",
+            f"按原因：{counts}",
+            f"已签发过的任务 {plan.already} 项；周期结束后新增、不在本期的任务 {plan.later} 项"]
+    if not plan.may_issue:
+        head.append(f"现在不能签发：{plan.why_not}")
+    rows = [[i.commitment_id, i.unit or "—", "、".join(i.labels), i.title] for i in plan.items]
+    return "\n".join(head) + ("\n" + table(["任务", "牵头单位", "原因", "名称"], rows) if rows else "")
 
 
 @ledger.command("evaluate")
 @click.argument("commitment_ids", type=int, nargs=-1)
 @click.option("--final-value", default=None, help="最终值（默认最后一次审核通过的报送值）")
 @click.option("--result", type=click.Choice(["超额完成", "完成", "基本完成", "未完成"]), default=None)
-@click.option("--reason", default=None, help="与规则结果不同时的书面理由")
-@click.option("--all", "all_", is_flag=True, help="按规则评价所有可自动评价的任务")
+@click.option("--reason", default=None, help="与规则结果不同时的书面理由；提前定稿时的理由")
+@click.option("--all", "all_", is_flag=True, help="按规则评价所有可自动评价的任务（结果为预评价）")
+@click.option("--finalise", "--finalize", "finalise", is_flag=True,
+              help="定稿：预评价转为正式结果（最后一期报送截止日未过时须写 --reason）")
+@click.option("--on", "on", default=None, help="统计日期（默认今天）")
 @JSON
 @pass_ctx
-def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | None, result: str | None, reason: str | None, all_: bool, as_json: bool) -> None:
-    """年终评价：超额完成/完成/基本完成/未完成。"""
+def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | None, result: str | None, reason: str | None, all_: bool, finalise: bool, on: str | None, as_json: bool) -> None:
+    """年终评价：超额完成/完成/基本完成/未完成。先为预评价，定稿后才是正式结果。"""
     from luoshi.errors import ValidationError
     from luoshi.ledger.services import common, evaluation
 
     with obj.work() as s:
+        report = obj.report(s)
+        day = common.parse_date(on, "--on") or dt.date.today()
+        if finalise:
+            if all_ or commitment_ids or final_value is not None or result is not None:
+                raise ValidationError("--finalise 单独使用：先评价，再定稿")
+            done_final = evaluation.finalise(s, report, on=day, reason=reason)
+            data_final = {"finalised": done_final.count, "early": done_final.early, "reason": done_final.reason}
         skipped: list[tuple[int, str]] = []
-        if all_:
-            done, skipped = evaluation.evaluate_all(s, obj.report(s), by=obj.who)
+        if finalise:
+            done = []
+        elif all_:
+            done, skipped = evaluation.evaluate_all(s, report, by=obj.who)
         elif commitment_ids:
             done = [evaluation.evaluate(s, common.commitment(s, i), by=obj.who, final_value=final_value, result=result, reason=reason) for i in commitment_ids]
         else:
-            raise ValidationError("请给出任务 ID，或使用 --all")
+            raise ValidationError("请给出任务 ID，或使用 --all / --finalise")
+        note = None if finalise else evaluation.draft_note(s, report, on=day)
         data = {"evaluated": [{"commitment": e.commitment_id, "result": e.result, "computed": e.computed_result,
-                               "final_value": e.final_value, "score": e.score, "override_reason": e.override_reason} for e in done],
-                "skipped": [{"commitment": i, "why": w} for i, w in skipped]}  # fmt: skip
+                               "final_value": e.final_value, "score": e.score, "override_reason": e.override_reason,
+                               "state": e.state} for e in done],
+                "skipped": [{"commitment": i, "why": w} for i, w in skipped], "note": note}  # fmt: skip
+    if finalise:
+        if as_json:
+            echo_json(data_final)
+        else:
+            why = f"（提前定稿，理由：{done_final.reason}）" if done_final.early else ""
+            click.echo(f"已定稿 {done_final.count} 项年度评价{why}")
+        return
     if as_json:
         echo_json(data)
         return
-    click.echo(table(["任务", "结果", "规则结果", "最终值", "得分", "理由"],
-                     [[e["commitment"], e["result"], e["computed"], e["final_value"], e["score"], e["override_reason"]] for e in data["evaluated"]]))  # fmt: skip
+    if note:
+        click.echo(note)
+    click.echo(table(["任务", "结果", "规则结果", "最终值", "得分", "理由", "状态"],
+                     [[e["commitment"], e["result"], e["computed"], e["final_value"], e["score"], e["override_reason"],
+                       "预评价" if e["state"] == "draft" else "已定稿"] for e in data["evaluated"]]))  # fmt: skip
     if skipped:
-        click.echo(f"另有 {len(skipped)} 项需人工评价（--result）")
+        click.echo(f"另有 {len(skipped)} 项未评价（需人工评价 --result，或已定稿）")
 
 
 @ledger.command("scorecard")

@@ -6,7 +6,8 @@
   all headline targets (the 主要预期目标 sentence itself, already listed first).
 - :func:`template_from_ledger`: a unit's active commitments as lead, with 时序进度 at the period end.
 - :func:`bulletin_from_ledger`: status of every tracked commitment for a period, red/yellow lists by
-  lead unit, and the unit ranking from ``evaluation.scorecard``.
+  lead unit, and the unit ranking from ``evaluation.scorecard``. A 通报 is a snapshot of its period:
+  items added after the period ended are not in it (``notices.existed_in``, the notices' rule).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from luoshi.export.model import (
 )
 from luoshi.ledger.models import Assignment, Commitment, Period, Report, Section, Unit, commitment_targets
 from luoshi.ledger.rules import rules as ledger_rules
-from luoshi.ledger.services import evaluation, progress, status
+from luoshi.ledger.services import evaluation, notices, progress, status
 from luoshi.ledger.services.periods import offices, reports_in, settings
 
 OTHER_GROUP = "其他任务"
@@ -209,9 +210,11 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
                          number: int | None = None) -> Bulletin:
     if period.report_id != report.id:
         raise ValidationError(f"周期 {period.label} 不属于 {report.year} 年台账")
-    tracked = {c.id: c for c in status.tracked(session, report)}
+    # the period's snapshot: items added after it ended are not in its 通报
+    tracked = {c.id: c for c in status.tracked(session, report) if notices.existed_in(c, period)}
     rules = ledger_rules(session, report)
-    sts = status.ledger_statuses(session, report, period, rules=rules)
+    judged = status.statuses(session, report, list(tracked.values()), period, rules=rules)
+    sts = [judged[cid] for cid in tracked]
     lead_of: dict[int, Unit] = {}
     for a in session.scalars(
         select(Assignment).where(Assignment.commitment_id.in_(tracked), Assignment.role == "lead")

@@ -14,8 +14,9 @@ Vocabularies (kept as short strings so that both engines and the JSON dumps agre
 - Assignment.role: lead | support
 - LedgerSettings.cycle: 月 | 季
 - ProgressReport.state: draft | submitted | accepted | returned
-- Notice.reason: red | missing
-- Evaluation.result: 超额完成 | 完成 | 基本完成 | 未完成
+- Notice.reason: missing | behind | overdue (the first of .reasons, which lists every reason of
+  the one notice a commitment gets per period)
+- Evaluation.result: 超额完成 | 完成 | 基本完成 | 未完成; .state: draft (预评价) | final
 - User.role: admin | liaison | leader | public
 """
 
@@ -61,8 +62,10 @@ MODALITIES = ("确保", "预期", "力争", "争取")
 ROLES = ("lead", "support")
 CYCLES = ("月", "季")
 REPORT_STATES = ("draft", "submitted", "accepted", "returned")
-NOTICE_REASONS = ("red", "missing")
+# 未按时报送 / 进度滞后 / 逾期未完成, in the order a notice lists them
+NOTICE_REASONS = ("missing", "behind", "overdue")
 RESULTS = ("超额完成", "完成", "基本完成", "未完成")
+EVALUATION_STATES = ("draft", "final")
 USER_ROLES = ("admin", "liaison", "leader", "public")
 LEADER_MAX_LENGTH = length("commitment.leader")  # 责任领导: free text such as "市政府副市长 张三"
 
@@ -229,6 +232,8 @@ class Commitment(Base):
     state: Mapped[str] = mapped_column(String(10), default="draft")
     source: Mapped[str] = mapped_column(String(10), default="extracted")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # a part of a split points to the original (closed 销号); the original's parts are those pointing to it
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     report: Mapped[Report] = relationship(back_populates="commitments")
@@ -242,6 +247,10 @@ class Commitment(Base):
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="commitment", cascade="all, delete-orphan", order_by="Assignment.id"
     )
+    split_from: Mapped[Commitment | None] = relationship(
+        remote_side=lambda: Commitment.id, back_populates="parts"
+    )
+    parts: Mapped[list[Commitment]] = relationship(back_populates="split_from", order_by=lambda: Commitment.id)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -281,6 +290,7 @@ class LedgerSettings(Base):
     red_behind: Mapped[float] = mapped_column(Float, default=30.0)
     report_due_days: Mapped[int] = mapped_column(Integer, default=5)  # working days after period end
     notice_due_days: Mapped[int] = mapped_column(Integer, default=5)  # working days to answer 督办单
+    notice_prefix: Mapped[str] = mapped_column(String(20), default="督")  # 督〔2024〕3号
     tolerance: Mapped[float] = mapped_column(Float, default=0.05)  # relative band for 左右 / 基本完成
     # 差异化考核 weights: {"kind": {...}, "modality": {...}, "role": {...}, "result": {...}}
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -358,17 +368,23 @@ class Evidence(Base):
 
 
 class Notice(Base):
-    """督办单: issued for a red item or a missing report, answered by the unit, closed by the office."""
+    """督办单: one per commitment and period, listing every reason (missing report, behind schedule,
+    past deadline); numbered per year of issue (``number`` as printed, e.g. 督〔2024〕3号); answered
+    by the unit, closed by the office."""
 
     __tablename__ = "notices"
     __audited__ = True
-    __table_args__ = (UniqueConstraint("commitment_id", "period_id", "reason"),)
+    __table_args__ = (UniqueConstraint("commitment_id", "period_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
     reason: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    serial_year: Mapped[int | None] = mapped_column(Integer)
+    serial: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     issued: Mapped[dt.date] = mapped_column(Date)
     due: Mapped[dt.date] = mapped_column(Date)
@@ -397,6 +413,10 @@ class Evaluation(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(length("evaluation.by")))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # draft (预评价) until an operator finalises the year; only final ones are official
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    finalised_at: Mapped[dt.datetime | None] = mapped_column()
+    final_reason: Mapped[str | None] = mapped_column(Text)  # why finalised before the last period was due
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     commitment: Mapped[Commitment] = relationship()

@@ -2,8 +2,14 @@
 
 A report's review states last year's results; its plan sets this year's targets. A target of
 100 new 生态街巷 after 119 were built is lower than last year's result, and a supervisor wants to
-see that list. For indicators where lower is better (失业率, PM2.5) the flag is a target looser
-than last year's result.
+see that list.
+
+Which indicators are better lower (居民消费价格涨幅, 城镇调查失业率, 赤字率, PM2.5 …) is written
+once, as ``better: lower`` in the indicator catalogue (``data/indicators.yaml``); an item the
+catalogue does not know is better lower when it is written as a ceiling (以内/以下, ``<=``). Such a
+target is a ceiling, not an amount to beat: CPI 3%左右 after 2% last year, or unemployment within
+5.5% after 5.1%, is not "below last year's result" and is never in that list. A ceiling looser
+than last year's result is flagged separately (``looser``), so it can still be looked at.
 """
 
 from __future__ import annotations
@@ -26,17 +32,19 @@ class AmbitionRow:
     actual: Item
     actual_value: float  # last year's result in the target's unit
     match: Link
-    below: bool  # target less ambitious than last year's result
+    below: bool  # target less ambitious than last year's result (never for a better-lower indicator)
+    looser: bool = False  # a ceiling (better lower) above last year's result
 
     @property
     def note(self) -> str:
         t = self.target
         text = describe_target(t.value, t.value_max, t.unit, t.comparator)
         last = f"{fmt(self.actual_value)}{t.unit or ''}"
+        if self.link.better == "lower":
+            verdict = "宽于" if self.looser else "不宽于"
+            return f"上限目标{text}{verdict}上年实绩{last}（该指标越低越好，不计入低于上年实绩）"
         if not self.below:
             return f"目标{text}，不低于上年实绩{last}"
-        if self.link.better == "lower":
-            return f"目标{text}宽于上年实绩{last}"
         return f"目标{text}低于上年实绩{last}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,7 +56,8 @@ class AmbitionRow:
             "target_text": describe_target(t.value, t.value_max, t.unit, t.comparator),
             "target_quote": t.quote, "last_year": a.year, "last_year_value": self.actual_value,
             "actual_id": a.id, "actual_indicator": a.indicator, "actual_quote": a.quote,
-            "below_last_year": self.below, "note": self.note,
+            "below_last_year": self.below, "better": self.link.better, "looser_ceiling": self.looser,
+            "note": self.note,
             "link_method": self.match.method, "link_confidence": self.match.confidence,
         }
 
@@ -73,8 +82,10 @@ def ambition_check(
         assert av is not None
         top = max(target.value, target.value_max) if target.value_max is not None else target.value
         low = min(target.value, target.value_max) if target.value_max is not None else target.value
-        below = low > av + 1e-9 if link.better == "lower" else top < av - 1e-9
-        rows.append(AmbitionRow(target, link, actual, av, match, below))
+        if link.better == "lower":
+            rows.append(AmbitionRow(target, link, actual, av, match, False, low > av + 1e-9))
+        else:
+            rows.append(AmbitionRow(target, link, actual, av, match, top < av - 1e-9))
     return rows
 
 

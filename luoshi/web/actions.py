@@ -23,10 +23,10 @@ from luoshi.ledger.services import assign as assign_service
 from luoshi.ledger.services import comments as comment_service
 from luoshi.ledger.services import commitments as commitment_service
 from luoshi.ledger.services import evaluation as evaluation_service
+from luoshi.ledger.services import notices as notices_service
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services import progress as progress_service
 from luoshi.ledger.services import publication
-from luoshi.ledger.services import status as status_service
 from luoshi.ledger.services.common import get
 from luoshi.web import queries as qs
 from luoshi.web.context import Ctx
@@ -118,7 +118,7 @@ def add_commitment(ctx: Ctx, report_id: int, kind: str, title: str, text: str | 
     report = get(ctx.db, Report, report_id)
     extra = {"deadline": deadline} if deadline else {}
     return commitment_service.add_manual(ctx.db, report, kind=kind, title=title.strip(), text=(text or "").strip()
-                                         or None, **extra)
+                                         or None, now=ledger_clock(ctx.db, report).now(), **extra)
 
 
 def drop_commitment(ctx: Ctx, cid: int, version: Any = None) -> Commitment:
@@ -136,7 +136,8 @@ def split_commitment(ctx: Ctx, cid: int, parts: list[str | tuple[int, int]], ver
     _admin(ctx)
     c = _commitment(ctx, cid)
     return commitment_service.split(ctx.db, c, [p for p in parts if not isinstance(p, str) or p.strip()],
-                                    expected_version=_version(version))
+                                    expected_version=_version(version),
+                                    now=ledger_clock(ctx.db, c.report).now())
 
 
 def merge_commitments(ctx: Ctx, ids: list[int], versions: dict[int, Any] | None = None) -> Commitment:
@@ -197,11 +198,19 @@ def set_period_closed(ctx: Ctx, period_id: int, closed: bool) -> Period:
     return period_service.close_period(ctx.db, p) if closed else period_service.reopen_period(ctx.db, p)
 
 
+def preview_notices(ctx: Ctx, period_id: int) -> notices_service.Preview:
+    """What issuing the period's notices today would do (nothing written)."""
+    _admin(ctx)
+    p = get(ctx.db, Period, period_id)
+    report = get(ctx.db, Report, p.report_id)
+    return notices_service.preview(ctx.db, report, p, on=ledger_clock(ctx.db, report).today())
+
+
 def issue_notices(ctx: Ctx, period_id: int) -> list[Notice]:
     _admin(ctx)
     p = get(ctx.db, Period, period_id)
     report = get(ctx.db, Report, p.report_id)
-    return status_service.generate_notices(ctx.db, report, p, on=ledger_clock(ctx.db, report).today())
+    return notices_service.generate_notices(ctx.db, report, p, on=ledger_clock(ctx.db, report).today())
 
 
 def _notice(ctx: Ctx, nid: int) -> Notice:
@@ -222,13 +231,13 @@ def answer_notice(ctx: Ctx, nid: int, answer: str) -> Notice:
     """The office, or a liaison of the unit the notice was sent to (or of the lead unit)."""
     ctx.require(policy.answers_notices)
     n = _notice(ctx, nid)
-    return status_service.answer_notice_as(ctx.db, n, answer, _account(ctx),
-                                           now=ledger_clock(ctx.db, n.commitment.report).now())
+    return notices_service.answer_notice_as(ctx.db, n, answer, _account(ctx),
+                                            now=ledger_clock(ctx.db, n.commitment.report).now())
 
 
 def close_notice(ctx: Ctx, nid: int) -> Notice:
     _admin(ctx)
-    return status_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
+    return notices_service.close_notice_as(ctx.db, _notice(ctx, nid), _account(ctx))
 
 
 # --------------------------------------------------------------------------- comments
@@ -314,6 +323,14 @@ def evaluate_all(ctx: Ctx, report_id: int) -> tuple[int, list[tuple[int, str]]]:
     _admin(ctx)
     done, skipped = evaluation_service.evaluate_all(ctx.db, get(ctx.db, Report, report_id), by=ctx.user.username)
     return len(done), skipped
+
+
+def finalise_evaluations(ctx: Ctx, report_id: int, reason: str | None) -> Any:
+    """Make the year's 预评价 official (a reason is required before the last period is due)."""
+    _admin(ctx)
+    report = get(ctx.db, Report, report_id)
+    now = ledger_clock(ctx.db, report).now()
+    return evaluation_service.finalise(ctx.db, report, on=now.date(), reason=reason, now=now)
 
 
 def working_days_left(ctx: Ctx, period: Period) -> int:

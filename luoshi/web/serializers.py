@@ -25,6 +25,7 @@ from luoshi.ledger.models import (
     Unit,
 )
 from luoshi.ledger.services import comments as comment_service
+from luoshi.ledger.services.notices import reason_labels
 
 
 class Judged(Protocol):
@@ -79,6 +80,7 @@ def commitment_json(c: Any, s: Judged | None, area: dict[str, Any] | None = None
             "suggestions": [{"unit_id": a.unit_id, "name": a.unit.name, "role": a.role,
                              "triggers": a.suggested_by, "confirmed": a.confirmed} for a in c.assignments],
             "targets": [t.id for t in c.targets],
+            "deadline_text": c.deadline_text, "split_from": c.split_from_id,
         })
     return out
 
@@ -102,9 +104,12 @@ def progress_json(p: ProgressReport, *, private: bool) -> dict[str, Any]:
 
 
 def notice_json(n: Notice) -> dict[str, Any]:
-    return {"id": n.id, "commitment_id": n.commitment_id, "commitment_title": n.commitment.title,
+    """A 督办单 with its number, period (and its due date) and every reason, in words too."""
+    return {"id": n.id, "number": n.number, "commitment_id": n.commitment_id, "commitment_title": n.commitment.title,
             "unit_id": n.unit_id, "unit": n.unit.name if n.unit else None,
-            "period": n.period.label if n.period else None, "reason": n.reason, "detail": n.detail,
+            "period": n.period.label if n.period else None, "period_due": jsonable(n.period.due) if n.period else None,
+            "reason": n.reason, "reasons": list(n.reasons or []), "reason_labels": reason_labels(n.reasons or [n.reason]),
+            "detail": n.detail,
             "issued": jsonable(n.issued), "due": jsonable(n.due), "answered_at": jsonable(n.answered_at),
             "answer": n.answer, "closed": n.closed, "version": n.version}
 
@@ -118,9 +123,10 @@ def evaluation_json(e: Evaluation, *, private: bool) -> dict[str, Any]:
     """A year-end evaluation; ``private`` adds the override reason, who and the version (office, leaders)."""
     out = {"id": e.id, "commitment_id": e.commitment_id, "commitment_title": e.commitment.title,
            "result": e.result, "computed_result": e.computed_result, "final_value": e.final_value,
-           "score": e.score, "at": jsonable(e.at)}
+           "score": e.score, "at": jsonable(e.at), "state": e.state, "finalised_at": jsonable(e.finalised_at)}
     if private:
-        out.update({"override_reason": e.override_reason, "by": e.by, "version": e.version})
+        out.update({"override_reason": e.override_reason, "by": e.by, "final_reason": e.final_reason,
+                    "version": e.version})
     return out
 
 

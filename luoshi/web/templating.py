@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from luoshi.errors import ValidationError
 from luoshi.ledger.limits import BIDI_CONTROLS
+from luoshi.ledger.services.notices import REASON_LABELS
 from luoshi.web import charts, promise_charts
 from luoshi.web import flash as flash_banner
 from luoshi.web.context import Ctx
@@ -32,7 +33,7 @@ KIND_LABELS = {"target": "指标", "milestone": "节点", "measure": "举措"}
 STATE_LABELS = {"draft": "草稿", "active": "已发布", "closed": "已销号"}
 REPORT_STATE_LABELS = {"draft": "草稿", "submitted": "待审核", "accepted": "已采纳", "returned": "已退回"}
 ROLE_LABELS = {"lead": "牵头", "support": "配合"}
-NOTICE_REASONS = {"red": "进度严重滞后", "missing": "未按时报送"}
+NOTICE_REASONS = REASON_LABELS  # the ledger names the reasons
 
 
 def _date(value: dt.date | dt.datetime | str | None, fmt: str = "%Y-%m-%d") -> str:

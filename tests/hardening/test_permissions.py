@@ -125,6 +125,7 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
         ("POST", "/api/notices/{nid}/answer"): {"json": {"answer": "已整改"}},
         ("POST", "/api/notices/{nid}/close"): {},
         ("PUT", "/api/commitments/{cid}/evaluation"): {"json": {"result": "完成", "reason": "核实"}},
+        ("POST", "/api/reports/{rid}/evaluations/finalise"): {"json": {"reason": "提前定稿"}},
         ("POST", "/api/commitments/{cid}/comments"): {"json": {"body": "请加快推进"}},
         ("POST", "/dashboard/c/{cid}/comments"): {"data": {"body": "请加快推进"}},
         ("POST", "/admin/commitments/{cid}/comments"): {"data": {"body": "请加快推进"}},

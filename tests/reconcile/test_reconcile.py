@@ -85,5 +85,30 @@ def test_ambition_flags_targets_below_last_year():
                  actual("公园游园", 81, "处", metric="建设提升", year=2023),
                  actual("城镇调查失业率", 5.0, metric="", year=2023)])
     flagged = {r.target.indicator: r for r in below_last_year(rep)}
-    assert set(flagged) == {"生态街巷", "城镇调查失业率"}  # 5.5 is looser than 5.0 where lower is better
+    assert set(flagged) == {"生态街巷"}
     assert flagged["生态街巷"].actual_value == 119
+    # unemployment is better lower: 5.5% is a ceiling, not an amount below last year's 5.0%
+    (jobless,) = [r for r in ambition_check(rep) if r.target.indicator == "城镇调查失业率"]
+    assert (jobless.below, jobless.looser, jobless.link.better) == (False, True, "lower")
+    assert jobless.note == "上限目标5.5%左右宽于上年实绩5%（该指标越低越好，不计入低于上年实绩）"
+
+
+def test_ceilings_are_never_below_last_year():
+    """National 2023 report: CPI 3%左右 after 2%, deficit 3% after 2.8%, unemployment within 5.5% after
+    5.1% — better-lower indicators (from the catalogue, or an unknown item written as a ceiling)."""
+    rep = items(2023, [target("居民消费价格涨幅", 3, comparator="~", metric="", year=2023, tid="T1"),
+                       target("赤字率", 3, metric="", year=2023, tid="T2"),
+                       target("城镇调查失业率", 5.5, comparator="<=", metric="控制", year=2023, tid="T3"),
+                       target("秸秆焚烧火点数", 40, "个", comparator="<=", metric="控制", year=2023, tid="T4"),
+                       target("粮食产量", 1.3, "万亿斤", comparator=">=", metric="", year=2023, tid="T5")],
+                [actual("居民消费价格", 2, metric="上涨", year=2022),
+                 actual("财政赤字率", 2.8, metric="控制", year=2022),
+                 actual("城镇调查失业率", 5.1, metric="平均", year=2022),
+                 actual("秸秆焚烧火点数", 35, "个", metric="", year=2022),
+                 actual("粮食产量", 1.37, "万亿斤", metric="", year=2022)])
+    rows = {r.target.indicator: r for r in ambition_check(rep)}
+    assert {k: r.link.better for k, r in rows.items()} == {
+        "居民消费价格涨幅": "lower", "赤字率": "lower", "城镇调查失业率": "lower", "秸秆焚烧火点数": "lower",
+        "粮食产量": "higher"}
+    assert [r.target.indicator for r in below_last_year(rep)] == ["粮食产量"]
+    assert all(rows[k].looser for k in ("居民消费价格涨幅", "赤字率", "城镇调查失业率", "秸秆焚烧火点数"))

@@ -37,7 +37,9 @@ def test_split_gives_each_part_its_own_span(as_user, ledger, engine: Engine, by:
     assert [(n["start"], n["end"]) for n in new] == [(b["start"], cut), (cut, b["end"])]
     assert [n["quote"] for n in new] == ["年内建成", "市民服务中心"]
     assert all(SOURCE[n["start"]:n["end"]] == n["quote"] == n["text"] for n in new)
-    assert all(n["kind"] == "milestone" and n["section"] == "2.2" and n["published"] for n in new)
+    # the parts wait in review (draft, unpublished) and point to the original, which points back
+    assert all(n["kind"] == "milestone" and n["section"] == "2.2" and not n["published"] for n in new)
+    assert all(n["state"] == "draft" and n["split_from"] == ledger.b for n in new)
     assert all([(a["name"], a["role"]) for a in n["units"]] == [("市行政审批服务局", "lead")] for n in new)
     old = _get(engine, ledger.b)
     assert old["state"] == "closed" and not old["published"] and old["quote"] == "年内建成市民服务中心"

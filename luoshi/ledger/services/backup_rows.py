@@ -93,6 +93,8 @@ def decode_row(table: Table, row: object, where: str, *, older: bool = False) ->
             shown = key if isinstance(key, str) and _IDENTIFIER.fullmatch(key) else "（名称无法显示）"
             raise RowProblem(f"{where}表 {table.name}：列 {shown} 不在当前数据库结构中")
         out[key] = _check_value(table, col, value, where)
+    if older and table.name == "notices" and "reasons" not in out:
+        _older_notice(out)
     for col in table.columns:
         if col.name not in out:
             if older and col.nullable:
@@ -105,6 +107,16 @@ def decode_row(table: Table, row: object, where: str, *, older: bool = False) ->
             raise RowProblem(f"{where}表 {table.name} 列 {col.name}：不能为空")
     _check_vocabulary(table, out, where)
     return out
+
+
+def _older_notice(out: dict[str, Any]) -> None:
+    """A notice dumped before notices listed their reasons (schema 0008): ``red`` becomes ``overdue``
+    when its detail says the deadline passed, else ``behind``; ``reasons`` is that one reason (as
+    migration 0008 does; two notices of one period are refused by the key check, not merged here)."""
+    reason = out.get("reason")
+    if reason == "red":
+        reason = out["reason"] = "overdue" if "完成时限" in str(out.get("detail") or "") else "behind"
+    out["reasons"] = [reason] if isinstance(reason, str) else []
 
 
 # closed vocabularies and fixed formats the rest of luoshi relies on (a sha256 becomes a file path)
@@ -120,6 +132,7 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("progress_reports", "state"): models.REPORT_STATES,
     ("notices", "reason"): models.NOTICE_REASONS,
     ("evaluations", "result"): models.RESULTS,
+    ("evaluations", "state"): models.EVALUATION_STATES,
     ("users", "role"): models.USER_ROLES,
 }
 PATTERNS = {("evidence", "sha256"): _HEX64, ("reports", "sha256"): _HEX64}

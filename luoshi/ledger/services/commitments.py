@@ -10,10 +10,17 @@ of a split gets its own span into the report text (a part is a piece of the orig
 explicit character offsets inside its span), and a merge of commitments of one report covers
 [min start, max end] with the report text of that span as its quote. Both close (销号) and unpublish
 the originals, copy units and measure↔target links, and are audited like any other edit.
+
+Split keeps the history: each part points to its original (``split_from``; the original's
+``parts`` point back), carries a copy of the original's submitted and accepted progress reports
+(so it starts where the original stood in the period, not red and unreported), and waits in review
+(draft, unpublished) until the office publishes it. Merge keeps the target fields (indicator,
+value, comparator …) of the first merged item that has them when the kept item has none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
     COMMITMENT_KINDS,
@@ -28,9 +36,11 @@ from luoshi.ledger.models import (
     MODALITIES,
     Assignment,
     Commitment,
+    ProgressReport,
     Report,
     Section,
     Unit,
+    utcnow,
 )
 from luoshi.ledger.services.common import check_version, parse_date, parse_number
 
@@ -182,19 +192,19 @@ def add_manual(
     text: str | None = None,
     section: Section | int | str | None = None,
     headline: bool = False,
+    now: dt.datetime | None = None,
     **fields: Any,
 ) -> Commitment:
     """A commitment added by hand (draft); ``section`` places it in an area of the report (key or id),
-    ``headline`` among the 主要预期目标."""
+    ``headline`` among the 主要预期目标. ``now`` (the ledger's clock) dates it: periods that ended
+    before it was added do not judge it."""
     if kind not in COMMITMENT_KINDS:
         raise ValidationError(f"类型应为 {'/'.join(COMMITMENT_KINDS)}：{kind!r}")
     clean = _clean({"title": title, "text": text or title, **fields})
     sec = resolve_section(session, report, section)
     c = Commitment(report=report, kind=kind, source="manual", state="draft", section=sec, headline=bool(headline),
-                   **clean)
+                   created_at=now or ledger_clock(session, report).now(), **clean)
     if c.deadline is None and not c.deadline_text:  # 长期坚持 and the like keep no date
-        import datetime as dt
-
         c.deadline = dt.date(report.year, 12, 31)
     session.add(c)
     session.flush()
@@ -239,6 +249,8 @@ def to_dict(c: Commitment) -> dict[str, Any]:
         "source": c.source,
         "version": c.version,
         "targets": [t.id for t in c.targets],
+        "split_from": c.split_from_id,
+        "parts": [p.id for p in c.parts],
         "assignments": [
             {
                 "unit": a.unit.name,
@@ -253,6 +265,8 @@ def to_dict(c: Commitment) -> dict[str, Any]:
 
 
 SplitPart = str | tuple[int, int]
+# what makes a commitment a measurable target; kept by a merge when any merged item has them
+TARGET_FIELDS = ("indicator", "metric", "value", "value_max", "unit", "comparator")
 
 
 def _short_title(text: str, limit: int = 60) -> str:
@@ -300,15 +314,48 @@ def _part_spans(c: Commitment, parts: Sequence[SplitPart]) -> list[tuple[str, in
     return out
 
 
+def _inherit_progress(session: Session, original: Commitment, part: Commitment) -> None:
+    """Copy ``original``'s submitted/accepted progress reports to ``part`` (percent, dates, author,
+    state); the reported value is not copied (it measured the whole), the narrative says where the
+    report came from. Evidence files stay with the original's reports."""
+    rows = session.scalars(
+        select(ProgressReport)
+        .where(ProgressReport.commitment_id == original.id, ProgressReport.state.in_(("submitted", "accepted")))
+        .order_by(ProgressReport.period_id)
+    )
+    for pr in rows:
+        session.add(
+            ProgressReport(
+                commitment=part,
+                period_id=pr.period_id,
+                percent=pr.percent,
+                narrative=f"（承接原任务 {original.id} 的报送）{pr.narrative}",
+                author=pr.author,
+                state=pr.state,
+                submitted_at=pr.submitted_at,
+                late=pr.late,
+                created_at=pr.created_at,
+            )
+        )
+
+
 def split(
-    session: Session, c: Commitment, parts: Sequence[SplitPart], *, expected_version: int | None = None
+    session: Session,
+    c: Commitment,
+    parts: Sequence[SplitPart],
+    *,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Commitment]:
-    """Replace ``c`` by one commitment per part; ``c`` is closed and unpublished.
+    """Replace ``c`` by one commitment per part; ``c`` is closed (销号) and unpublished.
 
     A part is a substring of ``c``'s quote (searched in order) or a ``(start, end)`` pair of offsets
     into the report text inside ``c``'s span; each new commitment quotes exactly its span. The new
-    items keep ``c``'s kind, section, deadline, modality, leader, state, publication, units and
-    targets; numbers (indicator/value/…) are not copied, since they described the whole.
+    items keep ``c``'s kind, section, deadline, modality, leader, units and targets, point to ``c``
+    (``split_from``) and carry its progress history; they are drafts, unpublished, until the office
+    confirms and publishes them. Numbers (indicator/value/…) are not copied, since they described the
+    whole. ``now`` (the ledger's clock) dates the parts, so a period that ended before the split does
+    not judge them.
     """
     check_version(c, expected_version)
     if c.state == "closed":
@@ -321,14 +368,17 @@ def split(
     for text, start, end in pieces:
         n = Commitment(report=c.report, section=c.section, kind=c.kind, title=_short_title(text), text=text,
                        quote=text if start is not None else None, start=start, end=end, modality=c.modality,
-                       headline=c.headline, deadline=c.deadline, leader=c.leader, published=c.published,
-                       state=c.state, source="manual")
+                       headline=c.headline, deadline=c.deadline, leader=c.leader, published=False,
+                       state="draft", source="manual", split_from=c, created_at=now or utcnow())
         session.add(n)
         with session.no_autoflush:
             n.assignments = [Assignment(unit_id=a.unit_id, role=a.role, suggested_by=list(a.suggested_by),
                                         confirmed=a.confirmed) for a in c.assignments]
             n.targets = list(targets)
         new.append(n)
+    session.flush()
+    for n in new:
+        _inherit_progress(session, c, n)
     _retire(c)
     session.flush()
     return new
@@ -363,6 +413,13 @@ def merge(
         keep.end = max(e for _, e in spans)
         keep.quote = source[keep.start : keep.end]
     keep.deadline = max((c.deadline for c in items if c.deadline), default=None)
+    if keep.value is None and keep.indicator is None:
+        donor = next((c for c in rest if c.value is not None or c.indicator is not None), None)
+        if donor is not None:
+            for name in TARGET_FIELDS:
+                setattr(keep, name, getattr(donor, name))
+            if donor.kind == "target":
+                keep.kind = "target"
     units = {a.unit_id for a in keep.assignments}
     has_lead = keep.lead is not None
     for c in rest:

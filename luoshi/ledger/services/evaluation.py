@@ -12,6 +12,12 @@ Milestones and measures are rated from their last accepted percent (100 → 完�
 基本完成, else 未完成); qualitative targets (no value) need the operator's result. Any result other
 than the computed one needs a written reason.
 
+Draft and final: an evaluation is a draft (预评价) when made; it becomes official only when an
+operator finalises the year (:func:`finalise`). Finalising before the year's last period is due
+(its reporting due date has passed) needs a written reason, since results then rest on figures
+not yet reported. Only final evaluations (:func:`official`) may feed the official ranking; a final
+evaluation is not changed again.
+
 Scorecards: each commitment's points (evaluation result, or during the year its current status)
 are weighted by kind × modality × role (确保 > 预期 > 力争, lead > support; configurable in the
 ledger settings) and averaged per unit; units are ranked, and the rank is compared with the last
@@ -20,10 +26,11 @@ saved snapshot.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
@@ -38,6 +45,7 @@ from luoshi.ledger.models import (
     Report,
     ScoreSnapshot,
     Unit,
+    utcnow,
 )
 from luoshi.ledger.rules import Rules
 from luoshi.ledger.rules import rules as rules_of
@@ -114,6 +122,8 @@ def evaluate(
         raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由（--reason）")
     points = float(r.weights["result"][chosen])
     ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
+    if ev is not None and ev.state == "final":
+        raise ConflictError(f"任务 {c.id} 的年度评价已定稿（{ev.result}），不能再改")
     fields: dict[str, Any] = {
         "result": chosen,
         "computed_result": computed,
@@ -138,18 +148,95 @@ def evaluate(
 def evaluate_all(
     session: Session, report: Report, *, by: str
 ) -> tuple[list[Evaluation], list[tuple[int, str]]]:
-    """Evaluate every active commitment the rules can rate; returns (done, [(id, why not)])."""
+    """Evaluate (as drafts) every active commitment the rules can rate; returns (done, [(id, why not)]).
+
+    Commitments whose evaluation is already final are left as they are (listed as skipped).
+    """
     done: list[Evaluation] = []
     skipped: list[tuple[int, str]] = []
+    final = set(
+        session.scalars(
+            select(Evaluation.commitment_id)
+            .join(Commitment, Evaluation.commitment_id == Commitment.id)
+            .where(Commitment.report_id == report.id, Evaluation.state == "final")
+        )
+    )
     for c in session.scalars(
         select(Commitment).where(Commitment.report_id == report.id, Commitment.state == "active")
     ):
+        if c.id in final:
+            skipped.append((c.id, f"任务 {c.id} 的年度评价已定稿"))
+            continue
         try:
             with session.begin_nested():
                 done.append(evaluate(session, c, by=by))
         except ValidationError as exc:
             skipped.append((c.id, exc.message))
     return done, skipped
+
+
+def year_due(session: Session, report: Report) -> dt.date | None:
+    """The reporting due date of the year's last period (None before periods exist)."""
+    return session.scalar(select(func.max(Period.due)).where(Period.report_id == report.id))
+
+
+def draft_note(session: Session, report: Report, *, on: dt.date) -> str | None:
+    """Why evaluations made on ``on`` are only a 预评价 (None once the last period's due date has passed)."""
+    due = year_due(session, report)
+    if due is not None and on > due:
+        return None
+    when = f"最后一期报送截止日 {due} 未过" if due else "尚未生成报送周期"
+    return f"预评价：{when}（统计日期 {on}），结果不计入正式排名，定稿后生效"
+
+
+@dataclass
+class Finalised:
+    count: int
+    early: bool
+    reason: str | None
+
+
+def finalise(
+    session: Session, report: Report, *, on: dt.date, reason: str | None = None, now: dt.datetime | None = None
+) -> Finalised:
+    """Make the year's draft evaluations final (official). Before the last period's due date has
+    passed a written reason is required; it is stored on each evaluation finalised."""
+    reason = clean("evaluation.override_reason", reason, multiline=True)
+    reason = reason.strip() if reason and reason.strip() else None
+    drafts = list(
+        session.scalars(
+            select(Evaluation)
+            .join(Commitment, Evaluation.commitment_id == Commitment.id)
+            .where(Commitment.report_id == report.id, Evaluation.state == "draft")
+            .order_by(Evaluation.commitment_id)
+        )
+    )
+    if not drafts:
+        raise ValidationError("没有可定稿的预评价（先评价任务）")
+    note = draft_note(session, report, on=on)
+    early = note is not None
+    if early and reason is None:
+        due = year_due(session, report)
+        raise ValidationError(f"最后一期报送截止日 {due} 未过（统计日期 {on}），提前定稿必须写明理由（--reason）")
+    at = now or utcnow()
+    for ev in drafts:
+        ev.state = "final"
+        ev.finalised_at = at
+        ev.final_reason = reason if early else None
+    session.flush()
+    return Finalised(len(drafts), early, reason if early else None)
+
+
+def official(session: Session, report: Report) -> dict[int, Evaluation]:
+    """Final evaluations by commitment id — the only ones the official ranking may use."""
+    return {
+        ev.commitment_id: ev
+        for ev in session.scalars(
+            select(Evaluation)
+            .join(Commitment, Evaluation.commitment_id == Commitment.id)
+            .where(Commitment.report_id == report.id, Evaluation.state == "final")
+        )
+    }
 
 
 @dataclass

@@ -9,6 +9,10 @@ Mapping (extraction → commitments):
   its text, when it stands under one; a quantified task is linked (``Commitment.targets``) to the
   target commitments whose spans it contains, so the measure and the number it delivers travel together;
 - ``Actual`` s (last year's results) are not commitments and are not imported.
+- one promise, one row: a task that only restates headline targets (主要预期目标为：生产总值增长
+  5.5%左右…) is not created — the targets are the rows, each with its own lead unit and light; a
+  task that contains a headline target but also says more is kept and linked under it
+  (:func:`restates_headline`).
 
 A second import of the same government and year compares by sha256: same bytes → nothing to do;
 different bytes → a :class:`ImportPlan` with added / removed / changed commitments, matched by
@@ -20,6 +24,7 @@ deleted, so no reported work is lost. Manual commitments are never touched by an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -200,10 +205,46 @@ def _modality(text: str) -> str:
     return "预期"
 
 
+# the lead-in of the headline list (今年全市经济社会发展的主要预期目标是) — not a job of its own
+_HEADLINE_LEAD = re.compile(
+    r"(?:(?:今年|明年|全年|\d{4}年)?(?:全市|全省|全区|全县|全州|全盟|我市|我省|我区|我县)?"
+    r"(?:经济社会发展的?|发展的?)?主要(?:预期)?目标(?:任务)?(?:是|为)?)"
+)
+_NOT_WORDS = re.compile(r"[\W\d_A-Za-z]+")
+_FILLER = re.compile(r"左右|以上|以内|以下|和|及|等|同步|基本")
+RESTATEMENT_REST = 4  # CJK characters a task may say besides the targets and still only restate them
+
+
+def restates_headline(k: Task, headlines: list[Target]) -> list[str]:
+    """The headline targets task ``k`` merely restates (empty when it says more than them).
+
+    A task restates when its span (or its target links) covers at least one headline target and,
+    once those targets' quotes, the list's lead-in, punctuation, numbers and filler words are taken
+    out, next to nothing of its own is left.
+    """
+    inside = [t for t in headlines if (k.start <= t.start and t.end <= k.end) or t.id in k.targets]
+    if not inside:
+        return []
+    rest = k.text
+    for t in sorted(inside, key=lambda t: -len(t.quote)):
+        rest = rest.replace(t.quote, "")
+    rest = _FILLER.sub("", _NOT_WORDS.sub("", _HEADLINE_LEAD.sub("", rest)))
+    return [t.id for t in inside] if len(rest) <= RESTATEMENT_REST else []
+
+
 def candidates_from(extraction: Extraction, year: int) -> list[Candidate]:
+    """Commitments as the extraction describes them — one row per promise: tasks that only restate
+    headline targets are left out (:func:`restates_headline`)."""
+    headlines = [t for t in extraction.targets if t.headline]
     return [_target_candidate(t, year) for t in extraction.targets] + [
-        _task_candidate(k, year) for k in extraction.tasks
+        _task_candidate(k, year) for k in extraction.tasks if not restates_headline(k, headlines)
     ]
+
+
+def restatements(extraction: Extraction) -> list[tuple[str, list[str]]]:
+    """(task id, [headline target ids]) of every task left out as a restatement."""
+    headlines = [t for t in extraction.targets if t.headline]
+    return [(k.id, ids) for k in extraction.tasks if (ids := restates_headline(k, headlines))]
 
 
 def _similarity(a: str, b: str) -> float:

@@ -108,6 +108,7 @@ def configure(
     issuing_office: str | None = None,
     doc_prefix: str | None = None,
     supervision_office: str | None = None,
+    notice_prefix: str | None = None,
     statistics_date: Any = UNSET,
     expected_version: int | None = None,
 ) -> LedgerSettings:
@@ -142,6 +143,11 @@ def configure(
         if not 0 <= tolerance < 1:
             raise ValidationError("容差应在 0 与 1 之间（如 0.05 表示 5%）")
         s.tolerance = float(tolerance)
+    if notice_prefix is not None:
+        prefix = "".join(str(notice_prefix).split())
+        if not 1 <= len(prefix) <= 20 or any(ch in prefix for ch in "〔〕[]号"):
+            raise ValidationError(f"督办单编号前缀应为 1–20 个字且不含〔〕和“号”，如“督”或“市府督”：{notice_prefix!r}")
+        s.notice_prefix = prefix
     if weights is not None:
         clean = validate_weights(weights)
         if clean != (s.weights or {}):

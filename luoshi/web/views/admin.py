@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from luoshi.errors import NotFoundError
 from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
-from luoshi.ledger.models import Commitment, Notice, ProgressReport, Report, Unit
+from luoshi.ledger.models import Commitment, Notice, Period, ProgressReport, Report, Unit
 from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
@@ -252,10 +252,27 @@ async def periods_action(ctx: CtxDep) -> Response:
     if op in ("close", "reopen"):
         return await attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
                        lambda p: f"周期 {p.label} 已{'关闭' if p.closed else '重新开放'}")
-    if op == "notices":
-        return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), lambda ns: f"已生成督办单 {len(ns)} 份")
+    if op == "notices":  # the office sees what would be issued before confirming
+        ctx.require(policy.is_office)
+        return redirect(f"/admin/notices/preview?period={pid}")
+    if op == "issue":
+        return await attempt(ctx, back, lambda: actions.issue_notices(ctx, pid), _issued, to=lambda _: "/admin/notices")
     ctx.require(policy.is_office)
     return redirect(back, err="未知操作")
+
+
+def _issued(ns: list[Notice]) -> str:
+    if not ns:
+        return "没有需要新签发的督办单"
+    return f"已签发督办单 {len(ns)} 份（{ns[0].number}—{ns[-1].number}）"
+
+
+@router.get("/notices/preview", response_class=HTMLResponse)
+def notices_preview(ctx: CtxDep, period: Id) -> Response:
+    """What 生成督办单 would issue for a period today, with counts by reason and a confirm button."""
+    plan = actions.preview_notices(ctx, period)
+    p = ctx.db.get(Period, period)
+    return render(ctx, "admin/notices_preview.html", plan=plan, report_id=p.report_id if p else None)
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -298,13 +315,21 @@ def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) 
     evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}
     f = qs.Filters(report_id=r.id, limit=40, offset=max(0, offset), states=("active", "closed"))
     page = qs.list_commitments(ctx.db, ctx.user, f)
+    from luoshi.ledger.services.evaluation import draft_note, year_due
+
+    drafts = sum(1 for e in evals.values() if e["state"] == "draft")
     return render(ctx, "admin/evaluations.html", report=ser.report_json(r), page=page, evals=evals,
-                  params={"report": r.id})
+                  params={"report": r.id}, note=draft_note(ctx.db, r, on=ledger_clock(ctx.db, r).today()),
+                  drafts=drafts, year_due=year_due(ctx.db, r))
 
 
 @router.post("/evaluations")
 async def evaluate_all(ctx: CtxDep) -> Response:
     form = await form_of(ctx)
     rid = form_id(text(form, "report")) or 0
+    if text(form, "op") == "finalise":
+        back = f"/admin/evaluations?report={rid}"
+        return await attempt(ctx, back, lambda: actions.finalise_evaluations(ctx, rid, text(form, "reason") or None),
+                             lambda f: f"已定稿 {f.count} 项年度评价" + ("（提前定稿，理由已记录）" if f.early else ""))
     return await attempt(ctx, "/admin/evaluations", lambda: actions.evaluate_all(ctx, rid),
                    lambda res: f"已评价 {res[0]} 项；{len(res[1])} 项需人工评价")

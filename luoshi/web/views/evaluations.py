@@ -18,7 +18,7 @@ from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.context import LedgerRoute
 from luoshi.web.params import Id
-from luoshi.web.views.common import CtxDep, report_or_latest
+from luoshi.web.views.common import CtxDep, committed, report_or_latest
 
 router = APIRouter(prefix="/api", route_class=LedgerRoute)
 
@@ -41,4 +41,15 @@ def api_evaluate(ctx: CtxDep, cid: Id, body: EvaluationIn) -> dict:
                          version=body.version)
     ctx.commit()
     return ser.evaluation_json(e, private=True)
+
+
+class FinaliseIn(BaseModel):
+    reason: str | None = None
+
+
+@router.post("/reports/{rid}/evaluations/finalise", tags=["evaluations"],
+             summary="年度评价定稿：预评价转为正式结果（最后一期报送截止日未过时须写理由；督查室）")
+def api_finalise(ctx: CtxDep, rid: Id, body: FinaliseIn) -> dict:
+    f = actions.finalise_evaluations(ctx, rid, body.reason)
+    return committed(ctx, {"finalised": f.count, "early": f.early, "reason": f.reason})
 

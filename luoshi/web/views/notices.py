@@ -27,7 +27,14 @@ def api_notices(ctx: CtxDep, open_only: bool = False) -> list[dict]:
     return qs.notices(ctx.db, ctx.user, open_only=open_only)
 
 
-@router.post("/periods/{pid}/notices", tags=["notices"], summary="为该周期的红灯和未报送任务生成督办单（督查室）")
+@router.get("/periods/{pid}/notices/preview", tags=["notices"],
+            summary="预览该周期将签发的督办单（按原因计数，不签发；督查室）")
+def api_preview(ctx: CtxDep, pid: Id) -> dict:
+    return actions.preview_notices(ctx, pid).to_dict()
+
+
+@router.post("/periods/{pid}/notices", tags=["notices"],
+             summary="签发该周期的督办单：报送截止日过后，每项任务一份，列明全部原因（督查室）")
 def api_issue(ctx: CtxDep, pid: Id) -> list[dict]:
     created = actions.issue_notices(ctx, pid)
     ctx.commit()
