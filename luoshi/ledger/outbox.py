@@ -37,7 +37,6 @@ KINDS: dict[str, str] = {
     "evaluation": "年终评价结果",
     "daily_digest": "每日督办摘要",
 }
-NOTICE_REASONS = {"red": "进度落后（红灯）", "missing": "未按期报送"}
 TITLE_CHARS = 40  # a commitment's title shown in a message is cut to this many characters
 
 
@@ -58,16 +57,20 @@ def _lead(c: Commitment) -> list[int]:
 def _notice(n: Notice, kind: str) -> tuple[str, dict[str, Any]]:
     c = n.commitment
     unit = n.unit.name if n.unit is not None else "（未指定单位）"
+    number = n.number or "督办单"
+    period = f"（{n.period.label}）" if n.period is not None else ""
     if kind == "notice_issued":
         title = f"督办单：{short(c.title)}"
-        body = (f"{unit}：任务“{short(c.title, 80)}”因{NOTICE_REASONS.get(n.reason, n.reason)}被督办。"
+        # the detail lists every reason in words (未按时报送：…；进度滞后：…)
+        body = (f"{unit}：任务“{short(c.title, 80)}”{period}被督办（{number}）。"
                 f"{n.detail}。请于 {n.due.isoformat()} 前答复。")
     else:
         title = f"督办单逾期：{short(c.title)}"
         body = f"{unit}：督办单（任务“{short(c.title, 80)}”）答复期限 {n.due.isoformat()} 已过，尚未答复。"
     units = [n.unit_id] if n.unit_id is not None else _lead(c)
     payload = {"title": title, "body": body, "units": units, "roles": [policy.ADMIN] if kind == "notice_overdue" else [],
-               "notice_id": n.id, "commitment_id": c.id, "due": n.due.isoformat(), "reason": n.reason}
+               "notice_id": n.id, "commitment_id": c.id, "due": n.due.isoformat(), "reason": n.reason,
+               "reasons": list(n.reasons or [n.reason]), "number": n.number}
     return f"{kind}:{n.id}", payload
 
 

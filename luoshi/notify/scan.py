@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from luoshi.errors import LuoshiError
 from luoshi.ledger import outbox, policy
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.models import Notice, Period, Report
-from luoshi.ledger.services import progress, status
+from luoshi.ledger.services import notices, progress, status
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.notify.route import BEIJING
 
@@ -68,13 +69,15 @@ def deadline_reminders(session: Session, today: dt.date, remind_days: int, cal: 
 def digest(session: Session, today: dt.date) -> int:
     made = 0
     for report in session.scalars(select(Report).where(Report.year == today.year).order_by(Report.id)):
-        # judged as the dashboard judges it: the ledger's clock and its judging period
-        p, _, rules = status.judging(session, report)
+        # judged as the dashboard judges it: the ledger's clock (LUOSHI_TODAY, the statistics date)
+        # where it fixes the day, else the worker's own day; then the judging period of that day
+        fixed = ledger_clock(session, report)
+        p, _, rules = status.judging(session, report, today if fixed.source == "machine" else fixed.today())
         tracked = status.tracked(session, report)
         if p is None or not tracked:
             continue
         lights = Counter(s.light for s in status.ledger_statuses(session, report, p, rules=rules))
-        open_notices = status.notices(session, report, open_only=True)
+        open_notices = notices.notices(session, report, open_only=True)
         overdue = sum(1 for n in open_notices if n.answer is None and n.due < today)
         body = (f"{report.government.name}{report.year}年台账，{p.label}：共 {len(tracked)} 项任务，"
                 f"红灯 {lights['red']} 项、黄灯 {lights['yellow']} 项、绿灯 {lights['green']} 项；"

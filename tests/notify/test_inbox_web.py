@@ -11,7 +11,7 @@ from sqlalchemy import select
 from luoshi.ledger.db import transaction
 from luoshi.ledger.models import Period, Report
 from luoshi.ledger.notify_models import Delivery
-from luoshi.ledger.services import status
+from luoshi.ledger.services import notices
 from luoshi.notify import config
 from luoshi.notify.worker import Config, Worker
 
@@ -25,7 +25,7 @@ def header_count(html: str) -> str | None:
 
 def issue_and_route(engine, ledger) -> None:
     with transaction(engine, actor="admin") as s:
-        status.generate_notices(s, s.get(Report, ledger.report), s.get(Period, ledger.q1), on=dt.date(2024, 5, 15))
+        notices.generate_notices(s, s.get(Report, ledger.report), s.get(Period, ledger.q1), on=dt.date(2024, 5, 15))
     Worker(engine, Config(), clock=lambda: dt.datetime(2024, 5, 15, 2, tzinfo=dt.UTC)).run_once(scan_now=False)
 
 
@@ -37,7 +37,7 @@ def test_liaison_reads_the_notice_in_the_inbox_and_the_count_goes_down(engine, l
     assert header_count(page) == "2"
     inbox = c.get("/inbox").text
     assert "督办单：年内建成市民服务中心" in inbox and "督办单：推进政务服务“一网通办”" in inbox
-    assert "市行政审批服务局：任务“年内建成市民服务中心”因未按期报送被督办。" in inbox
+    assert "市行政审批服务局：任务“年内建成市民服务中心”（2024Q1）被督办（督〔2024〕" in inbox
     assert inbox.count('href="/my/notices"') >= 2
     assert "全部标为已读（2 条未读）" in inbox
     assert "通知发送情况" not in inbox  # the delivery report is the office's

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from luoshi.ledger.db import transaction
 from luoshi.ledger.models import Commitment, Notice, Period, Report, Unit, User
 from luoshi.ledger.notify_models import Delivery, InboxMessage, OutboxEvent
-from luoshi.ledger.services import comments, evaluation, progress, status
+from luoshi.ledger.services import comments, evaluation, notices, progress
 from luoshi.notify import config
 from luoshi.notify.worker import Config, Worker
 
@@ -49,7 +49,7 @@ def inbox_of(engine, username: str) -> list[tuple[str, str, str | None, bool]]:
 def issue_q1_notices(engine, ledger) -> list[int]:
     with transaction(engine, actor="admin") as s:
         report, q1 = s.get(Report, ledger.report), s.get(Period, ledger.q1)
-        return [n.id for n in status.generate_notices(s, report, q1, on=dt.date(2024, 5, 15))]
+        return [n.id for n in notices.generate_notices(s, report, q1, on=dt.date(2024, 5, 15))]
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def robot_and_mail(engine, ledger, receiver, smtp):
 
 def test_outbox_row_commits_and_rolls_back_with_the_notice(engine, ledger):
     with pytest.raises(RuntimeError), transaction(engine, actor="admin") as s:
-        status.generate_notices(s, s.get(Report, ledger.report), s.get(Period, ledger.q1), on=dt.date(2024, 5, 15))
+        notices.generate_notices(s, s.get(Report, ledger.report), s.get(Period, ledger.q1), on=dt.date(2024, 5, 15))
         assert s.scalar(select(func.count()).select_from(OutboxEvent)) == 3  # written, not yet committed
         raise RuntimeError("the unit of work fails after the notices were issued")
     with transaction(engine) as s:
@@ -80,8 +80,8 @@ def test_outbox_row_commits_and_rolls_back_with_the_notice(engine, ledger):
         assert [e.key for e in events] == [f"notice_issued:{i}" for i in ids]
         first = events[0].payload
         assert first["title"] == "督办单：全年实施省市重点项目260个以上"
-        assert first["body"] == ("市发展和改革委员会：任务“全年实施省市重点项目260个以上”因未按期报送被督办。"
-                                 "2024Q1：截至 2024-04-08 未报送进度。请于 2024-05-22 前答复。")
+        assert first["body"] == ("市发展和改革委员会：任务“全年实施省市重点项目260个以上”（2024Q1）被督办（督〔2024〕1号）。"
+                                 "未按时报送：截至 2024-04-08 未报送2024Q1进度。请于 2024-05-22 前答复。")
         assert first["units"] == [ledger.unit1]
 
 
@@ -91,8 +91,8 @@ def test_liaison_gets_the_notice_in_the_inbox_on_the_robot_and_by_email(engine, 
     worker = make_worker(engine, Clock(dt.datetime(2024, 5, 15, 10, tzinfo=BJ)))
     result = worker.run_once(scan_now=False)
     assert (result.routed, result.sent, result.failed) == (3, 2, 0)
-    body = ("市发展和改革委员会：任务“全年实施省市重点项目260个以上”因未按期报送被督办。"
-            "2024Q1：截至 2024-04-08 未报送进度。请于 2024-05-22 前答复。")
+    body = ("市发展和改革委员会：任务“全年实施省市重点项目260个以上”（2024Q1）被督办（督〔2024〕1号）。"
+            "未按时报送：截至 2024-04-08 未报送2024Q1进度。请于 2024-05-22 前答复。")
     [got] = receiver.accepted()
     assert got.text == f"【落实】督办单：全年实施省市重点项目260个以上\n{body}\nhttps://luoshi.test/my/notices"
     [mail] = smtp.mails

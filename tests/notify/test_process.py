@@ -100,7 +100,7 @@ def test_liaison_gets_the_notice_on_the_robot_and_by_email_within_a_minute(engin
     print(f"\n督办单 on the robot and by e-mail {took:.1f} s after it was issued")
     assert took < 60
     [got] = receiver.accepted()
-    assert got.text.startswith("【落实】督办单：全年实施省市重点项目260个以上\n市发展和改革委员会：任务“全年实施省市重点项目260个以上”因未按期报送被督办。")
+    assert got.text.startswith("【落实】督办单：全年实施省市重点项目260个以上\n市发展和改革委员会：任务“全年实施省市重点项目260个以上”（2024Q1）被督办（督〔2024〕")
     assert got.text.endswith("请于 2024-05-22 前答复。\nhttps://luoshi.test/my/notices")
     [mail] = smtp.mails
     assert (mail.to, mail.subject) == (["liaison1@fgw.test"], "【落实】督办单：全年实施省市重点项目260个以上")
