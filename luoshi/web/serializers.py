@@ -24,6 +24,7 @@ from luoshi.ledger.models import (
     Section,
     Unit,
 )
+from luoshi.ledger.notify_models import InboxMessage
 from luoshi.ledger.services import comments as comment_service
 from luoshi.ledger.services.notices import reason_labels
 
@@ -139,3 +140,9 @@ def unit_json(u: Unit, *, assignments: int) -> dict[str, Any]:
 def comment_json(c: Comment) -> dict[str, Any]:
     """A comment, in the ledger's own shape (the CLI prints the same record)."""
     return comment_service.to_dict(c)
+
+
+def message_json(m: InboxMessage) -> dict[str, Any]:
+    """A message of the in-app inbox (times as datetimes for the page; ISO text in the JSON twin)."""
+    return {"id": m.id, "kind": m.kind, "title": m.title, "body": m.body, "link": m.link,
+            "created_at": m.created_at, "read_at": m.read_at}

@@ -160,9 +160,21 @@ def _periods(html: str, j: dict, ledger) -> None:
     assert all(p["label"] in html for p in j["periods"])
 
 
+def _notices_preview(html: str, j: dict, ledger) -> None:
+    plan = j["plan"]
+    assert plan["period"] == "2024Q1" and plan["total"] == len(plan["items"]) and plan["already"] >= 1
+    assert f'<strong id="preview-total">{plan["total"]}</strong>' in html
+    assert all(item["title"] in html for item in plan["items"])
+
+
+def _inbox(html: str, j: dict, ledger) -> None:
+    assert j["unread_here"] == sum(m["read_at"] is None for m in j["messages"])
+    assert all(f'id="m{m["id"]}"' in html for m in j["messages"])
+
+
 def _admin_notices(html: str, j: dict, ledger) -> None:
-    shown = [int(n) for n in re.findall(r'data-label="编号">(\d+)<', html)]
-    assert shown == _ids(j["notices"]) and shown
+    shown = re.findall(r'data-label="编号">([^<]+)<', html)
+    assert shown == [n["number"] for n in j["notices"]] and shown
 
 
 def _progress(html: str, j: dict, ledger) -> None:
@@ -227,6 +239,8 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/admin/commitments/{cid}": ("admin", {}, _edit),
     "/admin/periods": ("admin", {}, _periods),
     "/admin/notices": ("admin", {}, _admin_notices),
+    "/admin/notices/preview": ("admin", lambda ledger: {"period": ledger.q1}, _notices_preview),
+    "/inbox": ("liaison1", {}, _inbox),
     "/admin/progress": ("admin", {}, _progress),
     "/admin/evaluations": ("admin", {}, _evaluations),
     "/login": (None, {"next": "/my"}, _login),
@@ -269,6 +283,7 @@ def test_every_page_has_its_json_twin(app, ledger, activity, as_user, client, co
     for path, (who, query, check) in PAGES.items():
         c = clients.get(who) or clients.setdefault(who, as_user(who))  # type: ignore[arg-type]
         url = _url(path, ledger)
+        query = query(ledger) if callable(query) else query
         page = c.get(url, params=query)
         twin = c.get(url, params={**query, "format": "json"})
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), (path, page.text[:300])

@@ -272,7 +272,8 @@ def notices_preview(ctx: CtxDep, period: Id) -> Response:
     """What 生成督办单 would issue for a period today, with counts by reason and a confirm button."""
     plan = actions.preview_notices(ctx, period)
     p = ctx.db.get(Period, period)
-    return render(ctx, "admin/notices_preview.html", plan=plan, report_id=p.report_id if p else None)
+    return render(ctx, "admin/notices_preview.html", plan={**plan.to_dict(), "period_id": plan.period_id},
+                  report_id=p.report_id if p else None)
 
 
 @router.get("/notices", response_class=HTMLResponse)

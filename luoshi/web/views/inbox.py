@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from luoshi.errors import ValidationError
 from luoshi.ledger import policy
 from luoshi.notify import config, worker
+from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import form_id
 from luoshi.web.templating import render, templates
@@ -41,8 +42,8 @@ templates.env.globals["inbox_unread"] = unread
 @router.get("", response_class=HTMLResponse)
 def inbox_page(ctx: CtxDep) -> Response:
     user = ctx.require()
-    messages = config.inbox(ctx.db, user.id)
-    data: dict[str, Any] = {"messages": messages, "unread_here": sum(m.read_at is None for m in messages)}
+    messages = [ser.message_json(m) for m in config.inbox(ctx.db, user.id)]
+    data: dict[str, Any] = {"messages": messages, "unread_here": sum(m["read_at"] is None for m in messages)}
     if policy.is_office(user):
         data["counts"] = worker.counts(ctx.db)
         data["problems"] = [config.delivery_dict(d) for d in worker.problems(ctx.db)]
