@@ -85,8 +85,8 @@ def test_bad_directories_are_refused(session, tmp_path):
     with pytest.raises(ValidationError, match="同时属于“甲局”和“乙局”"):
         units.load_directory(session, units.read_directory(clash))
     no_header = tmp_path / "h.csv"
-    no_header.write_text("单位,简称\n某局,某\n", encoding="utf-8")
-    with pytest.raises(InputError, match="CSV 需要表头"):
+    no_header.write_text("编号,简称\n1,某\n", encoding="utf-8")
+    with pytest.raises(InputError, match="第一行应为表头，至少包含“单位名称”"):
         units.read_directory(no_header)
     with pytest.raises(InputError, match="文件不存在"):
         units.read_directory(tmp_path / "missing.yaml")
