@@ -57,7 +57,7 @@ def add_user(db: Session, username: str, role: str, password: str, *, unit: str 
     if role not in LOGIN_ROLES:
         raise ValidationError(f"角色应为 {'、'.join(LOGIN_ROLES)} 之一，而不是 {role!r}")
     if role == "liaison" and not unit:
-        raise ValidationError("单位联络员必须指定所属单位")
+        raise ValidationError("单位联络员（liaison）必须指定所属单位（--unit）")
     if db.scalar(select(User.id).where(User.username == username)):
         raise ConflictError(f"用户名“{username}”已存在")
     unit_row = unit if isinstance(unit, Unit) else find_unit_any(db, unit) if unit else None

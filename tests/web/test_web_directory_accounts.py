@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from luoshi.ledger.db import session_factory
-from luoshi.ledger.models import Assignment, AuditEvent, Unit, User
+from luoshi.ledger.models import Assignment, AuditEvent, User
 
 from .conftest import PASSWORD, csrf_from, login
 
