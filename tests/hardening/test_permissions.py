@@ -40,6 +40,8 @@ LEADER_ROUTES = {
     ("POST", "/dashboard/c/{cid}/comments"),
     ("POST", "/admin/commitments/{cid}/comments"),
 }
+# Routes every signed-in user may use on their own account.
+SELF_ROUTES = {("POST", "/account/password")}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PDF = make_pdf(["进度证明材料"])
 
@@ -55,6 +57,9 @@ class Targets:
     pid: int
     nid: int
     eid: int
+    uid: int  # a unit of its own for the directory routes (renamed, merged away)
+    into: int  # the unit it is merged into
+    username: str  # an account of that unit (reset, disabled)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +81,16 @@ def targets(web: Any) -> Targets:
                    detail="未按时报送", issued=dt.date(2024, 4, 1), due=dt.date(2024, 4, 10))
         db.add(n)
         db.flush()
-        return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id)
+        from luoshi.ledger.models import Report, Unit
+        from luoshi.web import accounts
+
+        gov = get(db, Report, s.report_id).government
+        spare, into = Unit(government=gov, name="权限测试单位", kind="部门"), Unit(government=gov, name="权限测试承接单位",
+                                                                               kind="部门")
+        db.add_all([spare, into])
+        db.flush()
+        accounts.add_user(db, "spare_liaison", "liaison", "Spare-liaison-2026", unit=spare)
+        return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id, spare.id, into.id, "spare_liaison")
 
 
 def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
@@ -126,13 +140,28 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
         ("POST", "/api/commitments/{cid}/comments"): {"json": {"body": "请加快推进"}},
         ("POST", "/dashboard/c/{cid}/comments"): {"data": {"body": "请加快推进"}},
         ("POST", "/admin/commitments/{cid}/comments"): {"data": {"body": "请加快推进"}},
+        # unit directory and accounts (admin), one's own password (everyone signed in)
+        ("POST", "/admin/units"): {"data": {"gov": "1", "name": "权限测试新单位", "kind": "部门"}},
+        ("POST", "/admin/units/{uid}/rename"): {"data": {"name": "权限测试单位（更名）"}},
+        ("POST", "/admin/units/{uid}/alias"): {"data": {"alias": "权限测试别名"}},
+        ("POST", "/admin/units/{uid}/merge"): {"data": {"into": str(t.into)}},
+        ("POST", "/admin/units/{uid}/active"): {"data": {"active": "0"}},
+        ("POST", "/admin/units/{uid}/liaisons"): {"data": {"username": "perm_new_liaison"}},
+        ("POST", "/admin/units/import"): {"data": {"gov": "1"},
+                                          "files": {"file": ("units.csv", "单位名称\n权限测试导入单位\n".encode())}},
+        ("POST", "/admin/units/import/apply"): {"data": {"token": "expired"}},
+        ("POST", "/admin/accounts/{username}/reset"): {"data": {}},
+        ("POST", "/admin/accounts/{username}/active"): {"data": {"active": "0"}},
+        ("POST", "/account/password"): {"data": {"old": "not-the-password", "new": "Another-pass-2026",
+                                                 "repeat": "Another-pass-2026"}},
     }
     return samples.get((method, path))
 
 
 def fill(path: str, t: Targets) -> str:
     """Path parameters → unit A's records ({pid} is a period under /api/periods, else a progress report)."""
-    values = {"rid": t.rid, "report_id": t.rid, "cid": t.cid, "nid": t.nid, "eid": t.eid,
+    values = {"rid": t.rid, "report_id": t.rid, "cid": t.cid, "nid": t.nid, "eid": t.eid, "uid": t.uid,
+              "username": t.username,
               "pid": t.period if path.startswith("/api/periods/") else t.pid}
 
     def sub(m: re.Match[str]) -> str:
@@ -198,19 +227,19 @@ def test_anonymous_api(web: Any, targets: Targets) -> None:
 @pytest.mark.parametrize("via", ["session", "token"])
 def test_leader_only_comments(web: Any, targets: Targets, via: str) -> None:
     caller = web.session("leader") if via == "session" else web.token("leader")
-    assert run_matrix(web, targets, caller, allowed=LEADER_ROUTES) == []
+    assert run_matrix(web, targets, caller, allowed=LEADER_ROUTES | SELF_ROUTES) == []
 
 
 @pytest.mark.parametrize("via", ["session", "token"])
 def test_liaison_of_another_unit_is_refused(web: Any, targets: Targets, via: str) -> None:
     caller = web.session("liaison_b") if via == "session" else web.token("liaison_b")
-    assert run_matrix(web, targets, caller, allowed=set()) == []
+    assert run_matrix(web, targets, caller, allowed=SELF_ROUTES) == []
 
 
 @pytest.mark.parametrize("via", ["session", "token"])
 def test_liaison_of_the_unit(web: Any, targets: Targets, via: str) -> None:
     caller = web.session("liaison_a") if via == "session" else web.token("liaison_a")
-    assert run_matrix(web, targets, caller, allowed=UNIT_ROUTES) == []
+    assert run_matrix(web, targets, caller, allowed=UNIT_ROUTES | SELF_ROUTES) == []
 
 
 def test_refused_writes_changed_nothing(web: Any, targets: Targets) -> None:
