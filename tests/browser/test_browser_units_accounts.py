@@ -68,6 +68,7 @@ def test_new_unit_on_an_empty_directory_its_liaison_and_the_forced_password_chan
     phone.wait_for_load_state()
     assert phone.url.endswith("/account/password")
     assert "请先设置自己的新密码" in phone.inner_text("main")
+    shot(phone, "units-03-forced-password-change", full_page=False)
     phone.goto("/my")  # nothing else is reachable before the change
     assert phone.url.endswith("/account/password")
     phone.fill("#old", one_time)
@@ -85,7 +86,7 @@ def test_new_unit_on_an_empty_directory_its_liaison_and_the_forced_password_chan
     phone.wait_for_load_state()
     assert re.search(r"/my(\?|$)", phone.url), phone.url
     assert phone.inner_text(".flash.ok") == "密码已修改；在其他设备上的登录已退出"
-    shot(phone, "units-03-liaison-after-change", full_page=False)
+    shot(phone, "units-04-liaison-after-change", full_page=False)
     assert not phone.errors, phone.errors
 
     page.goto("/admin/units")
@@ -93,3 +94,5 @@ def test_new_unit_on_an_empty_directory_its_liaison_and_the_forced_password_chan
     page.wait_for_load_state()
     row = page.locator("#liaisons tbody tr").first.inner_text()
     assert "ndrc_li" in row and "李四" in row and "一次性密码" not in row
+    assert "一次性密码：待本人修改 → 无" in page.inner_text("#trail")
+    shot(page, "units-05-unit-page")

@@ -149,7 +149,8 @@ def _trail(ctx: Ctx, unit: Unit, people: list[Any]) -> list[dict[str, Any]]:
         after, before = e.after or {}, e.before or {}
         changes = [f"{_FIELDS.get(k, k)}：{_shown(ctx, k, before.get(k))} → {_shown(ctx, k, v)}"
                    if e.action == "update" else f"{_FIELDS.get(k, k)}：{_shown(ctx, k, v)}"
-                   for k, v in after.items() if k not in _HIDDEN and k in _FIELDS]
+                   for k, v in after.items() if k not in _HIDDEN and k in _FIELDS
+                   and (e.action == "update" or v not in (None, []))]  # a new row's empty fields say nothing
         out.append({"at": e.at, "actor": e.actor, "what": what, "action": _ACTIONS.get(e.action, e.action),
                     "changes": changes})
     return out
