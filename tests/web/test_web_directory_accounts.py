@@ -132,6 +132,10 @@ def test_directory_upload_previews_renames_and_additions_then_applies(as_user, e
     r = admin.post("/admin/units/import", data={"csrf_token": admin.csrf, "gov": "1"},  # type: ignore[attr-defined]
                    files={"file": ("x.csv", "编号,备注\n1,2\n".encode(), "text/csv")})
     assert "第一行应为表头，至少包含“单位名称”（或 name）一列" in _flash(r)
+    r = admin.post("/admin/units/import", data={"csrf_token": admin.csrf, "gov": "1"},  # type: ignore[attr-defined]
+                   files={"file": ("y.csv", "单位名称,上级单位\n市新区管委会,市不存在局\n".encode(), "text/csv")})
+    assert _flash(r) == "y.csv: 单位“市新区管委会”的上级“市不存在局”不在名录中"
+    assert "市新区管委会" not in admin.get("/admin/units").text
 
 
 def test_new_liaison_gets_a_one_time_password_and_must_change_it(as_user, app, engine, ledger) -> None:

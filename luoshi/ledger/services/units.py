@@ -210,12 +210,23 @@ def _plan(existing: dict[str, Unit], entries: list[dict[str, Any]]) -> list[tupl
 
 def plan_directory(session: Session, data: dict[str, Any], government: str, *,
                    where: str = "directory") -> list[PlannedChange]:
-    """What :func:`load_directory` would do with ``data``, without changing anything."""
+    """What :func:`load_directory` would do with ``data``, without changing anything.
+
+    The load itself runs inside a savepoint that is rolled back, so a list the load would refuse
+    (an unknown parent, a name claimed by two units) is refused here, with the same message,
+    before anyone is asked to confirm it.
+    """
     entries = [_validate(e, where) for e in data["units"]]
     gov = session.scalar(select(Government).where(Government.name == government))
     existing = {} if gov is None else {
         u.name: u for u in session.scalars(select(Unit).where(Unit.government_id == gov.id))}
-    return [change for change, _unit in _plan(existing, entries)]
+    changes = [change for change, _unit in _plan(existing, entries)]
+    savepoint = session.begin_nested()
+    try:
+        load_directory(session, data, government, where=where)
+    finally:
+        savepoint.rollback()
+    return changes
 
 
 def load_directory(
