@@ -547,7 +547,7 @@ def scorecard_cmd(obj: Ctx, label: str | None, save: bool, as_json: bool) -> Non
 
 @ledger.group("units")
 def units_grp() -> None:
-    """单位名录：查看、导入、新增、改名、别名。"""
+    """单位名录：查看、导入、新增、改名、别名、合并、停用。"""
 
 
 @units_grp.command("list")
@@ -570,14 +570,19 @@ def units_list(obj: Ctx, as_json: bool) -> None:
 @JSON
 @pass_ctx
 def units_load(obj: Ctx, path: str, as_json: bool) -> None:
-    """从 YAML 或 CSV 导入单位名录（--government 指定政府）。"""
+    """从 .xlsx、CSV 或 YAML 导入单位名录（--government 指定政府）。
+
+    新名称的别名或简称中列出现有单位的名称时，视为该单位更名（旧名保留为别名）。
+    """
     from luoshi.ledger.services import units
 
     data = units.read_directory(path)
     with obj.work() as s:
         r = units.load_directory(s, data, obj.government, where=path)
-    out = {"government": r.government, "added": r.added, "updated": r.updated, "unchanged": r.unchanged}
-    echo_json(out) if as_json else click.echo(f"{r.government}：新增 {r.added}，更新 {r.updated}，未变 {r.unchanged}")
+    out = {"government": r.government, "added": r.added, "renamed": r.renamed, "updated": r.updated,
+           "unchanged": r.unchanged}
+    echo_json(out) if as_json else click.echo(
+        f"{r.government}：新增 {r.added}，更名 {r.renamed}，更新 {r.updated}，未变 {r.unchanged}")
 
 
 @units_grp.command("add")
@@ -620,6 +625,35 @@ def units_alias(obj: Ctx, name: str, alias: str) -> None:
         gov = obj.government or obj.report(s).government.name
         u = units.add_alias(s, units.find_unit(s, gov, name).id, alias)
         click.echo(f"单位 {u.id}：{u.name}（别名 {'、'.join(u.aliases)}）")
+
+
+@units_grp.command("merge")
+@click.argument("name")
+@click.argument("into")
+@pass_ctx
+def units_merge(obj: Ctx, name: str, into: str) -> None:
+    """把单位 NAME 合并到 INTO：任务分工、联络员和督办单随之转移，NAME 的各个名称成为 INTO 的别名。"""
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        source = units.find_unit(s, gov, name)
+        r = units.merge_units(s, source.id, units.find_unit(s, gov, into).id)
+        click.echo(f"已将“{source.name}”并入“{r.target.name}”：转移分工 {r.moved + r.joined} 条，"
+                   f"联络员 {r.liaisons} 个，督办单 {r.notices} 份（别名 {'、'.join(r.target.aliases)}）")
+
+
+@units_grp.command("deactivate")
+@click.argument("name")
+@pass_ctx
+def units_deactivate(obj: Ctx, name: str) -> None:
+    """停用单位（仍承担未办结任务时拒绝）。"""
+    from luoshi.ledger.services import units
+
+    with obj.work() as s:
+        gov = obj.government or obj.report(s).government.name
+        u = units.deactivate_unit(s, units.find_unit(s, gov, name).id)
+        click.echo(f"已停用单位 {u.id}：{u.name}")
 
 
 @ledger.command("calendar")

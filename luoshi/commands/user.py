@@ -1,4 +1,7 @@
-"""``luoshi user``: manage accounts of the web app (add, passwd, disable, token)."""
+"""``luoshi user``: manage accounts of the web app (add, passwd, reset, disable, enable, token).
+
+The same functions (``luoshi.web.accounts``) serve the office's accounts pages in the web app.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +69,31 @@ def disable(username: str) -> None:
     with transaction() as db:
         accounts.disable(db, username)
     click.echo(f"已停用 {username}")
+
+
+@user.command("reset")
+@click.argument("username")
+def reset(username: str) -> None:
+    """重置为一次性密码（只显示这一次；该用户下次登录须先设置自己的密码）。"""
+    from luoshi.ledger.db import transaction
+    from luoshi.web import accounts
+
+    with transaction() as db:
+        _user, password = accounts.reset_password(db, username)
+    click.echo(password)
+    click.echo(f"已重置 {username} 的密码：以上一次性密码只显示这一次，登录后须立即修改", err=True)
+
+
+@user.command("enable")
+@click.argument("username")
+def enable(username: str) -> None:
+    """重新启用已停用的账号。"""
+    from luoshi.ledger.db import transaction
+    from luoshi.web import accounts
+
+    with transaction() as db:
+        accounts.enable(db, username)
+    click.echo(f"已启用 {username}")
 
 
 @user.command("token")

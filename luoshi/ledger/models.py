@@ -469,6 +469,9 @@ class User(Base):
     api_token_hash: Mapped[str | None] = mapped_column(String(200))
     api_token_expires_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # a one-time password set by the office: nothing but choosing a new one is allowed until cleared
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column()  # dates a change in the audit trail
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     unit: Mapped[Unit | None] = relationship()

@@ -52,6 +52,15 @@ class Unauthenticated(LuoshiError):
     http_status = 401
 
 
+class PasswordChangeRequired(LuoshiError):
+    """The account still has the one-time password the office gave it: only changing it is allowed."""
+
+    http_status = 403
+
+
+PASSWORD_PAGE = "/account/password"
+
+
 class TooManyAttempts(LuoshiError):
     http_status = 429
 
@@ -74,6 +83,7 @@ class Principal:
     unit_id: int | None
     via: str  # "session" | "token" | "anonymous"
     sid: str | None = None
+    must_change_password: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -106,7 +116,8 @@ def fingerprint(settings: Settings, user: User) -> str:
 
 
 def principal_of(user: User, via: str, sid: str | None = None) -> Principal:
-    return Principal(user.id, user.username, user.display_name, user.role, user.unit_id, via, sid)
+    return Principal(user.id, user.username, user.display_name, user.role, user.unit_id, via, sid,
+                     bool(user.must_change_password))
 
 
 def session_key(sid: str) -> str:

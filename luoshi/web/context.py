@@ -23,7 +23,14 @@ from luoshi.errors import NotFoundError, PermissionDenied
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.ledger.db import LedgerSession
 from luoshi.web import csrf
-from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
+from luoshi.web.auth import (
+    ANONYMOUS,
+    PASSWORD_PAGE,
+    PasswordChangeRequired,
+    Principal,
+    Unauthenticated,
+    authenticate,
+)
 from luoshi.web.config import Settings
 from luoshi.web.limits import read_form
 
@@ -110,6 +117,8 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
                 value = form.get(csrf.FIELD)
                 given = value if isinstance(value, str) else None
             csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+        if ctx.user.must_change_password and request.url.path not in _ALLOWED_BEFORE_CHANGE:
+            raise PasswordChangeRequired("请先修改初始密码：管理员发放的一次性密码只能用来设置你自己的新密码")
         yield ctx
     finally:
         # On the event loop, not in a worker thread: closing only hands the connection back (and
@@ -117,6 +126,10 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         # waiting here for a free thread could deadlock with views that wait for a connection
         # (or, on SQLite, for the write lock this session may still hold).
         db.close()
+
+
+# what an account with a one-time password may reach until it has chosen its own
+_ALLOWED_BEFORE_CHANGE = frozenset({PASSWORD_PAGE, "/logout", "/login", "/api/session", "/api/me"})
 
 
 def _close_request_session(kwargs: dict[str, Any]) -> None:

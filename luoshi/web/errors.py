@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from luoshi.errors import LuoshiError
 from luoshi.ledger.conflicts import as_conflict
-from luoshi.web.auth import Unauthenticated
+from luoshi.web.auth import PASSWORD_PAGE, PasswordChangeRequired, Unauthenticated
 from luoshi.web.context import is_api
 from luoshi.web.templating import wants_twin
 
@@ -84,6 +84,8 @@ def install(app: FastAPI) -> None:
             if "过期" in exc.message or "失效" in exc.message:
                 resp.delete_cookie("luoshi_session", path="/")
             return resp
+        if isinstance(exc, PasswordChangeRequired) and not _wants_json(request):
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return error_response(request, exc.http_status, exc.message, headers=headers)

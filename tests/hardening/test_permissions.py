@@ -40,8 +40,9 @@ LEADER_ROUTES = {
     ("POST", "/dashboard/c/{cid}/comments"),
     ("POST", "/admin/commitments/{cid}/comments"),
 }
-# Routes every signed-in user may use on their own records (the inbox: mark own messages read).
-OWN_ROUTES = {("POST", "/inbox/read")}
+# Routes every signed-in user may use on their own records: the inbox (mark own messages read) and
+# their own account (password).
+OWN_ROUTES = {("POST", "/inbox/read"), ("POST", "/account/password")}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PDF = make_pdf(["进度证明材料"])
 
@@ -57,6 +58,9 @@ class Targets:
     pid: int
     nid: int
     eid: int
+    uid: int  # a unit of its own for the directory routes (renamed, merged away)
+    into: int  # the unit it is merged into
+    username: str  # an account of that unit (reset, disabled)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +82,16 @@ def targets(web: Any) -> Targets:
                    detail="未按时报送", issued=dt.date(2024, 4, 1), due=dt.date(2024, 4, 10))
         db.add(n)
         db.flush()
-        return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id)
+        from luoshi.ledger.models import Report, Unit
+        from luoshi.web import accounts
+
+        gov = get(db, Report, s.report_id).government
+        spare, into = Unit(government=gov, name="权限测试单位", kind="部门"), Unit(government=gov, name="权限测试承接单位",
+                                                                               kind="部门")
+        db.add_all([spare, into])
+        db.flush()
+        accounts.add_user(db, "spare_liaison", "liaison", "Spare-liaison-2026", unit=spare)
+        return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id, spare.id, into.id, "spare_liaison")
 
 
 def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
@@ -131,13 +144,28 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
         ("POST", "/admin/commitments/{cid}/comments"): {"data": {"body": "请加快推进"}},
         ("POST", "/inbox/read"): {"data": {}},
         ("POST", "/inbox/deliveries"): {"data": {"id": "1", "action": "retry"}},
+        # unit directory and accounts (admin), one's own password (everyone signed in)
+        ("POST", "/admin/units"): {"data": {"gov": "1", "name": "权限测试新单位", "kind": "部门"}},
+        ("POST", "/admin/units/{uid}/rename"): {"data": {"name": "权限测试单位（更名）"}},
+        ("POST", "/admin/units/{uid}/alias"): {"data": {"alias": "权限测试别名"}},
+        ("POST", "/admin/units/{uid}/merge"): {"data": {"into": str(t.into)}},
+        ("POST", "/admin/units/{uid}/active"): {"data": {"active": "0"}},
+        ("POST", "/admin/units/{uid}/liaisons"): {"data": {"username": "perm_new_liaison"}},
+        ("POST", "/admin/units/import"): {"data": {"gov": "1"},
+                                          "files": {"file": ("units.csv", "单位名称\n权限测试导入单位\n".encode())}},
+        ("POST", "/admin/units/import/apply"): {"data": {"token": "expired"}},
+        ("POST", "/admin/accounts/{username}/reset"): {"data": {}},
+        ("POST", "/admin/accounts/{username}/active"): {"data": {"active": "0"}},
+        ("POST", "/account/password"): {"data": {"old": "not-the-password", "new": "Another-pass-2026",
+                                                 "repeat": "Another-pass-2026"}},
     }
     return samples.get((method, path))
 
 
 def fill(path: str, t: Targets) -> str:
     """Path parameters → unit A's records ({pid} is a period under /api/periods, else a progress report)."""
-    values = {"rid": t.rid, "report_id": t.rid, "cid": t.cid, "nid": t.nid, "eid": t.eid,
+    values = {"rid": t.rid, "report_id": t.rid, "cid": t.cid, "nid": t.nid, "eid": t.eid, "uid": t.uid,
+              "username": t.username,
               "pid": t.period if path.startswith("/api/periods/") else t.pid,
               "slug": "liaison", "name": "duchashi-01-admin.png"}
 

@@ -85,8 +85,8 @@ def test_bad_directories_are_refused(session, tmp_path):
     with pytest.raises(ValidationError, match="同时属于“甲局”和“乙局”"):
         units.load_directory(session, units.read_directory(clash))
     no_header = tmp_path / "h.csv"
-    no_header.write_text("单位,简称\n某局,某\n", encoding="utf-8")
-    with pytest.raises(InputError, match="CSV 需要表头"):
+    no_header.write_text("编号,简称\n1,某\n", encoding="utf-8")
+    with pytest.raises(InputError, match="第一行应为表头，至少包含“单位名称”"):
         units.read_directory(no_header)
     with pytest.raises(InputError, match="文件不存在"):
         units.read_directory(tmp_path / "missing.yaml")
@@ -151,3 +151,96 @@ def test_add_unit_is_audited(session):
     with pytest.raises(ConflictError, match="名称“数据局”已属于单位“市数据和政务服务局”"):
         units.add_unit(session, "枣庄市", "另一个局", aliases=["数据局"])
     assert session.scalar(select(Unit).where(Unit.name == "另一个局")) is None
+
+
+def test_merge_folds_shared_commitments_and_moves_everything(session):
+    report = small_ledger(session)
+    gid = report.government_id
+    both = commitments.add_manual(session, report, kind="measure", title="推进数字政府建设")
+    only = commitments.add_manual(session, report, kind="measure", title="建设城市大脑")
+    assign.assign(session, both, lead="大数据中心", support=["发改委"])
+    assign.assign(session, only, lead="大数据中心")
+    source = units.resolve(session, gid, "大数据中心")
+    target = units.resolve(session, gid, "发改委")
+    source_labels = units.labels(source)
+    result = units.merge_units(session, source.id, target.id, expected_version=source.version)
+    assert (result.moved, result.joined, result.liaisons, result.notices) == (1, 1, 0, 0)
+    session.expire_all()
+    # where both answered for one commitment, one assignment is left: the target, leading
+    assert [(a.unit.name, a.role) for a in both.assignments] == [("市发展和改革委员会", "lead")]
+    assert [(a.unit.name, a.role) for a in only.assignments] == [("市发展和改革委员会", "lead")]
+    merged = session.get(Unit, source.id)
+    assert merged.active is False and merged.note.startswith(f"已并入“{target.name}”")
+    assert set(source_labels) <= set(units.labels(target))
+    assert units.resolve(session, gid, "大数据中心") == target  # the old names resolve to the target
+    rows = {r.unit.name: r for r in units.directory(session, gid)}
+    assert (rows[target.name].assignments, rows[target.name].open_leads) == (2, 2)
+    assert rows[merged.name].assignments == 0
+    with pytest.raises(ConflictError, match="已停用，不能合并"):
+        units.merge_units(session, source.id, target.id)
+    with pytest.raises(ValidationError, match="不能把单位合并到它自己"):
+        units.merge_units(session, target.id, target.id)
+    # the merged unit's full name cannot be taken by a new unit: it is the target's alias now
+    with pytest.raises(ConflictError, match=f"已属于单位“{target.name}”"):
+        units.add_unit(session, "枣庄市", merged.name)
+
+
+def test_deactivate_refuses_open_work_and_activate_checks_names(session):
+    report = small_ledger(session)
+    gid = report.government_id
+    c = commitments.add_manual(session, report, kind="measure", title="推进数字政府建设")
+    assign.assign(session, c, lead="大数据中心", support=["统计局"])
+    stats = units.resolve(session, gid, "统计局")
+    with pytest.raises(ConflictError, match=rf"“{stats.name}”仍配合 1 项（任务 {c.id}）未办结的任务，不能停用"):
+        units.deactivate_unit(session, stats.id)
+    c.state = "closed"
+    session.flush()
+    gone = units.deactivate_unit(session, stats.id)
+    assert gone.active is False
+    with pytest.raises(NotFoundError, match="未知单位“统计局”"):
+        units.resolve(session, gid, "统计局")
+    assert stats.id not in {r.unit.id for r in units.directory(session, gid, include_inactive=False)}
+    with pytest.raises(ConflictError, match="名录中已有停用的单位"):
+        units.add_unit(session, "枣庄市", stats.name)
+    units.add_unit(session, "枣庄市", "市统计调查中心", aliases=["统计局"])  # its old alias is free
+    with pytest.raises(ConflictError, match="不能重新启用：名称“统计局”已属于单位“市统计调查中心”"):
+        units.activate_unit(session, stats.id)
+    off = [e for e in unit_events(session, "update") if e.entity_id == str(stats.id)]
+    assert [(e.before, e.after, e.actor) for e in off] == [({"active": True}, {"active": False}, "tester")]
+
+
+def test_xlsx_directory_previews_a_rename_then_applies_it(session, tmp_path):
+    from openpyxl import Workbook
+
+    report = small_ledger(session)
+    gid = report.government_id
+    stats = units.resolve(session, gid, "统计局")
+    old_name = stats.name
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位名称", "简称", "别名", "类型", "上级单位", "备注"])
+    sheet.append(["市统计和调查局", "市统计调查局", f"{stats.name}、统计局", "部门", None, None])
+    sheet.append(["市新设局", None, "新设局", "部门", "市统计和调查局", "2026年新设"])
+    sheet.append([None, None, None, None, None, None])
+    path = tmp_path / "名录.xlsx"
+    book.save(path)
+    data = units.read_directory(path)
+    before = len(units.list_units(session, "枣庄市"))
+    plan = units.plan_directory(session, data, "枣庄市")
+    assert [(p.label, p.name, p.old_name) for p in plan] == [("更名", "市统计和调查局", stats.name),
+                                                             ("新增", "市新设局", None)]
+    assert len(units.list_units(session, "枣庄市")) == before  # the preview wrote nothing
+    result = units.load_directory(session, data, "枣庄市", where="名录.xlsx")
+    assert (result.added, result.renamed, result.updated, result.unchanged) == (1, 1, 0, 0)
+    renamed = session.get(Unit, stats.id)
+    assert renamed.name == "市统计和调查局" and old_name in renamed.aliases and "统计局" in renamed.aliases
+    assert units.resolve(session, gid, old_name) is renamed
+    assert units.resolve(session, gid, "新设局").parent is renamed
+    again = units.plan_directory(session, data, "枣庄市")
+    assert [p.action for p in again] == ["unchanged", "unchanged"]
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match=r"不是有效的 \.xlsx 工作簿"):
+        units.read_directory(bad)
+    with pytest.raises(InputError, match=r"应为 \.xlsx、\.csv 或 \.yaml 文件"):
+        units.read_directory_bytes("名录.doc", b"x")

@@ -49,7 +49,10 @@ def test_no_audit_row_holds_a_hash(engine: Engine, ledger, as_user) -> None:
     create, passwd, tok, off = events
     assert create.action == "create" and create.after["password_hash"] == "(set)"
     assert create.after["api_token_hash"] is None and create.after["username"] == "newbie"
-    assert passwd.before == {"password_hash": "(set)"} and passwd.after == {"password_hash": "(changed)"}
+    assert passwd.before["password_hash"] == "(set)" and passwd.after["password_hash"] == "(changed)"
+    # the change is dated in the trail, the hash never is
+    assert set(passwd.after) == {"password_hash", "password_changed_at"}
+    assert passwd.after["password_changed_at"] > passwd.before["password_changed_at"]
     assert tok.before == {"api_token_hash": None, "api_token_expires_at": None}
     assert tok.after["api_token_hash"] == "(changed)" and tok.after["api_token_expires_at"] > "2026"  # not secret
     assert off.after == {"active": False, "api_token_hash": None, "api_token_expires_at": None}

@@ -50,6 +50,23 @@ def test_demo_prepares_ledger_and_user_commands(tmp_path: Path) -> None:
     assert tok.returncode == 0 and tok.stdout.strip().startswith("lst_")
     assert run(["user", "disable", "zhang"], home).returncode == 0
     assert run(["user", "token", "nobody"], home).returncode == 2
+    again = run(["user", "disable", "zhang"], home)
+    assert again.returncode == 2 and "已经停用" in again.stderr
+    assert run(["user", "reset", "zhang"], home).returncode == 2  # a disabled account is enabled first
+    assert run(["user", "enable", "zhang"], home).stdout.strip() == "已启用 zhang"
+    reset = run(["user", "reset", "zhang"], home)
+    assert reset.returncode == 0 and "只显示这一次" in reset.stderr
+    assert len(reset.stdout.strip()) == 19 and reset.stdout.count("-") == 3
+    # the unit directory: the same rules as the web pages
+    added = run(["ledger", "units", "add", "市测试中心", "--alias", "测试中心"], home)
+    assert added.returncode == 0, added.stderr
+    merged = run(["ledger", "units", "merge", "测试中心", "发改委"], home)
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stdout.startswith("已将“市测试中心”并入“市发展和改革委员会”：转移分工 0 条，联络员 0 个，督办单 0 份")
+    assert "市测试中心、测试中心" in merged.stdout
+    refused = run(["ledger", "units", "deactivate", "发改委"], home)
+    assert refused.returncode != 0 and "仍牵头" in refused.stderr and "不能停用" in refused.stderr
+    assert "Traceback" not in refused.stderr
     import sqlite3
 
     with sqlite3.connect(home / "luoshi.db") as db:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from luoshi.web.views import (
+    accounts,
     admin,
     comments,
     commitments,
@@ -25,10 +26,12 @@ from luoshi.web.views import (
     reconcile,
     reports,
     session,
+    units,
 )
 
 ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
-    dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router,
+    dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router, units.router,
+    accounts.router,
 ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from luoshi.ledger import policy
 from luoshi.web.auth import (
+    PASSWORD_PAGE,
     Principal,
     TooManyAttempts,
     Unauthenticated,
@@ -81,7 +82,8 @@ def login_submit(ctx: CtxDep, username: Annotated[Text, Form()], password: Annot
     except Unauthenticated as exc:
         return render(ctx, "login.html", status_code=401, next=next, username=username, error=exc.message,
                       expired=False)
-    resp = RedirectResponse(_safe_next(next, who.role), status_code=303)
+    target = PASSWORD_PAGE if who.must_change_password else _safe_next(next, who.role)
+    resp = RedirectResponse(target, status_code=303)
     set_session_cookie(resp, ctx.request, token, ctx.settings)
     return resp
 
