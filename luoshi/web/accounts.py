@@ -80,7 +80,7 @@ def add_liaison(db: Session, unit_id: int, username: str, display_name: str | No
     if not unit.active:
         raise ConflictError(f"单位“{unit.name}”已停用，不能再为它新建联络员")
     password = one_time_password()
-    user = add_user(db, username, "liaison", password, unit=unit, display_name=display_name or None,
+    user = add_user(db, username, policy.LIAISON, password, unit=unit, display_name=display_name or None,
                     one_time=True)
     return user, password
 

@@ -84,7 +84,7 @@ def install(app: FastAPI) -> None:
             if "过期" in exc.message or "失效" in exc.message:
                 resp.delete_cookie("luoshi_session", path="/")
             return resp
-        if isinstance(exc, PasswordChangeRequired) and not _wants_json(request):
+        if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
             return RedirectResponse(PASSWORD_PAGE, status_code=303)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None

@@ -167,6 +167,21 @@ def _notices_preview(html: str, j: dict, ledger) -> None:
     assert all(item["title"] in html for item in plan["items"])
 
 
+def _units(html: str, j: dict, ledger) -> None:
+    ids = {r["id"] for r in j["rows"]}
+    assert ids >= {ledger.unit1, ledger.unit2} and j["active_count"] == sum(r["active"] for r in j["rows"])
+    assert _links(html, r'href="/admin/units/(\d+)"') == ids
+
+
+def _unit(html: str, j: dict, ledger) -> None:
+    assert j["unit"]["id"] == ledger.unit1 and j["unit"]["name"] in html
+    assert all(p["username"] in html for p in j["people"])
+
+
+def _password(html: str, j: dict, ledger) -> None:
+    assert j["forced"] is False and j["error"] is None and j["policy"] in html
+
+
 def _inbox(html: str, j: dict, ledger) -> None:
     assert j["unread_here"] == sum(m["read_at"] is None for m in j["messages"])
     assert all(f'id="m{m["id"]}"' in html for m in j["messages"])
@@ -241,6 +256,9 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/admin/notices": ("admin", {}, _admin_notices),
     "/admin/notices/preview": ("admin", lambda ledger: {"period": ledger.q1}, _notices_preview),
     "/inbox": ("liaison1", {}, _inbox),
+    "/admin/units": ("admin", {}, _units),
+    "/admin/units/{uid}": ("admin", {}, _unit),
+    "/account/password": ("liaison1", {}, _password),
     "/admin/progress": ("admin", {}, _progress),
     "/admin/evaluations": ("admin", {}, _evaluations),
     "/login": (None, {"next": "/my"}, _login),
@@ -257,10 +275,10 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
 def _url(path: str, ledger, *, missing: bool = False) -> str:
     values = {"cid": ledger.a, "rid": ledger.report, "government": "国务院", "year": 2022,
               "pid": ledger.q1, "eid": MISSING_ID, "nid": MISSING_ID, "report_id": ledger.report,
-              "slug": "liaison", "name": "duchashi-01-admin.png"}
+              "slug": "liaison", "name": "duchashi-01-admin.png", "uid": ledger.unit1}
     if missing:
         values.update(cid=MISSING_ID, rid=MISSING_ID, pid=MISSING_ID, report_id=MISSING_ID, government="火星市",
-                      slug="nosuchpage", name="nosuch.png")
+                      slug="nosuchpage", name="nosuch.png", uid=MISSING_ID)
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from luoshi.errors import LuoshiError, NotFoundError, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.models import Unit, User
 from luoshi.web import accounts
 from luoshi.web.auth import PASSWORD_PAGE, issue_session, set_session_cookie
@@ -24,11 +25,11 @@ from luoshi.web.params import Id, form_id
 from luoshi.web.passwords import MIN_DISTINCT, MIN_LENGTH
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, form_of, redirect, text
+from luoshi.web.views.session import HOME
 
 router = APIRouter(include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
-HOME = {"admin": "/admin", "liaison": "/my", "leader": "/dashboard"}
 POLICY = (f"至少 {MIN_LENGTH} 个字符、{MIN_DISTINCT} 个以上不同字符，混用字母、数字或符号中的两类以上，"
           "且不能是常见密码")
 
@@ -52,7 +53,7 @@ async def add_liaison(ctx: CtxDep, uid: Id) -> Response:
     form = await form_of(ctx)
 
     def run() -> Response:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         if ctx.db.get(Unit, uid) is None:
             raise NotFoundError(f"单位 {uid} 不存在")
         try:
@@ -69,7 +70,7 @@ async def add_liaison(ctx: CtxDep, uid: Id) -> Response:
 
 @router.post("/admin/accounts/{username}/reset")
 def reset(ctx: CtxDep, username: str) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     try:
         user, password = accounts.reset_password(ctx.db, username)
         ctx.commit()
@@ -87,7 +88,7 @@ async def set_active(ctx: CtxDep, username: str) -> Response:
     back = _unit_back(None, form_id(text(form, "unit")))
 
     def action() -> User:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         if username == ctx.user.username and not on:
             raise ValidationError("不能停用自己正在使用的账号")
         return accounts.enable(ctx.db, username) if on else accounts.disable(ctx.db, username)

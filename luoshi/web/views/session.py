@@ -39,10 +39,13 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
+HOME = {"admin": "/admin", "liaison": "/my", "leader": "/dashboard"}  # where each role lands after login
+
+
 def _safe_next(target: str | None, role: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return {"admin": "/admin", "liaison": "/my", "leader": "/dashboard"}.get(role, "/")
+    return HOME.get(role, "/")
 
 
 def check_credentials(ctx: Ctx, username: str, password: str) -> tuple[str, str, Principal]:

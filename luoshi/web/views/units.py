@@ -18,6 +18,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from luoshi.errors import LuoshiError, NotFoundError, ValidationError
+from luoshi.ledger import policy
 from luoshi.ledger.models import UNIT_KINDS, Government, Report, Unit
 from luoshi.ledger.services import history, publication
 from luoshi.ledger.services import units as unit_service
@@ -74,7 +75,7 @@ def _row(r: unit_service.DirectoryRow) -> dict[str, Any]:
 
 @router.get("", response_class=HTMLResponse)
 def directory_page(ctx: CtxDep, gov: Id | None = None) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     government = _government(ctx, gov)
     governments = [{"id": g.id, "name": g.name} for g in ctx.db.scalars(select(Government).order_by(Government.id))]
     rows = [] if government is None else [_row(r) for r in unit_service.directory(ctx.db, government.id)]
@@ -92,7 +93,7 @@ async def add(ctx: CtxDep) -> Response:
     back = f"/admin/units?gov={gov_id}"
 
     def action() -> Unit:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         government = ctx.db.get(Government, gov_id)
         if government is None:
             raise NotFoundError("请先导入报告：单位名录属于某个政府")
@@ -158,7 +159,7 @@ def _trail(ctx: Ctx, unit: Unit, people: list[Any]) -> list[dict[str, Any]]:
 
 @router.get("/{uid}", response_class=HTMLResponse)
 def unit_page(ctx: CtxDep, uid: Id) -> Response:
-    ctx.require("admin")
+    ctx.require(policy.is_office)
     unit = _unit_or_404(ctx, uid)
     rows = unit_service.directory(ctx.db, unit.government_id)
     this = next(r for r in rows if r.unit.id == unit.id)
@@ -175,7 +176,7 @@ async def rename(ctx: CtxDep, uid: Id) -> Response:
     form = await form_of(ctx)
 
     def action() -> tuple[str, Unit]:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         old = _unit_or_404(ctx, uid).name
         return old, unit_service.rename_unit(ctx.db, uid, text(form, "name"), expected_version=_version(form))
 
@@ -188,7 +189,7 @@ async def alias(ctx: CtxDep, uid: Id) -> Response:
     form = await form_of(ctx)
 
     def action() -> Unit:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         names = _names(text(form, "alias"))
         if not names:
             raise ValidationError("请填写要添加的别名")
@@ -205,7 +206,7 @@ async def merge(ctx: CtxDep, uid: Id) -> Response:
     form = await form_of(ctx)
 
     def action() -> tuple[str, unit_service.MergeResult]:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         target = form_id(text(form, "into"))
         if target is None:
             raise ValidationError("请选择要并入的单位")
@@ -226,7 +227,7 @@ async def set_active(ctx: CtxDep, uid: Id) -> Response:
     on = text(form, "active") == "1"
 
     def action() -> Unit:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         if on:
             return unit_service.activate_unit(ctx.db, uid, expected_version=_version(form))
         return unit_service.deactivate_unit(ctx.db, uid, expected_version=_version(form))
@@ -251,7 +252,7 @@ async def import_preview(ctx: CtxDep) -> Response:
     uploaded = files(form, "file", ctx.settings.max_upload_bytes)
 
     def preview() -> Response:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         government = ctx.db.get(Government, gov_id)
         if government is None:
             return redirect("/admin/units", err="请先导入报告：单位名录属于某个政府", ctx=ctx)
@@ -279,12 +280,12 @@ async def import_apply(ctx: CtxDep) -> Response:
     try:
         body = unsign(ctx.settings.secret_key, _IMPORT_PURPOSE, text(form, "token"))
     except BadToken:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         return redirect("/admin/units", err="预览已过期，请重新上传单位名录文件", ctx=ctx)
     gov_id = int(body["g"])
 
     def action() -> unit_service.LoadResult:
-        ctx.require("admin")
+        ctx.require(policy.is_office)
         government = ctx.db.get(Government, gov_id)
         if government is None:
             raise NotFoundError(f"政府 {gov_id} 不存在")
