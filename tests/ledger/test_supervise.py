@@ -61,9 +61,9 @@ def judged(s, report, p) -> dict[int, tuple[str, ...]]:
     """The reasons each tracked item should get for period ``p`` — written from the lights directly."""
     out = {}
     for c in status.tracked(s, report):
-        st = status.status_of(s, c, p, report=report)
+        st = status.status_of(s, c, p)
         reasons = (("未按时报送",) if st.missing else ()) + (
-            ("逾期未完成",) if st.overdue else ("进度滞后",) if st.color == "red" else ())
+            ("逾期未完成",) if st.overdue else ("进度滞后",) if st.light == "red" else ())
         if reasons:
             out[c.id] = reasons
     return out
@@ -187,8 +187,8 @@ def test_split_parts_keep_history_and_wait_in_review(demo):
     q = {p.label: p for p in periods.periods(s, report)}
     c = next(x for x in status.tracked(s, report)
              if x.kind == "measure" and x.quote and "，" in x.quote[3:-3]
-             and status.status_of(s, x, q["2024Q3"], report=report).reported is not None)
-    before = status.status_of(s, c, q["2024Q3"], report=report)
+             and status.status_of(s, x, q["2024Q3"]).percent is not None)
+    before = status.status_of(s, c, q["2024Q3"])
     cut = c.quote.index("，", 3)
     first, second = c.quote[:cut], c.quote[cut + 1:]
     parts = commitments.split(s, c, [first, second], now=dt.datetime(2024, 11, 15, 2, 0, tzinfo=dt.UTC))
@@ -203,8 +203,8 @@ def test_split_parts_keep_history_and_wait_in_review(demo):
     for p in parts:
         assign.assign(s, p)
         commitments.update(s, p, {"published": True})
-        st = status.status_of(s, p, q["2024Q3"], report=report)
-        assert (st.color, st.reported, st.missing) == (before.color, before.reported, before.missing)
+        st = status.status_of(s, p, q["2024Q3"])
+        assert (st.light, st.percent, st.missing) == (before.light, before.percent, before.missing)
     # Q3 was judged before the split: its notices do not list the parts (created in Q4)
     plan = notices.preview(s, report, q["2024Q3"], on=STAT_DAY)
     assert plan.later == 2 and not {p.id for p in parts} & {i.commitment_id for i in plan.items}
