@@ -292,13 +292,13 @@ class ScoreRow:
         return asdict(self)
 
 
-def basis_text(period: Period | None, official_used: int, drafts: int) -> str:
-    """What a ranking rests on, in the words the dashboard and the 通报 print."""
+def basis_text(period: Period | None, official_used: int, by_light: int, drafts: int) -> str:
+    """What a ranking rests on, in the words the dashboard, the CLI and the 通报 print."""
     parts = []
     if official_used:
         parts.append(f"已定稿年度评价 {official_used} 项")
-    if period is not None:
-        parts.append(f"{period.label} 红黄绿灯" if not official_used else f"其余按 {period.label} 红黄绿灯")
+    if period is not None and (by_light or not official_used):
+        parts.append(f"其余 {by_light} 项按 {period.label} 红黄绿灯" if official_used else f"{period.label} 红黄绿灯")
     text = "排名依据：" + ("，".join(parts) if parts else "暂无已定稿的年度评价")
     if drafts:
         text += f"（预评价 {drafts} 项未定稿，不计入）"
@@ -405,7 +405,8 @@ def scorecard(
         prev = dict(session.execute(  # type: ignore[arg-type]
             select(ScoreSnapshot.unit_id, ScoreSnapshot.rank)
             .where(ScoreSnapshot.report_id == report.id, ScoreSnapshot.label == prev_label)).all())
-    basis = basis_text(period, sum(1 for cid in scores if points.get(cid) is not None), drafts)
+    basis = basis_text(period, len(scores), sum(1 for cid, pts in points.items() if pts is not None)
+                       - len(scores), drafts)
     out: list[ScoreRow] = []
     last_score: float | None = None
     rank = 0
