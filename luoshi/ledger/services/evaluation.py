@@ -349,10 +349,10 @@ def scorecard(
         .where(Commitment.report_id == report.id, Commitment.state != "draft", Assignment.confirmed)
         .order_by(Assignment.id)
     ).all()
-    evaluated = session.execute(select(Evaluation.commitment_id, Evaluation.score, Evaluation.state)
-                                .join(Commitment).where(Commitment.report_id == report.id)).all()
-    scores = {cid: score for cid, score, state in evaluated if state == "final" and cid in by_id}
-    drafts = sum(1 for cid, _, state in evaluated if state != "final" and cid in by_id)
+    scores = {cid: ev.score for cid, ev in official(session, report).items() if cid in by_id}  # never drafts
+    drafts = sum(1 for cid in session.scalars(
+        select(Evaluation.commitment_id).join(Commitment)
+        .where(Commitment.report_id == report.id, Evaluation.state != "final")) if cid in by_id)
     judged = statuses(session, report, rows, period, rules=r, reuse=reuse) if period is not None else {}
     points: dict[int, float | None] = {}
     light_of: dict[int, tuple[str, bool] | None] = {}
