@@ -61,7 +61,7 @@ from luoshi.ledger.rules import Rules
 from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
-from luoshi.ledger.services.status import Status, existed_in, judging, statuses
+from luoshi.ledger.services.status import Counted, Status, existed_in, judge, judging, statuses
 from luoshi.ledger.services.units import groups as unit_groups
 
 
@@ -114,7 +114,10 @@ def evaluate(
     rules: Rules | None = None,
 ) -> Evaluation:
     """Evaluate (or re-evaluate) ``c`` on day ``on`` (default: the ledger's clock), from its light
-    in the period judged that day. ``final_value`` defaults to the last counted reported value."""
+    in the period judged that day. ``final_value`` defaults to the last counted reported value; a
+    final value given for a cumulative target (one whose percent follows from its value,
+    :func:`progress.derive_percent`) is judged as that period's report, so the grade is the light
+    that figure gives."""
     p, _, r = judging(session, c.report, on, rules=rules)
     reason = clean("evaluation.override_reason", reason, multiline=True)
     final = parse_number(final_value, "最终值")
@@ -122,6 +125,9 @@ def evaluate(
         last = progress.latest(session, c, until=p.end if p is not None else None)
         final = last.reported_value if last is not None else None
     st = statuses(session, c.report, [c], p, rules=r)[c.id]
+    given = progress.derive_percent(c, final) if final_value not in (None, "") and p is not None else None
+    if given is not None:  # a final figure given for a cumulative target counts as its last report
+        st = judge([c], p, c.report.year, r, Counted(this={c.id: (given, False)}))[c.id]
     computed = rate(c, st, final, r)
     if result is not None and result not in RESULTS:
         raise ValidationError(f"评价结果应为 {'/'.join(RESULTS)}，而不是 {result!r}")
