@@ -65,9 +65,10 @@ def world(session) -> World:
     gx = units.find_unit(session, "枣庄市", "工信局").id
     fg = units.find_unit(session, "枣庄市", "发改委").id
     cz = units.find_unit(session, "枣庄市", "财政局").id
-    for name, unit, reason in (("pub", gx, "missing"), ("pub", fg, "red"), ("own", fg, "missing"),
-                               ("other", cz, "missing"), ("draft", None, "missing")):
-        session.add(Notice(commitment_id=made[name].id, unit_id=unit, period_id=q1.id, reason=reason,
+    q2 = periods.period(session, report, "2024Q2")  # one notice per commitment and period
+    for name, unit, reason, p in (("pub", gx, "missing", q1), ("pub", fg, "red", q2), ("own", fg, "missing", q1),
+                                  ("other", cz, "missing", q1), ("draft", None, "missing", q1)):
+        session.add(Notice(commitment_id=made[name].id, unit_id=unit, period_id=p.id, reason=reason,
                            detail="未按时报送", issued=dt.date(2024, 4, 15), due=dt.date(2024, 4, 22)))
     session.flush()
     actors: dict[str, User | None] = {
