@@ -493,9 +493,10 @@ def evaluate_cmd(obj: Ctx, commitment_ids: tuple[int, ...], final_value: str | N
         if finalise:
             done = []
         elif all_:
-            done, skipped = evaluation.evaluate_all(s, report, by=obj.who)
+            done, skipped = evaluation.evaluate_all(s, report, by=obj.who, on=common.parse_date(on, "--on"),
+                                                    rules=obj.rules(s, report))
         elif commitment_ids:
-            done = [evaluation.evaluate(s, common.commitment(s, i), by=obj.who, final_value=final_value, result=result, reason=reason) for i in commitment_ids]
+            done = [evaluation.evaluate(s, common.commitment(s, i), by=obj.who, final_value=final_value, result=result, reason=reason, on=common.parse_date(on, "--on"), rules=obj.rules(s, report)) for i in commitment_ids]
         else:
             raise ValidationError("请给出任务 ID，或使用 --all / --finalise")
         note = None if finalise else evaluation.draft_note(s, report, on=day)
@@ -542,6 +543,8 @@ def scorecard_cmd(obj: Ctx, label: str | None, save: bool, as_json: bool) -> Non
     def arrow(ch: int | None) -> str:
         return "新" if ch is None else ("↑" + str(ch) if ch > 0 else ("↓" + str(-ch) if ch < 0 else "—"))
 
+    if rows:
+        click.echo(rows[0]["basis"])
     click.echo(table(["名次", "单位", "得分", "牵头", "配合", "变化"], [[r["rank"], r["unit"], r["score"], r["lead"], r["support"], arrow(r["change"])] for r in rows]))
 
 

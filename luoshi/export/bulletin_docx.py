@@ -193,10 +193,13 @@ def write_bulletin_docx(b: Bulletin, *, charts: list[Chart] | None = None) -> by
         _para(doc, "本期无进度滞后任务。")
 
     _heading(doc, "四、责任单位排名")
+    if b.ranking and b.ranking[0].basis:  # what the ranking rests on (lights, or official evaluations)
+        _para(doc, b.ranking[0].basis + "；任务数含牵头和配合任务（牵头/配合），得分按同一口径计算。", keep=True)
     widths = [1.2, 5.4, 1.5, 1.5, 1.5, 1.5, 1.6, 1.4]
     ranking = _table(doc, ["排名", "责任单位", "任务数", "绿灯", "黄灯", "红灯", "未报送", "得分"], widths)
     for r in b.ranking:
-        _row(ranking, [str(r.rank), r.unit, str(r.total), str(r.green), str(r.yellow), str(r.red), str(r.missing),
+        tasks = f"{r.total}（{r.lead}/{r.support}）" if r.lead or r.support else str(r.total)
+        _row(ranking, [str(r.rank), r.unit, tasks, str(r.green), str(r.yellow), str(r.red), str(r.missing),
                        f"{r.score:.1f}"], {0, 2, 3, 4, 5, 6, 7})
     _finish(ranking, widths)
     if len(charts) > 1:

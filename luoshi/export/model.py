@@ -112,6 +112,9 @@ class UnitRank:
     red: int
     missing: int  # reports not submitted for the period
     score: float
+    lead: int = 0  # of ``total``: commitments the unit leads
+    support: int = 0  # and those it supports
+    basis: str = ""  # what the ranking rests on (official evaluations or the period's lights)
 
 
 @dataclass

@@ -7,7 +7,8 @@
 - :func:`template_from_ledger`: a unit's active commitments as lead, with 时序进度 at the period end.
 - :func:`bulletin_from_ledger`: status of every tracked commitment for a period, red/yellow lists by
   lead unit, and the unit ranking from ``evaluation.scorecard``. A 通报 is a snapshot of its period:
-  items added after the period ended are not in it (``notices.existed_in``, the notices' rule).
+  items added after the period ended are not in it (``status.existed_in``, the lights' rule). The
+  ranking's counts are its own (lead and supporting commitments, the set its score is taken from).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from luoshi.export.model import (
 )
 from luoshi.ledger.models import Assignment, Commitment, Period, Report, Section, Unit, commitment_targets
 from luoshi.ledger.rules import rules as ledger_rules
-from luoshi.ledger.services import evaluation, notices, progress, status
+from luoshi.ledger.services import evaluation, progress, status
 from luoshi.ledger.services.periods import offices, reports_in, settings
 
 OTHER_GROUP = "其他任务"
@@ -211,7 +212,7 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
     if period.report_id != report.id:
         raise ValidationError(f"周期 {period.label} 不属于 {report.year} 年台账")
     # the period's snapshot: items added after it ended are not in its 通报
-    tracked = {c.id: c for c in status.tracked(session, report) if notices.existed_in(c, period)}
+    tracked = {c.id: c for c in status.tracked(session, report) if status.existed_in(c, period)}
     rules = ledger_rules(session, report)
     judged = status.statuses(session, report, list(tracked.values()), period, rules=rules)
     sts = [judged[cid] for cid in tracked]
@@ -228,21 +229,14 @@ def bulletin_from_ledger(session: Session, report: Report, period: Period, *, is
         unit = lead_of.get(c.id)
         return BulletinItem(c.id, c.text, unit.name if unit else "（未分配）", st.expected, st.percent, _reason(st, c))
 
-    per_unit: dict[int, dict[str, int]] = {}
-    for st in sts:
-        unit = lead_of.get(st.commitment_id)
-        if unit is None:
-            continue
-        counts = per_unit.setdefault(unit.id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "missing": 0})
-        counts["total"] += 1
-        counts[st.light] += 1
-        counts["missing"] += int(st.missing)
+    # the ranking's own counts: the same commitments (lead and supporting) its score is taken from
     ranking = []
     for row in evaluation.scorecard(session, report, period=period, rules=rules):
-        counts = per_unit.get(row.unit_id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "missing": 0})
         unit = session.get(Unit, row.unit_id)  # the full name, as in the lists above
-        ranking.append(UnitRank(row.rank, unit.name if unit else row.unit, counts["total"], counts["green"], counts["yellow"],
-                                counts["red"], counts["missing"], row.score))
+        ranking.append(UnitRank(row.rank, unit.name if unit else row.unit, row.total, row.lights.get("green", 0),
+                                row.lights.get("yellow", 0), row.lights.get("red", 0),
+                                row.lights.get("missing", 0), row.score, lead=row.lead, support=row.support,
+                                basis=row.basis))
     submitted = [pr for pr in reports.values() if pr.state in ("submitted", "accepted") and pr.commitment_id in tracked]
     return Bulletin(
         government=report.government.name,

@@ -31,6 +31,16 @@ DEFAULT_WEIGHTS: dict[str, Any] = {
 }
 
 
+# evaluation grades from the lowest to the highest
+GRADES = ("未完成", "基本完成", "完成", "超额完成")
+# the grades each light allows (lowest, highest): a higher light never allows a lower grade
+GRADE_BANDS: dict[str, tuple[str, str]] = {
+    "red": ("未完成", "未完成"),
+    "yellow": ("基本完成", "基本完成"),
+    "green": ("基本完成", "超额完成"),
+}
+
+
 def _default(column: str) -> Any:
     return LedgerSettings.__table__.c[column].default.arg  # type: ignore[union-attr]
 
@@ -67,6 +77,26 @@ class Rules:
         if behind >= self.yellow_behind:
             return "yellow"
         return "green"
+
+    def grade(self, light: str, finished: bool, by_value: str | None = None) -> str | None:
+        """The evaluation grade of a commitment whose light is ``light`` — the lights' rule read as
+        a grade, so the two can never disagree.
+
+        Each light has its band of grades (:data:`GRADE_BANDS`): red → 未完成, yellow → 基本完成,
+        green → 基本完成 until the work is finished (reported 100 %), then 完成. A quantified
+        target's final value (``by_value``, rated by :func:`luoshi.ledger.services.evaluation.rate_value`
+        with ``tolerance``) moves the grade only inside the band of its light: a green target
+        finished above its value by the tolerance is 超额完成, a green target whose final value
+        misses is 基本完成 (no lower than a yellow one). Grey (not judged) has no grade.
+        """
+        if light not in GRADE_BANDS:
+            return None
+        low, high = GRADE_BANDS[light]
+        if light == "green" and not finished:
+            high = low
+        wanted = by_value if by_value is not None else ("完成" if finished else low)
+        rank = GRADES.index(wanted)
+        return GRADES[min(max(rank, GRADES.index(low)), GRADES.index(high))]
 
 
 def of(s: LedgerSettings | None, *, on: Clock | None = None) -> Rules:

@@ -174,6 +174,9 @@ class Row:
     version: int
     value: float | None
     unit: str | None
+    source: str = "extracted"  # with split_from_id and created_at: whether it existed in a period
+    split_from_id: int | None = None
+    created_at: dt.datetime | None = None
     section_key: str | None = None
     assignments: list[AssignmentRow] = field(default_factory=list)
 
@@ -185,7 +188,8 @@ class Row:
 ROW_COLUMNS = (Commitment.id, Commitment.report_id, Commitment.code, Commitment.kind, Commitment.title,
                Commitment.state, Commitment.published, Commitment.headline, Commitment.deadline,
                Commitment.milestones, Commitment.section_id, Commitment.start, Commitment.end, Commitment.version,
-               Commitment.value, Commitment.unit)
+               Commitment.value, Commitment.unit, Commitment.source, Commitment.split_from_id,
+               Commitment.created_at)
 
 
 def load_rows(db: Session, q: Any, *, suggestions: bool = True) -> list[Row]:

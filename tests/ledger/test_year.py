@@ -149,7 +149,10 @@ def test_scripted_year(cli_env):
         evaluation.evaluate(s, d, by="考核办")
     assert evaluation.evaluate(s, d, by="考核办", result="未完成").score == 0
     s.commit()
+    assert evaluation.scorecard(s, report) == []  # drafts (预评价) never feed the ranking
+    evaluation.finalise(s, report, on=dt.date(2025, 1, 20))
     final = evaluation.scorecard(s, report, save=True)
+    assert {r.basis for r in final} == {"排名依据：已定稿年度评价 4 项"}
     s.commit()
     gx = next(r for r in final if r.unit == "市工业和信息化局")
     assert gx.score == 110 and gx.rank == 1 and gx.previous_rank is not None

@@ -33,7 +33,7 @@ from luoshi.ledger.models import NOTICE_REASONS, Commitment, Notice, Period, Rep
 from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.periods import settings
-from luoshi.ledger.services.status import Status, statuses, tracked
+from luoshi.ledger.services.status import Status, existed_in, statuses, tracked
 
 REASON_LABELS: dict[str, str] = {"missing": "未按时报送", "behind": "进度滞后", "overdue": "逾期未完成"}
 assert tuple(REASON_LABELS) == NOTICE_REASONS
@@ -51,15 +51,6 @@ def _order(code: str) -> int:
 def notice_number(prefix: str, year: int, serial: int) -> str:
     """督〔2024〕3号."""
     return f"{prefix}〔{year}〕{serial}号"
-
-
-def existed_in(c: Commitment, p: Period) -> bool:
-    """Whether ``c`` belongs to period ``p``'s snapshot: promises of the report itself always do;
-    items added later (by hand, parts of a split or merge) only if they existed when ``p`` ended."""
-    if c.source == "extracted" and c.split_from_id is None:
-        return True
-    created = c.created_at
-    return created is None or created.date() <= p.end
 
 
 def reasons_of(st: Status, p: Period, c: Commitment) -> list[tuple[str, str]]:

@@ -174,6 +174,20 @@ class Counted:
     earlier: dict[int, float] = field(default_factory=dict)  # id → latest earlier percent, if none this period
 
 
+def existed_in(c: Any, p: Period) -> bool:
+    """Whether ``c`` belongs to period ``p``'s snapshot: promises of the report itself always do;
+    items added later (by hand, parts of a split or merge) only if they existed when ``p`` ended.
+
+    The one rule of "new": the light leaves such an item grey in ``p``, the notices and the 通报 of
+    ``p`` leave it out. Rows without the columns (``source``, ``split_from_id``, ``created_at``)
+    count as existing.
+    """
+    if getattr(c, "source", "extracted") == "extracted" and getattr(c, "split_from_id", None) is None:
+        return True
+    created = getattr(c, "created_at", None)
+    return created is None or created.date() <= p.end
+
+
 def judge(commitments: Sequence[Any], p: Period | None, year: int, rules: Rules, reports: Counted,
           *, judge_closed: bool = True) -> dict[int, Status]:
     """The light of each commitment in period ``p`` — the rule, written once, with no database.
@@ -182,9 +196,11 @@ def judge(commitments: Sequence[Any], p: Period | None, year: int, rules: Rules,
     ``milestones``. 时序进度 is ``expected_percent`` on the period's last day; the counted progress
     is this period's submitted/accepted report, else the latest earlier one. Behind by
     ``rules.yellow_behind`` points or more → yellow; by more than ``rules.red_behind``, or past the
-    deadline and not finished → red. Drafts (not yet assigned), closed items unless
-    ``judge_closed`` (the ranking counts them, pages show them grey) and every item while the
-    ledger has no period are grey.
+    deadline and not finished → red. Grey (「未开始/无数据」, never red): drafts (not yet assigned),
+    items new after the period ended (:func:`existed_in`) with no progress carried over (a split
+    part carries its original's), items not yet due (时序进度 0 at the period's end and nothing
+    reported), closed items unless ``judge_closed`` (the ranking counts
+    them, pages show them grey) and every item while the ledger has no period.
     """
     judged = ("active", "closed") if judge_closed else ("active",)
     curves = ExpectedCurves(year)
@@ -200,6 +216,12 @@ def judge(commitments: Sequence[Any], p: Period | None, year: int, rules: Rules,
         expected = round(curves.at(c, p.end), 1)
         counted = c.id in reports.this
         percent = reports.this[c.id][0] if counted else reports.earlier.get(c.id)
+        if percent is None and not existed_in(c, p):  # new, with no history carried over (a split part has)
+            out[c.id] = Status(c.id, p.label, "grey", None, None, reason=f"{p.label} 结束后新增，本期不评判")
+            continue
+        if expected <= 0 and percent is None:  # its curve has not started: nothing is due yet
+            out[c.id] = Status(c.id, p.label, "grey", None, 0.0, reason=f"{p.label} 尚未到时序节点")
+            continue
         done = percent or 0.0
         behind = round(max(0.0, expected - done), 1)
         overdue = c.deadline is not None and c.deadline < p.end and done < 100

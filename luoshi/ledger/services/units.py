@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -300,6 +301,32 @@ def ensure_directory(session: Session, government: str) -> Government:
         if bundled is not None:
             load_directory(session, bundled, government, where=f"bundled directory for {government}")
     return gov
+
+
+# a unit that names a set of units (各开发区, 各区市, 各区（市）, 各县（市、区）, 各有关单位): the plan
+# text assigns work to it, but it is no body one can rank
+GROUP_NAME = re.compile(r"^(各|全市各|有关)")
+GROUP_NOTE = "集合单位"
+
+
+def is_group(unit: Unit) -> bool:
+    """Whether ``unit`` stands for a set of units rather than one body: its name (or short name)
+    starts with 各/有关 (as the report writes 各开发区, 各区（市）), or its directory note says
+    集合单位."""
+    names = [unit.name, unit.short_name or ""]
+    return any(GROUP_NAME.match(n) for n in names if n) or (unit.note or "").startswith(GROUP_NOTE)
+
+
+def groups(session: Session, government_id: int) -> dict[int, list[int]]:
+    """Each group unit of a government → its member units (active units whose parent it is; an
+    empty list when the directory names none). What is assigned to a group counts for each member;
+    a group without members counts for nobody — a group is never ranked as one."""
+    units = list(session.scalars(select(Unit).where(Unit.government_id == government_id)))
+    out = {u.id: [] for u in units if is_group(u)}  # type: dict[int, list[int]]
+    for u in units:
+        if u.parent_id in out and u.active and u.id not in out:
+            out[u.parent_id].append(u.id)
+    return out
 
 
 def list_units(session: Session, government: str) -> list[Unit]:
