@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
@@ -50,6 +51,8 @@ PAGE = "/downloads"
 PENDING_DIR = "pending-workbooks"
 PENDING_TTL = 3600  # seconds an uploaded workbook waits for its 确认导入
 _PURPOSE = "workbook-upload"
+DocNumber = Annotated[int, Ge(1), Le(99999)]  # the 文号's serial number of a 印发通知
+IssueNumber = Annotated[int, Ge(1), Le(9999)]  # the 期号 of a 督查通报
 
 
 # --------------------------------------------------------------------------- files out
@@ -99,7 +102,8 @@ def plan_xlsx(ctx: CtxDep, report: Id | None = None, leader: bool = False) -> Re
 
 
 @router.get("/downloads/plan.docx")
-def plan_docx(ctx: CtxDep, report: Id | None = None, leader: bool = False, number: int | None = None) -> Response:
+def plan_docx(ctx: CtxDep, report: Id | None = None, leader: bool = False,
+              number: DocNumber | None = None) -> Response:
     """The 分工方案 as the 印发通知 with the plan as 附件, for print; ``number`` is the 文号's serial."""
     _documents(ctx)
     r = _report(ctx, report)
@@ -124,7 +128,7 @@ def template_xlsx(ctx: CtxDep, unit: Id | None = None, period: Id | None = None,
 
 @router.get("/downloads/bulletin.docx")
 def bulletin_docx(ctx: CtxDep, period: Id | None = None, report: Id | None = None,
-                  number: int | None = None) -> Response:
+                  number: IssueNumber | None = None) -> Response:
     """The 督查通报 of one period (default: the last period judged); ``number`` is its 期号."""
     _documents(ctx)
     r = _report(ctx, report)
@@ -278,7 +282,8 @@ async def upload_workbook(ctx: CtxDep) -> Response:
             diff = _import(ctx, data, apply=False)
         except WorkbookRejected as exc:
             ctx.db.rollback()
-            return render(ctx, "downloads/preview.html", status_code=422, filename=filename, back=back, report_id=report_id,
+            return render(ctx, "downloads/preview.html", status_code=422, filename=filename, back=back,
+                          report_id=report_id,
                           message=f"工作簿有{len(exc.errors)}处问题", errors=[e.to_dict() for e in exc.errors],
                           preview=None, token=None)
         except LuoshiError as exc:
@@ -288,7 +293,8 @@ async def upload_workbook(ctx: CtxDep) -> Response:
             return redirect(back, err=exc.message, ctx=ctx)
         ctx.db.rollback()  # a preview keeps nothing
         token = None if is_no_change(diff) else _stash(ctx, filename, data)
-        return render(ctx, "downloads/preview.html", filename=filename, back=back, report_id=report_id, message=None, errors=[],
+        return render(ctx, "downloads/preview.html", filename=filename, back=back, report_id=report_id,
+                      message=None, errors=[],
                       preview=preview_json(diff), token=token)
 
     return await run_in_threadpool(run)
