@@ -378,12 +378,16 @@ MAX_BULK = 500  # items one bulk request may touch
 
 
 def _ids(ids: list[Any]) -> list[int]:
+    from luoshi.web.params import MAX_ID
+
     out: list[int] = []
     for i in ids:
         try:
             n = int(i)
         except (TypeError, ValueError):
             raise ValidationError(f"编号应为整数：{i!r}") from None
+        if not 1 <= n <= MAX_ID:
+            raise ValidationError(f"编号超出范围：{n}")
         if n not in out:
             out.append(n)
     if not out:

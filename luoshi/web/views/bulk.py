@@ -19,6 +19,7 @@ from luoshi.errors import LuoshiError
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.web import actions
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
+from luoshi.web.params import Id, Text
 from luoshi.web.views.forms import form_of, redirect, text
 
 router = APIRouter(route_class=LedgerRoute)
@@ -78,9 +79,9 @@ def _html(op: str) -> Any:
 
 
 def _api(op: str) -> Any:
-    def view(ctx: CtxDep, ids: Annotated[list[int], Body(embed=True)],
-             lead: Annotated[str | None, Body(embed=True)] = None,
-             support: Annotated[list[str] | None, Body(embed=True)] = None) -> dict[str, Any]:
+    def view(ctx: CtxDep, ids: Annotated[list[Id], Body(embed=True, max_length=actions.MAX_BULK)],
+             lead: Annotated[Text | None, Body(embed=True)] = None,
+             support: Annotated[list[Text] | None, Body(embed=True, max_length=50)] = None) -> dict[str, Any]:
         return _run(ctx, op, list(ids), _params(op, lead, support)).to_dict()
 
     view.__name__ = f"bulk_{op.replace('-', '_')}_api"
