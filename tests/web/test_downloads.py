@@ -244,8 +244,9 @@ def test_uploads_are_checked_for_csrf_size_kind_and_owner(ledger: Ledger, as_use
                    headers={"Accept": "application/json"})
     assert r.status_code == 413 and "上传的文件过大：工作簿最多 5 MB" in r.json()["error"]
     junk = _upload(admin, "不是工作簿".encode(), name="说明.xlsx")
-    assert "err" in junk.headers["location"]
-    assert _banner(admin, junk).startswith("error:")
+    assert _banner(admin, junk) == "error:不是 .xlsx 工作簿（文件不是 zip 格式）：请另存为 .xlsx 后再导入"
+    csv = _upload(admin, "编号,完成时限\n2,2024年6月底\n".encode(), name="分工方案.csv")
+    assert _banner(admin, csv).startswith("error:这是文本或 CSV 文件，不是 Excel 工作簿")
     liaison = as_user("liaison1")
     refused = liaison.post("/downloads/upload", data={"csrf_token": liaison.csrf},
                            files={"file": ("分工方案.xlsx", data, XLSX)}, headers={"Accept": "application/json"})

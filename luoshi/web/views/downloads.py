@@ -222,6 +222,8 @@ def _import(ctx: Ctx, data: bytes, *, apply: bool) -> PlanDiff | TemplateDiff:
     workbook, a liaison only their own unit's templates (never a plan)."""
     ctx.require(policy.exchanges_workbooks)
     office = policy.may_issue_documents(ctx.user)
+    if not office and not policy.may_fill_template(ctx.user, ctx.user.unit_id):
+        raise PermissionDenied("账号没有所属单位，不能导入填报模板")
     return docs.import_upload(ctx.db, data, apply=apply, author=ctx.user.display_name,
                               unit_id=None if office else ctx.user.unit_id, allow_plan=office,
                               max_bytes=max_workbook_bytes(ctx.settings))
