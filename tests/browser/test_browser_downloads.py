@@ -82,4 +82,23 @@ def test_operator_downloads_edits_uploads_and_applies_the_plan(browser, server, 
     assert page.locator("#apply").count() == 0
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "downloads-03-no-change-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/admin/reports/{seeded.report_id}")
+    assert page.locator("#bulk-actions button").all_inner_texts() == ["批量分配勾选的任务", "批量发布勾选的任务"]
+    # bulk assign two ticked items to one lead unit, through the same checkboxes as 合并
+    page.check(f'input[name=ids][value="{cid}"]')
+    other = page.locator("input[name=ids]").nth(1).get_attribute("value")
+    page.check(f'input[name=ids][value="{other}"]')
+    page.fill("#bulk-actions input[name=lead]", "市财政局")
+    shot(page, "downloads-04-review-bulk", full_page=False)
+    page.click("text=批量分配勾选的任务")
+    page.wait_for_load_state()
+    assert page.inner_text(".flash.ok") == "已分配 2 项任务"
+    assert f"/admin/reports/{seeded.report_id}" in page.url
+    db = session_factory(server.engine)()
+    try:
+        leads = {c.id: c.lead.unit.name for c in (db.get(Commitment, cid), db.get(Commitment, int(other)))}
+        assert set(leads.values()) == {"市财政局"}, leads
+    finally:
+        db.close()
     assert not page.errors, page.errors

@@ -134,7 +134,7 @@ def test_bulk_forms_on_the_pages_and_who_may_use_them(ledger: Ledger, as_user) -
                          follow_redirects=False)
     assert _banner(admin, nothing) == ("error", "请先勾选要处理的项目")
     review = admin.get(f"/admin/reports/{ledger.report}").text
-    assert 'formaction="/admin/bulk/publish"' in review and f'value="{ledger.c}" form="bulk-form"' in review
+    assert 'formaction="/admin/bulk/publish"' in review and f'value="{ledger.c}" form="merge-form"' in review
     offsite = admin.post("/admin/bulk/accept", data={"ids": [str(p1)], "back": "//evil.example/",
                                                      "csrf_token": admin.csrf}, follow_redirects=False)
     assert offsite.headers["location"].startswith("/admin/progress")
