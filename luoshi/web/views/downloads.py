@@ -32,7 +32,7 @@ from luoshi.export.plan_import import PlanDiff
 from luoshi.export.template_import import TemplateDiff
 from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
-from luoshi.ledger.models import Period, Report, Unit
+from luoshi.ledger.models import Assignment, Commitment, Period, Report, Unit
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services.periods import JUDGING, REPORTING
 from luoshi.web import queries as qs
@@ -165,7 +165,10 @@ def downloads_page(ctx: CtxDep, report: Id | None = None) -> Response:
     today = ledger_clock(ctx.db, r).today()
     reporting, judged = (period_service.pick_period(ps, today, p) if ps else None for p in (REPORTING, JUDGING))
     q = select(Unit).where(Unit.government_id == r.government_id, Unit.active.is_(True)).order_by(Unit.kind, Unit.id)
-    if not office:
+    if office:  # the units that lead something in this plan: those who have a template to fill
+        q = q.where(Unit.id.in_(select(Assignment.unit_id).join(Commitment).where(
+            Commitment.report_id == r.id, Assignment.role == "lead")))
+    else:
         q = q.where(Unit.id == ctx.user.unit_id)
     data.update(report=ser.report_json(r), periods=[ser.period_json(p) for p in ps],
                 units=[{"id": u.id, "name": u.name} for u in ctx.db.scalars(q)],
