@@ -1,4 +1,4 @@
-"""``luoshi export plan|template|bulletin``: the documents offices print, fill in and send back."""
+"""``luoshi export plan|template|bulletin|extraction``: the documents offices print, fill in and send back."""
 
 from __future__ import annotations
 
@@ -77,4 +77,17 @@ def bulletin(period: str, out: str, report_id: int | None, issued: dt.datetime |
     with unit_of_work(None) as session:
         download = bulletin_download(session, period, report=report_id, issued=issued.date() if issued else None,
                                      number=number)
+    _write(out, download)
+
+
+@export.command("extraction")
+@OUT
+@REPORT
+def extraction(out: str, report_id: int | None) -> None:
+    """导出报告的抽取结果（目标、任务、上年实绩，xlsx）：与网页“下载与导入”中的文件相同。"""
+    from luoshi.commands.support import unit_of_work
+    from luoshi.export.downloads import extraction_download
+
+    with unit_of_work(None) as session:
+        download = extraction_download(session, report_id)
     _write(out, download)

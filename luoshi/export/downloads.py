@@ -109,6 +109,28 @@ def bulletin_download(
     return Download(content, f"{_safe_name(rep.government.name)}_{p.label}_督查通报.docx", DOCX)
 
 
+def extraction_download(session: Session, report: Report | int | None = None) -> Download:
+    """What the extraction reads in a report (targets with their quotes, tasks, actuals) as .xlsx.
+
+    The extraction is run again on the report's stored text, so the workbook shows what the
+    pipeline reads today; the ledger (edited, assigned) is in the 分工方案 instead.
+    """
+    import io
+
+    from luoshi.export.extraction_xlsx import write_extraction_xlsx
+    from luoshi.ingest.clean import clean
+    from luoshi.ingest.document import RawText
+    from luoshi.pipeline import extract_document
+
+    rep = _report(session, report)
+    raw = RawText(text=rep.source_text, path=rep.source_name or "report.txt", sha256=rep.sha256, kind="txt")
+    extraction = extract_document(clean(raw), government=rep.government.name, year=rep.year)
+    out = io.BytesIO()
+    write_extraction_xlsx(extraction, out)
+    name = f"{_safe_name(rep.government.name)}_{rep.year}年政府工作报告_抽取结果.xlsx"
+    return Download(out.getvalue(), name, XLSX)
+
+
 def import_upload(
     session: Session,
     source: bytes | str | Path,

@@ -7,6 +7,7 @@ from the report. Imported only for ``--xlsx`` so that openpyxl never slows down 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -35,7 +36,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], width
     ws.freeze_panes = "A2"
 
 
-def write_extraction_xlsx(extraction: Extraction, path: str | Path) -> None:
+def write_extraction_xlsx(extraction: Extraction, path: str | Path | BinaryIO) -> None:
+    """Write the workbook to a path or an open binary file (the web app serves it from memory)."""
     wb = Workbook()
     wb.remove(wb.active)
     targets = [
@@ -77,4 +79,4 @@ def write_extraction_xlsx(extraction: Extraction, path: str | Path) -> None:
         for a in extraction.actuals
     ]
     _sheet(wb, "实绩", ACTUAL_HEADERS, actuals, {1: 24, 8: 60})
-    wb.save(str(path))
+    wb.save(path if hasattr(path, "write") else str(path))

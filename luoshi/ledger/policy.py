@@ -113,6 +113,29 @@ def answers_notices(actor: Actor | None) -> bool:
     return _role(actor) in (ADMIN, LIAISON)
 
 
+# --------------------------------------------------------------------------- workbooks (downloads, uploads)
+
+
+def exchanges_workbooks(actor: Actor | None) -> bool:
+    """Who uses the downloads page at all: the office (every document) and liaisons (their own
+    unit's progress templates, see :func:`may_fill_template`)."""
+    return _role(actor) in (ADMIN, LIAISON)
+
+
+def may_fill_template(actor: Actor | None, unit_id: int | None) -> bool:
+    """Download and upload the progress template (进度填报模板) of unit ``unit_id``: the office for
+    any unit, a liaison for their own unit only."""
+    if is_office(actor):
+        return True
+    return is_liaison(actor) and actor is not None and unit_id is not None and actor.unit_id == unit_id
+
+
+def may_issue_documents(actor: Actor | None) -> bool:
+    """The office's documents — the 分工方案, the 督查通报, the extraction workbook — and importing
+    an edited plan: the supervision office only."""
+    return is_office(actor)
+
+
 # --------------------------------------------------------------------------- a unit's commitments
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from luoshi.errors import NotFoundError, PermissionDenied, ValidationError
+from luoshi.errors import LuoshiError, NotFoundError, PermissionDenied, ValidationError
 from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
+from luoshi.ledger.conflicts import as_conflict
 from luoshi.ledger.limits import clean_filename
 from luoshi.ledger.models import Comment, Commitment, Evidence, Notice, Period, ProgressReport, Report, User
 from luoshi.ledger.services import assign as assign_service
@@ -339,3 +342,116 @@ def working_days_left(ctx: Ctx, period: Period) -> int:
 
     today = ledger_clock(ctx.db, get(ctx.db, Report, period.report_id)).today()
     return workdays_left(ctx.db, period.due, today)
+
+
+# --------------------------------------------------------------------------- bulk work
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did, item by item: each item is its own change (own savepoint, own audit
+    rows), so one refusal leaves the others done; ``failed`` says which and why."""
+
+    verb: str  # what was done to each item, for the message: 采纳, 办结 …
+    noun: str  # what an item is: 任务, 进度报告, 督办单
+    done: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"done": self.done, "unchanged": self.unchanged,
+                "failed": [{"id": i, "error": e} for i, e in self.failed], "message": self.message()}
+
+    def message(self, listed: int = 5) -> str:
+        """One line for the banner: counts first, then the refused items with their reasons."""
+        parts = [f"已{self.verb} {len(self.done)} 项{self.noun}"]
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} 项无需处理")
+        if self.failed:
+            shown = "；".join(f"{self.noun} {i}：{e}" for i, e in self.failed[:listed])
+            more = f"；另有 {len(self.failed) - listed} 项" if len(self.failed) > listed else ""
+            parts.append(f"{len(self.failed)} 项未处理（{shown}{more}）")
+        return "，".join(parts)
+
+
+MAX_BULK = 500  # items one bulk request may touch
+
+
+def _ids(ids: list[Any]) -> list[int]:
+    from luoshi.web.params import MAX_ID
+
+    out: list[int] = []
+    for i in ids:
+        try:
+            n = int(i)
+        except (TypeError, ValueError):
+            raise ValidationError(f"编号应为整数：{i!r}") from None
+        if not 1 <= n <= MAX_ID:
+            raise ValidationError(f"编号超出范围：{n}")
+        if n not in out:
+            out.append(n)
+    if not out:
+        raise ValidationError("请先勾选要处理的项目")
+    if len(out) > MAX_BULK:
+        raise ValidationError(f"一次最多处理 {MAX_BULK} 项，本次勾选了 {len(out)} 项")
+    return out
+
+
+def _each(ctx: Ctx, result: BulkResult, ids: list[int], one: Callable[[int], bool | None]) -> BulkResult:
+    """Run ``one`` for every id in its own savepoint: a refused item rolls back alone and is listed
+    with its message. ``one`` returns False when the item needed nothing."""
+    for i in ids:
+        savepoint = ctx.db.begin_nested()
+        try:
+            changed = one(i)
+            ctx.db.flush()
+        except Exception as exc:
+            savepoint.rollback()
+            error = exc if isinstance(exc, LuoshiError) else as_conflict(exc)
+            if error is None:
+                raise
+            result.failed.append((i, error.message))
+            continue
+        savepoint.commit()
+        (result.unchanged if changed is False else result.done).append(i)
+    return result
+
+
+def bulk_assign(ctx: Ctx, ids: list[Any], lead: str | None, support: list[str] | None) -> BulkResult:
+    """Assign the same lead/support units to many commitments, or confirm each one's suggested
+    units when no name is given."""
+    _admin(ctx)
+    return _each(ctx, BulkResult("分配", "任务"), _ids(ids), lambda i: bool(assign_units(ctx, i, lead, support)))
+
+
+def bulk_publish(ctx: Ctx, ids: list[Any]) -> BulkResult:
+    """Publish the chosen assigned commitments (``publication.publish_commitment``)."""
+    _admin(ctx)
+    return _each(ctx, BulkResult("发布", "任务"), _ids(ids),
+                 lambda i: publication.publish_commitment(ctx.db, _commitment(ctx, i)))
+
+
+def bulk_accept(ctx: Ctx, ids: list[Any]) -> BulkResult:
+    """Accept many submitted progress reports."""
+    _admin(ctx)
+    return _each(ctx, BulkResult("采纳", "进度报告"), _ids(ids),
+                 lambda i: bool(review_progress(ctx, i, "accept")))
+
+
+def bulk_close_notices(ctx: Ctx, ids: list[Any]) -> BulkResult:
+    """Close (办结) many notices; an already closed one needs nothing."""
+    _admin(ctx)
+
+    def one(i: int) -> bool:
+        n = _notice(ctx, i)
+        if n.closed:
+            return False
+        close_notice(ctx, i)
+        return True
+
+    return _each(ctx, BulkResult("办结", "督办单"), _ids(ids), one)
+
+
+BULK_ACTIONS: dict[str, Callable[..., BulkResult]] = {
+    "assign": bulk_assign, "publish": bulk_publish, "accept": bulk_accept, "close-notices": bulk_close_notices,
+}

@@ -9,7 +9,8 @@ So every request body has a ceiling from one table (:func:`body_limits`), by kin
 - uploads, declared on the view with :func:`upload` and taken only as ``multipart/form-data``:
   ``report`` (a report file, :attr:`Settings.max_upload_bytes`), ``evidence`` (one evidence file,
   :attr:`Settings.max_evidence_bytes`) and ``evidence_form`` (the HTML progress form: up to
-  :data:`MAX_EVIDENCE_FILES` evidence files), each plus :data:`MULTIPART_OVERHEAD` for the form's
+  :data:`MAX_EVIDENCE_FILES` evidence files) and ``workbook`` (an edited 分工方案 or a filled
+  progress template, :func:`max_workbook_bytes`), each plus :data:`MULTIPART_OVERHEAD` for the form's
   other fields and part headers.
 
 :class:`BodyLimit` refuses a declared ``Content-Length`` above the ceiling at once, without
@@ -44,7 +45,7 @@ MB = 1024 * 1024
 MAX_EVIDENCE_FILES = 10  # evidence files one HTML progress form may carry
 MULTIPART_OVERHEAD = 256 * 1024  # the other fields and part headers of an upload form
 UPLOAD_ATTRIBUTE = "__luoshi_upload__"
-UPLOAD_KINDS = ("report", "evidence", "evidence_form")
+UPLOAD_KINDS = ("report", "evidence", "evidence_form", "workbook")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +65,14 @@ def upload(kind: str) -> Callable[[F], F]:
     return mark
 
 
+def max_workbook_bytes(settings: Any) -> int:
+    """An uploaded plan or template: the workbook reader's own ceiling (a workbook is zipped XML,
+    so its size on the wire says little about what it unpacks to), and never above the report limit."""
+    from luoshi.export.safe_open import MAX_UPLOAD_BYTES
+
+    return min(MAX_UPLOAD_BYTES, settings.max_upload_bytes)
+
+
 def _mb(n: int) -> str:
     return f"{n / MB:g} MB"
 
@@ -79,12 +88,14 @@ def body_limits(settings: Any) -> dict[str, Limit]:
     """The one table: kind of route → its limits and the message when one is passed."""
     evidence, report, json_, form = (settings.max_evidence_bytes, settings.max_upload_bytes,
                                      settings.max_json_bytes, settings.max_form_bytes)
+    workbook = max_workbook_bytes(settings)
     return {
         "json": Limit(json_, None, f"请求内容过大：JSON 请求体最多 {_mb(json_)}"),
         "form": Limit(form, None, f"请求内容过大：表单最多 {_mb(form)}"),
         "other": Limit(form, None, f"请求内容过大：最多 {_mb(form)}"),
         "report": Limit(report + MULTIPART_OVERHEAD, report, f"上传的文件过大：报告文件最多 {_mb(report)}"),
         "evidence": Limit(evidence + MULTIPART_OVERHEAD, evidence, f"上传的文件过大：每个证明材料最多 {_mb(evidence)}"),
+        "workbook": Limit(workbook + MULTIPART_OVERHEAD, workbook, f"上传的文件过大：工作簿最多 {_mb(workbook)}"),
         "evidence_form": Limit(evidence * MAX_EVIDENCE_FILES + MULTIPART_OVERHEAD, evidence,
                                f"上传的文件过大：每个证明材料最多 {_mb(evidence)}，"
                                f"一次最多 {MAX_EVIDENCE_FILES} 个、合计 {_mb(evidence * MAX_EVIDENCE_FILES)}"),

@@ -83,3 +83,16 @@ def test_template_sent_twice_says_no_change_and_notice_number(cli_env: Ledger, t
     assert code == 0 and [p.text for p in docx.Document(str(notice)).paragraphs][1] == "〔2024〕7号"
     code, _, err = run(["export", "plan", "--out", str(notice), "--number", "0"], capsys)
     assert code == 2 and "文号序号应在 1—99999 之间：0" in err
+
+
+def test_extraction_workbook_of_a_stored_report(cli_env: Ledger, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The same workbook the web's 下载与导入 page serves, read again from the report's stored text."""
+    out = tmp_path / "extraction.xlsx"
+    code, said, _ = run(["export", "extraction", "--out", str(out), "--report", str(cli_env.report_id)], capsys)
+    assert code == 0 and "已导出" in said
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["目标", "任务", "实绩"]
+    targets = list(wb["目标"].iter_rows(min_row=2, values_only=True))
+    assert len(targets) > 10 and any(row[1] == "地区生产总值" or "生产总值" in str(row[11]) for row in targets)
+    code, _, err = run(["export", "extraction", "--out", str(out), "--report", "987654"], capsys)
+    assert code != 0 and "987654" in err

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from luoshi.devtools.routes import route_table
 from luoshi.devtools.samples import make_pdf
+from luoshi.export.downloads import XLSX, template_download
 
 # Routes every visitor may post to.
 OPEN_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/api/session"), ("DELETE", "/api/session")}
@@ -33,6 +34,8 @@ UNIT_ROUTES = {
     ("POST", "/api/commitments/{cid}/progress"),
     ("POST", "/api/progress/{pid}/evidence"),
     ("POST", "/api/notices/{nid}/answer"),
+    ("POST", "/downloads/upload"),  # the sample is unit A's progress template
+    ("POST", "/downloads/apply"),
 }
 # Routes a leader may use (leaders read everything and comment: 领导批示).
 LEADER_ROUTES = {
@@ -61,6 +64,8 @@ class Targets:
     uid: int  # a unit of its own for the directory routes (renamed, merged away)
     into: int  # the unit it is merged into
     username: str  # an account of that unit (reset, disabled)
+    template: bytes  # unit A's progress template, as downloaded
+    token: str  # names that template waiting to be applied (as an upload's preview hands out)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +74,7 @@ def targets(web: Any) -> Targets:
     from luoshi.ledger.models import Commitment, Notice, Period
     from luoshi.ledger.services import progress as progress_service
     from luoshi.ledger.services.common import get
+    from luoshi.web.signing import sign
 
     s = web.seeded
     cid, cid2 = s.led["liaison_a"][:2]
@@ -91,7 +97,14 @@ def targets(web: Any) -> Targets:
         db.add_all([spare, into])
         db.flush()
         accounts.add_user(db, "spare_liaison", "liaison", "Spare-liaison-2026", unit=spare)
-        return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id, spare.id, into.id, "spare_liaison")
+        spare_id, into_id = spare.id, into.id
+        template = template_download(db, s.unit_a, periods[1]).content
+    pending = web.settings.upload_dir / "pending-workbooks"
+    pending.mkdir(parents=True, exist_ok=True)
+    (pending / ("0" * 32 + ".xlsx")).write_bytes(template)
+    token = sign(web.settings.secret_key, "workbook-upload", {"f": "0" * 32, "n": "模板.xlsx"}, ttl=3600)
+    return Targets(s.report_id, cid, cid2, periods[1].id, pr.id, n.id, ev.id, spare_id, into_id, "spare_liaison",
+                   template, token)
 
 
 def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
@@ -158,6 +171,18 @@ def sample(method: str, path: str, t: Targets) -> dict[str, Any] | None:
         ("POST", "/admin/accounts/{username}/active"): {"data": {"active": "0"}},
         ("POST", "/account/password"): {"data": {"old": "not-the-password", "new": "Another-pass-2026",
                                                  "repeat": "Another-pass-2026"}},
+        # downloads page: uploads (previewed) and their apply
+        ("POST", "/downloads/upload"): {"files": {"file": ("模板.xlsx", t.template, XLSX)}},
+        ("POST", "/downloads/apply"): {"data": {"token": t.token}},
+        # bulk work (HTML forms and JSON)
+        ("POST", "/admin/bulk/assign"): {"data": {"ids": [str(t.cid2)], "lead": "", "support": ""}},
+        ("POST", "/admin/bulk/publish"): {"data": {"ids": [str(t.cid2)]}},
+        ("POST", "/admin/bulk/accept"): {"data": {"ids": [str(t.pid)]}},
+        ("POST", "/admin/bulk/close-notices"): {"data": {"ids": [str(t.nid)]}},
+        ("POST", "/api/bulk/assign"): {"json": {"ids": [t.cid2]}},
+        ("POST", "/api/bulk/publish"): {"json": {"ids": [t.cid2]}},
+        ("POST", "/api/bulk/accept"): {"json": {"ids": [t.pid]}},
+        ("POST", "/api/bulk/close-notices"): {"json": {"ids": [t.nid]}},
     }
     return samples.get((method, path))
 
@@ -246,6 +271,10 @@ READ_ROWS: dict[str, frozenset[str]] = {
     "/my/c/{cid}/report": OFFICE | {"liaison_a"},
     "/my": frozenset({"liaison_a", "liaison_b"}),
     "/my/notices": OFFICE | {"liaison_a", "liaison_b"},
+    "/downloads": OFFICE | {"liaison_a", "liaison_b"},
+    "/downloads/template.xlsx": OFFICE | {"liaison_a", "liaison_b"},  # a liaison: their own unit's
+    **dict.fromkeys(["/downloads/plan.xlsx", "/downloads/plan.docx", "/downloads/bulletin.docx",
+                     "/downloads/extraction.xlsx"], OFFICE),
     "/dashboard": OVERSEERS,
     "/dashboard/c/{cid}": OVERSEERS,
     "/api/scorecard": OVERSEERS,
@@ -292,7 +321,7 @@ def test_read_matrix(web: Any, targets: Targets, via: str) -> None:
             statuses = {name: r.status_code for name, r in answers.items()}
             if len(set(statuses.values())) > 1:
                 problems.append(f"GET {path}: open route answers callers differently {statuses}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_anonymous_by_form_token(web: Any, targets: Targets) -> None:

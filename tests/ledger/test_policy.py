@@ -287,3 +287,27 @@ def test_no_literal_role_check_outside_the_policy() -> None:
             if TEMPLATE_ROLE_CHECK.search(text):
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}:{i}: {text.strip()}")
     assert offenders == [], "role checks outside luoshi.ledger.policy:\n" + "\n".join(offenders)
+
+
+@dataclass(frozen=True)
+class _Actor:
+    id: int | None
+    role: str
+    unit_id: int | None
+    active: bool = True
+
+
+def test_workbook_rules() -> None:
+    """Downloads and uploads: the office every document and any unit's template; a liaison only
+    their own unit's template; leaders and the public neither; a disabled office account nothing."""
+    office, leader = _Actor(1, policy.ADMIN, None), _Actor(2, policy.LEADER, None)
+    liaison, stranger = _Actor(3, policy.LIAISON, 7), _Actor(4, policy.LIAISON, None)
+    disabled = _Actor(5, policy.ADMIN, None, active=False)
+    assert [policy.exchanges_workbooks(a) for a in (office, leader, liaison, disabled, None)] == \
+        [True, False, True, False, False]
+    assert [policy.may_issue_documents(a) for a in (office, leader, liaison, disabled, None)] == \
+        [True, False, False, False, False]
+    assert policy.may_fill_template(office, 8) and policy.may_fill_template(liaison, 7)
+    assert not policy.may_fill_template(liaison, 8) and not policy.may_fill_template(liaison, None)
+    assert not policy.may_fill_template(stranger, None) and not policy.may_fill_template(leader, 7)
+    assert not policy.may_fill_template(disabled, 7) and not policy.may_fill_template(None, 7)

@@ -201,6 +201,15 @@ def _evaluations(html: str, j: dict, ledger) -> None:
     assert _anchors(html, "c") == _ids(j["page"]["items"]) == [ledger.a, ledger.b, ledger.c]
 
 
+def _downloads(html: str, j: dict, ledger) -> None:
+    assert j["office"] is True and j["report"]["id"] == ledger.report
+    shown = [int(n) for n in re.findall(r'<option value="(\d+)">[^<]+</option>', html.split('id="template-unit"')[1]
+                                        .split("</select>")[0])]
+    assert shown == _ids(j["units"]) == [ledger.unit1, ledger.unit2]
+    assert html.count("督查通报（Word）") == len(j["periods"]) == 4
+    assert all(f'period={p["id"]}"' in html for p in j["periods"])
+
+
 def _login(html: str, j: dict, ledger) -> None:
     assert j == {"next": "/my", "username": "", "error": None, "expired": False}
     assert 'name="next" value="/my"' in html
@@ -261,6 +270,7 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/account/password": ("liaison1", {}, _password),
     "/admin/progress": ("admin", {}, _progress),
     "/admin/evaluations": ("admin", {}, _evaluations),
+    "/downloads": ("admin", {}, _downloads),
     "/login": (None, {"next": "/my"}, _login),
     "/reconcile/": (None, {}, _corpus_index),
     "/reconcile/gov/{government}": (None, {}, _corpus_government),

@@ -70,3 +70,20 @@ def publish(session: Session, report: Report) -> Published:
         commitment_service.update(session, c, {"published": True})
     made = period_service.generate_periods(session, report)
     return Published(len(todo), already, sum(1 for c in rows if c.state == "draft"), len(made))
+
+
+def publish_commitment(session: Session, c: Commitment) -> bool:
+    """Publish one commitment (the office's bulk 发布 of chosen items); True if it was published now.
+
+    The same rule as :func:`publish`: only an assigned (active) commitment goes public, and the plan
+    year's periods exist once anything is public. Already public → False, nothing changes.
+    """
+    if c.published:
+        return False
+    if c.state == "draft":
+        raise ConflictError(f"任务 {c.id} 尚未确认牵头单位，不能发布")
+    if c.state != "active":
+        raise ConflictError(f"任务 {c.id} 已销号，不能发布")
+    commitment_service.update(session, c, {"published": True})
+    period_service.generate_periods(session, c.report)
+    return True

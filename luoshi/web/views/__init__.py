@@ -12,9 +12,11 @@ from fastapi import APIRouter
 from luoshi.web.views import (
     accounts,
     admin,
+    bulk,
     comments,
     commitments,
     dashboard,
+    downloads,
     evaluations,
     help,
     inbox,
@@ -33,5 +35,5 @@ ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
     dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router, units.router,
-    accounts.router,
+    accounts.router, downloads.router, bulk.router,
 ]
