@@ -256,6 +256,12 @@ def _base_query(user: Principal, f: Filters, report: Report) -> Any:
     return q
 
 
+def filters_clause(user: Principal, f: Filters, report: Report) -> Any:
+    """SQL condition: the commitments of ``report`` the list filters ``f`` keep (all but the light,
+    which is judged, not stored) — so figures beside a filtered list count the same rows."""
+    return Commitment.id.in_(_base_query(user, f, report).with_only_columns(Commitment.id))
+
+
 def contains_text(column: Any, text: str) -> Any:
     """``column`` contains ``text`` literally (``%``, ``_`` and ``\\`` are not wildcards), ignoring
     case alike on SQLite and PostgreSQL."""

@@ -214,6 +214,7 @@ READ_ROWS: dict[str, frozenset[str]] = {
     "/my/notices": OFFICE | {"liaison_a", "liaison_b"},
     "/dashboard": OVERSEERS,
     "/dashboard/c/{cid}": OVERSEERS,
+    "/dashboard/list": OVERSEERS,
     "/api/scorecard": OVERSEERS,
     **dict.fromkeys(["/admin", "/admin/commitments/{cid}", "/admin/evaluations", "/admin/notices", "/admin/periods",
                      "/admin/progress", "/admin/reports/{rid}"], OFFICE),

@@ -134,7 +134,8 @@ def _report_form(html: str, j: dict, ledger) -> None:
 
 
 def _my_notices(html: str, j: dict, ledger) -> None:
-    assert _anchors(html, "n") == _ids(j["notices"])
+    assert _anchors(html, "n") == _ids(j["page"]["items"])
+    assert f"共 {j['page']['total']} 份" in html
 
 
 def _admin(html: str, j: dict, ledger) -> None:
@@ -161,8 +162,15 @@ def _periods(html: str, j: dict, ledger) -> None:
 
 
 def _admin_notices(html: str, j: dict, ledger) -> None:
-    shown = [int(n) for n in re.findall(r'data-label="编号">(\d+)<', html)]
-    assert shown == _ids(j["notices"]) and shown
+    shown = [int(n) for n in re.findall(r'<tr id="n(\d+)"', html)]
+    assert shown == _ids(j["page"]["items"]) and shown
+    assert f"共 {j['page']['total']} 份" in html
+
+
+def _drill_list(html: str, j: dict, ledger) -> None:
+    assert f"<h1>{j['heading']}（{j['page']['total']} 项）</h1>" in html
+    assert _anchors(html, "c") == _ids(j["page"]["items"])
+    assert all(f'href="/dashboard/c/{i}"' in html for i in _ids(j["page"]["items"]))
 
 
 def _progress(html: str, j: dict, ledger) -> None:
@@ -219,6 +227,7 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/c/{cid}": ("liaison1", {}, _commitment),
     "/dashboard": ("leader", {}, _dashboard),
     "/dashboard/c/{cid}": ("leader", {}, _drilldown),
+    "/dashboard/list": ("leader", {"lagging": 1}, _drill_list),
     "/my": ("liaison1", {}, _my),
     "/my/c/{cid}/report": ("liaison1", {}, _report_form),
     "/my/notices": ("liaison2", {}, _my_notices),
