@@ -291,7 +291,8 @@ def notices_page(ctx: CtxDep, report: Id | None = None, unit: Annotated[str | No
                          status=status or None, reason=reason or None, sort=sort or "number",
                          offset=0 if printable else offset, limit=nl.PRINT_LIMIT if printable else nl.PAGE_SIZE)
     page = nl.notice_page(ctx.db, ctx.user, f)
-    data = {"page": page, "params": f.params(), "choices": nl.choices(ctx.db, ctx.user, f.report_id),
+    params = f.params() if report is not None else {k: v for k, v in f.params().items() if k != "report"}
+    data = {"page": page, "params": params, "choices": nl.choices(ctx.db, ctx.user, f.report_id),
             "report": ser.report_json(r) if r else None}
     return render(ctx, "admin/notices_print.html" if printable else "admin/notices.html", **data)
 

@@ -121,7 +121,8 @@ def notices_page(ctx: CtxDep, report: Id | None = None, period: Annotated[str | 
     r = chosen(ctx, report)
     f = nl.NoticeFilters(report_id=r.id if r else None, period=form_id(period), status=status or None,
                          reason=reason or None, sort=sort or "number", offset=offset)
-    return render(ctx, "my/notices.html", page=nl.notice_page(ctx.db, ctx.user, f), params=f.params(),
+    params = f.params() if report is not None else {k: v for k, v in f.params().items() if k != "report"}
+    return render(ctx, "my/notices.html", page=nl.notice_page(ctx.db, ctx.user, f), params=params,
                   choices=nl.choices(ctx.db, ctx.user, f.report_id))
 
 
