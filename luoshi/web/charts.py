@@ -85,7 +85,7 @@ class LightRow:
 
 
 SCROLL_OPEN = '<div class="chart-scroll">'
-"""Charts scale with their box down to a floor (``svg.chart`` ``min-width`` in luoshi.css, 12/13 of
+"""Charts scale with their box down to a floor (``svg.chart`` ``min-width`` in luoshi.css, ~12.2/13 of
 their drawing width), so their 13-unit text never shows below 12 px; a narrower box (a phone)
 scrolls the chart sideways inside this wrapper instead of shrinking its words."""
 
