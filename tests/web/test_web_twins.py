@@ -202,7 +202,8 @@ def _corpus_government(html: str, j: dict, ledger) -> None:
     years = [c["year"] for c in j["scorecards"]]
     assert years == [2022, 2023] and all(f">{y}年<" in html for y in years)
     card = j["scorecards"][0]
-    assert f'<td class="num-col">{card["total"]}</td><td class="num-col">{card["kept"]}</td>' in html
+    assert (f'<td data-label="目标数" class="num-col">{card["total"]}</td>'
+            f'<td data-label="兑现" class="num-col">{card["kept"]}</td>') in html
 
 
 def _corpus_year(html: str, j: dict, ledger) -> None:
@@ -212,7 +213,7 @@ def _corpus_year(html: str, j: dict, ledger) -> None:
 
 
 def _corpus_ambition(html: str, j: dict, ledger) -> None:
-    rows = html.count("<tr><td>")
+    rows = html.count('<tr><td data-label="指标">')
     assert rows == len(j["ambition"]) or (not j["ambition"] and "没有低于上年实绩的目标" in html)
 
 
