@@ -205,3 +205,16 @@ def test_leader_drilldown_stays_in_the_leader_view(as_user, ledger) -> None:
     assert lag["page"]["total"] == board["summary"]["lagging_total"]
     assert leader.get("/dashboard/list?status=blue").status_code == 422
     assert 'href="/dashboard">领导看板</a> ›' in leader.get(f"/dashboard/c/{ledger.a}").text
+
+
+def test_closing_keeps_the_list_the_office_was_on(as_user, ledger, issued) -> None:
+    from .conftest import csrf_from
+
+    admin = as_user("admin")
+    listed = f"http://testserver/admin/notices?unit={ledger.unit2}&status=answered&msg=x"
+    page = admin.get(listed)
+    r = admin.post(f"/admin/notices/{issued['c']}/close", data={"csrf_token": csrf_from(page.text)},
+                   headers={"referer": listed}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith(f"/admin/notices?unit={ledger.unit2}&status=answered&")
+    assert "msg=x" not in r.headers["location"]

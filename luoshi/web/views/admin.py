@@ -4,7 +4,7 @@ progress reports, year-end evaluation."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
@@ -299,7 +299,19 @@ def notices_page(ctx: CtxDep, report: Id | None = None, unit: Annotated[str | No
 
 @router.post("/notices/{nid}/close")
 def close_notice(ctx: CtxDep, nid: Id) -> Response:
-    return attempt_sync(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
+    return attempt_sync(ctx, _list_back(ctx, "/admin/notices"), lambda: actions.close_notice(ctx, nid),
+                        lambda n: f"督办单 {n.id} 已办结")
+
+
+def _list_back(ctx: Ctx, path: str) -> str:
+    """``path`` with the filters and page the reader was on (from the list that sent the form), so
+    closing one notice does not throw away the list they narrowed down."""
+    ref = ctx.request.headers.get("referer", "")
+    host = ctx.request.url.netloc
+    if ref and host and f"//{host}{path}?" in ref:
+        kept = [(k, v) for k, v in parse_qsl(ref.split("?", 1)[1].split("#")[0]) if k not in ("msg", "err")]
+        return path + ("?" + urlencode(kept) if kept else "")
+    return path
 
 
 # --------------------------------------------------------------------------- progress review, evaluation
