@@ -316,11 +316,14 @@ def progress_history(db: Session, user: Principal, c: Commitment) -> list[dict[s
 
 
 def progress_list(db: Session, user: Principal, *, state: str | None = None, unit: int | None = None,
-                  commitment: int | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+                  commitment: int | None = None, limit: int = 100, offset: int = 0,
+                  report_id: int | None = None) -> dict[str, Any]:
     q = select(ProgressReport).join(Commitment).join(Period)
     clause = policy.progress_clause(user)
     if clause is not None:
         q = q.where(clause)
+    if report_id is not None:
+        q = q.where(Commitment.report_id == report_id)
     if state:
         q = q.where(ProgressReport.state == state)
     if unit:

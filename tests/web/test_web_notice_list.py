@@ -141,10 +141,11 @@ def second_report(engine, ledger) -> dict[str, int]:
                      source_text="草稿。", source_name="2025.txt")
         db.add_all([r23, r25])
         db.flush()
+        unit = db.get(Unit, ledger.unit1)
         c = Commitment(report=r23, kind="measure", title="全年新建公园5个", text="全年新建公园5个",
                        deadline=dt.date(2023, 12, 31), state="active", published=True, source="extracted")
-        c.assignments.append(Assignment(unit=db.get(Unit, ledger.unit1), role="lead", confirmed=True))
         db.add(c)
+        c.assignments.append(Assignment(unit=unit, role="lead", confirmed=True))
         db.flush()
         return {"r23": r23.id, "r25": r25.id, "c23": c.id}
 
@@ -218,3 +219,14 @@ def test_closing_keeps_the_list_the_office_was_on(as_user, ledger, issued) -> No
     assert r.status_code == 303
     assert r.headers["location"].startswith(f"/admin/notices?unit={ledger.unit2}&status=answered&")
     assert "msg=x" not in r.headers["location"]
+
+
+def test_progress_queue_narrows_to_the_chosen_report(as_user, ledger, second_report) -> None:
+    admin, l1 = as_user("admin"), as_user("liaison1")
+    r = l1.post(f"/api/commitments/{ledger.a}/progress", json={"period_id": ledger.q1, "percent": 20, "narrative": "开工"},
+                headers={"X-CSRF-Token": l1.csrf})
+    assert r.status_code == 201, r.text
+    assert admin.get("/admin/progress?format=json").json()["page"]["total"] == 1  # every report by default
+    assert admin.get(f"/admin/progress?format=json&report={ledger.report}").json()["page"]["total"] == 1
+    html = admin.get(f"/admin/progress?report={second_report['r23']}").text
+    assert "共 0 份" in html and f'href="/admin/progress?state=accepted&amp;report={second_report["r23"]}"' in html

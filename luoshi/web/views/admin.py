@@ -318,10 +318,15 @@ def _list_back(ctx: Ctx, path: str) -> str:
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0) -> Response:
+def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0, report: Id | None = None) -> Response:
+    """Progress reports to review: of every report, or of the one chosen in the header's switcher
+    (a report still waiting in an older year's ledger is not hidden unless the office narrows)."""
     ctx.require(policy.is_office)
-    page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset))
-    return render(ctx, "admin/progress.html", page=page, state=state, params={"state": state})
+    r = chosen(ctx, report) if report is not None else None
+    page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset),
+                            report_id=r.id if r else None)
+    params = {"state": state} | ({"report": r.id} if r else {})
+    return render(ctx, "admin/progress.html", page=page, state=state, params=params)
 
 
 @router.post("/progress/{pid}")
