@@ -106,7 +106,8 @@ def test_notices_page_on_desktop_and_phone(browser, server, ledger, shot) -> Non
     page.goto("/admin/notices?print=1")
     assert page.locator("table.print-list tbody tr").count() == NOTICES
     page.emulate_media(media="print")
-    assert page.evaluate("() => getComputedStyle(document.querySelector('header.site')).display") == "none"
+    for hidden in ("header.site", ".no-print"):
+        assert page.evaluate(f"() => getComputedStyle(document.querySelector('{hidden}')).display") == "none"
     shot(page, "pages-02-notices-print", full_page=False)
     page.emulate_media(media="screen")
     assert not page.errors, page.errors
