@@ -94,6 +94,10 @@ def test_notices_page_on_desktop_and_phone(browser, server, ledger, shot) -> Non
     assert "第 1–30 份，共 40 份" in page.inner_text(".pager")
     # columns are readable: the item column is wider than a few characters
     assert page.evaluate("() => document.querySelector('td[data-label=\"任务\"]').getBoundingClientRect().width") > 200
+    # a page of 30 rows, not one endless table: the whole page fits in a few screens
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    print(f"notices page height at 1280x800 with {NOTICES} notices: {height} px")
+    assert height < 4000, height
     shot(page, "pages-01-notices-desktop", full_page=False)
     # a filter reloads the page scrolled to its results
     with page.expect_navigation():
