@@ -84,27 +84,31 @@ class LightRow:
         return self.green + self.yellow + self.red + self.grey
 
 
-def light_bars(rows: Sequence[LightRow], *, width: int = 640, row_h: int = 26, label_w: int = 170) -> Markup:
+SCROLL_OPEN = '<div class="chart-scroll">'
+"""Charts scale with their box down to a floor (``svg.chart`` ``min-width`` in luoshi.css, ~12.2/13 of
+their drawing width), so their 13-unit text never shows below 12 px; a narrower box (a phone)
+scrolls the chart sideways inside this wrapper instead of shrinking its words."""
+
+
+def light_bars(rows: Sequence[LightRow], *, width: int = 520, row_h: int = 28, label_w: int = 150) -> Markup:
     """One stacked horizontal bar per row (green / yellow / red / grey), scaled to the largest row."""
     if not rows:
         return Markup('<p class="muted">暂无数据</p>')
     top = max(r.total for r in rows) or 1
     bar_w = width - label_w - 40
     h = row_h * len(rows) + 4
-    out = [f'<svg class="chart" viewBox="0 0 {width} {h}" width="100%" role="img" '
+    out = [SCROLL_OPEN, f'<svg class="chart w{width}" viewBox="0 0 {width} {h}" width="100%" role="img" '
            f'aria-label="按红黄绿灯统计"><title>按红黄绿灯统计</title>']
     for i, row in enumerate(rows):
         y = i * row_h + 2
-        label = row.label if len(row.label) <= 11 else row.label[:10] + "…"
+        label = row.label if len(row.label) <= 10 else row.label[:9] + "…"
         text = (f"{row.label}：绿 {row.green}，黄 {row.yellow}，红 {row.red}，未开始 {row.grey}")
         out.append("<g>")
         out.append(f"<title>{escape(text)}</title>")
-        if row.href:
+        if row.href:  # the label and the bar both lead to the row's list
             out.append(f'<a href="{escape(row.href)}">')
         out.append(f'<text class="chart-label" x="{label_w - 6}" y="{y + row_h * 0.62:.1f}" '
                    f'text-anchor="end">{escape(label)}</text>')
-        if row.href:
-            out.append("</a>")
         x = float(label_w)
         for light in LIGHTS:
             n = getattr(row, light)
@@ -114,8 +118,10 @@ def light_bars(rows: Sequence[LightRow], *, width: int = 640, row_h: int = 26, l
                            f'height="{row_h - 8}"/>')
                 x += w
         out.append(f'<text class="chart-num" x="{x + 4:.1f}" y="{y + row_h * 0.62:.1f}">{row.total}</text>')
+        if row.href:
+            out.append("</a>")
         out.append("</g>")
-    out.append("</svg>")
+    out.append("</svg></div>")
     return Markup("".join(out))
 
 
@@ -132,7 +138,7 @@ def trend(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float
         x = left + (pw * i / (n - 1) if n > 1 else pw / 2)
         return x, top + ph * (1 - _clamp(v) / 100)
 
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+    out = [SCROLL_OPEN, f'<svg class="chart w{width}" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="各周期进度趋势"><title>各周期进度趋势</title>']
     for g in (0, 25, 50, 75, 100):
         _, y = xy(0, g)
@@ -156,5 +162,5 @@ def trend(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float
         lx = left + k * 150
         out.append(f'<rect class="{escape(cls)}-key" x="{lx}" y="{height - 14}" width="12" height="4"/>'
                    f'<text class="axis" x="{lx + 16}" y="{height - 9}">{escape(name)}</text>')
-    out.append("</svg>")
+    out.append("</svg></div>")
     return Markup("".join(out))

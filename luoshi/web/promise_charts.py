@@ -27,17 +27,17 @@ def scorecard_bars(cards: Sequence[dict[str, Any]], *, headline: bool = False, w
     desc = "；".join(
         f"{c['year']}年 兑现{c[pre + 'kept']} 未兑现{c[pre + 'missed']} 无法核验{c[pre + 'unverifiable']}" for c in cards
     )
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {h}" width="{width}" height="{h}" role="img" '
+    parts = ['<div class="chart-scroll">', f'<svg class="chart fixed" viewBox="0 0 {width} {h}" width="{width}" height="{h}" role="img" '
              f'aria-label="{escape(desc)}"><title>{escape(desc)}</title>']
     x = label_w
     for key in ("kept", "missed", "unverifiable"):
         parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[key]}"/>'
-                     f'<text x="{x + 14}" y="13" font-size="11">{LABELS[key]}</text>')
+                     f'<text x="{x + 14}" y="13" font-size="13">{LABELS[key]}</text>')
         x += 80
     for i, c in enumerate(cards):
         y = top + i * row_h
         total = c[pre + "total"] or 1
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(str(c["year"]))}年</text>')
+        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{escape(str(c["year"]))}年</text>')
         x = float(label_w)
         for key in ("kept", "missed", "unverifiable"):
             n = c[pre + key]
@@ -46,9 +46,9 @@ def scorecard_bars(cards: Sequence[dict[str, Any]], *, headline: bool = False, w
                 parts.append(f'<rect x="{_n(x)}" y="{y}" width="{_n(w)}" height="18" fill="{COLOURS[key]}">'
                              f'<title>{LABELS[key]} {n}</title></rect>')
             x += w
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="11">'
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="13">'
                      f'{c[pre + "kept"]}/{c[pre + "total"]}</text>')
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))
 
 
@@ -71,16 +71,16 @@ def target_vs_actual(points: Sequence[dict[str, Any]], *, title: str, unit: str 
         f"{'–' + _n(p['value_max']) if p.get('value_max') is not None else ''}{unit}"
         f" 实际{_n(p['actual']) + unit if p.get('actual') is not None else '无数据'}" for p in points
     )
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+    parts = ['<div class="chart-scroll">', f'<svg class="chart fixed" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
              f'aria-label="{escape(title)}：{escape(desc)}"><title>{escape(title)}：{escape(desc)}</title>',
-             f'<text x="0" y="14" font-size="12">{escape(title)}（{escape(unit)}）</text>',
+             f'<text x="0" y="14" font-size="13">{escape(title)}（{escape(unit)}）</text>',
              f'<line x1="{left}" y1="{top + ph}" x2="{width - right}" y2="{top + ph}" stroke="#888"/>',
-             f'<text x="{left - 4}" y="{_n(ypos(hi) + 4)}" font-size="10" text-anchor="end">{_n(hi)}</text>',
-             f'<text x="{left - 4}" y="{_n(ypos(lo))}" font-size="10" text-anchor="end">{_n(lo)}</text>']
+             f'<text x="{left - 4}" y="{_n(ypos(hi) + 4)}" font-size="13" text-anchor="end">{_n(hi)}</text>',
+             f'<text x="{left - 4}" y="{_n(ypos(lo))}" font-size="13" text-anchor="end">{_n(lo)}</text>']
     prev: tuple[float, float] | None = None
     for i, p in enumerate(points):
         cx = left + step * (i + 0.5)
-        parts.append(f'<text x="{_n(cx)}" y="{height - 8}" font-size="11" text-anchor="middle">{escape(str(p["year"]))}</text>')
+        parts.append(f'<text x="{_n(cx)}" y="{height - 8}" font-size="13" text-anchor="middle">{escape(str(p["year"]))}</text>')
         if p.get("value") is not None:
             top_v = p["value_max"] if p.get("value_max") is not None else p["value"]
             y1, y2 = ypos(top_v), ypos(p["value"])
@@ -93,5 +93,5 @@ def target_vs_actual(points: Sequence[dict[str, Any]], *, title: str, unit: str 
             if prev is not None:
                 parts.append(f'<line x1="{_n(prev[0])}" y1="{_n(prev[1])}" x2="{_n(cx)}" y2="{_n(ay)}" stroke="#555" stroke-dasharray="3 3"/>')
             prev = (cx, ay)
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))

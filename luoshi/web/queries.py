@@ -260,6 +260,12 @@ def _base_query(user: Principal, f: Filters, report: Report) -> Any:
     return q
 
 
+def filters_clause(user: Principal, f: Filters, report: Report) -> Any:
+    """SQL condition: the commitments of ``report`` the list filters ``f`` keep (all but the light,
+    which is judged, not stored) — so figures beside a filtered list count the same rows."""
+    return Commitment.id.in_(_base_query(user, f, report).with_only_columns(Commitment.id))
+
+
 def contains_text(column: Any, text: str) -> Any:
     """``column`` contains ``text`` literally (``%``, ``_`` and ``\\`` are not wildcards), ignoring
     case alike on SQLite and PostgreSQL."""
@@ -314,11 +320,14 @@ def progress_history(db: Session, user: Principal, c: Commitment) -> list[dict[s
 
 
 def progress_list(db: Session, user: Principal, *, state: str | None = None, unit: int | None = None,
-                  commitment: int | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+                  commitment: int | None = None, limit: int = 100, offset: int = 0,
+                  report_id: int | None = None) -> dict[str, Any]:
     q = select(ProgressReport).join(Commitment).join(Period)
     clause = policy.progress_clause(user)
     if clause is not None:
         q = q.where(clause)
+    if report_id is not None:
+        q = q.where(Commitment.report_id == report_id)
     if state:
         q = q.where(ProgressReport.state == state)
     if unit:

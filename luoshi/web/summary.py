@@ -30,14 +30,22 @@ def _counts() -> dict[str, int]:
 
 
 def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None = None,
-            lagging_limit: int = 15) -> dict[str, Any]:
+            lagging_limit: int | None = 15, narrow: Any = None, light: str | None = None) -> dict[str, Any]:
+    """The figures of ``report``'s commitments ``user`` may see; ``narrow`` (an SQL condition, e.g.
+    :func:`luoshi.web.queries.filters_clause`) and ``light`` restrict them to what a filtered list
+    shows, so the ring and the counts follow the filter. ``lagging_limit`` None lists every lagging
+    item."""
     p, on, rules = st.judging(db, report, on)
     q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
     clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
+    if narrow is not None:
+        q = q.where(narrow)
     rows = qs.load_rows(db, q.order_by(Commitment.id), suggestions=False)
     statuses = st.statuses(db, report, rows, p, rules=rules, judge_closed=False, reuse=True)
+    if light is not None:
+        rows = [c for c in rows if statuses[c.id].light == light]
     by_section, titles = qs.area_lookup(db, report.id)
 
     overall = _counts()
@@ -81,6 +89,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
         "by_area": area_rows,
         "by_unit": unit_rows,
         "lagging": [ser.commitment_json(c, s, area) for s, c, area in lagging[:lagging_limit]],
+        "filtered": narrow is not None or light is not None,
         "lagging_total": len(lagging),
     }
 

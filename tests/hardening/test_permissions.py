@@ -277,6 +277,7 @@ READ_ROWS: dict[str, frozenset[str]] = {
                      "/downloads/extraction.xlsx"], OFFICE),
     "/dashboard": OVERSEERS,
     "/dashboard/c/{cid}": OVERSEERS,
+    "/dashboard/list": OVERSEERS,
     "/api/scorecard": OVERSEERS,
     **dict.fromkeys(["/admin", "/admin/commitments/{cid}", "/admin/evaluations", "/admin/notices", "/admin/periods",
                      "/admin/progress", "/admin/reports/{rid}"], OFFICE),

@@ -134,7 +134,8 @@ def _report_form(html: str, j: dict, ledger) -> None:
 
 
 def _my_notices(html: str, j: dict, ledger) -> None:
-    assert _anchors(html, "n") == _ids(j["notices"])
+    assert _anchors(html, "n") == _ids(j["page"]["items"])
+    assert f"共 {j['page']['total']} 份" in html
 
 
 def _admin(html: str, j: dict, ledger) -> None:
@@ -188,8 +189,15 @@ def _inbox(html: str, j: dict, ledger) -> None:
 
 
 def _admin_notices(html: str, j: dict, ledger) -> None:
-    shown = re.findall(r'data-label="编号">([^<]+)<', html)
-    assert shown == [n["number"] for n in j["notices"]] and shown
+    shown = [int(n) for n in re.findall(r'<tr id="n(\d+)"', html)]
+    assert shown == _ids(j["page"]["items"]) and shown
+    assert f"共 {j['page']['total']} 份" in html
+
+
+def _drill_list(html: str, j: dict, ledger) -> None:
+    assert f"<h1>{j['heading']}（{j['page']['total']} 项）</h1>" in html
+    assert _anchors(html, "c") == _ids(j["page"]["items"])
+    assert all(f'href="/dashboard/c/{i}"' in html for i in _ids(j["page"]["items"]))
 
 
 def _progress(html: str, j: dict, ledger) -> None:
@@ -230,7 +238,8 @@ def _corpus_government(html: str, j: dict, ledger) -> None:
     years = [c["year"] for c in j["scorecards"]]
     assert years == [2022, 2023] and all(f">{y}年<" in html for y in years)
     card = j["scorecards"][0]
-    assert f'<td class="num-col">{card["total"]}</td><td class="num-col">{card["kept"]}</td>' in html
+    assert (f'<td data-label="目标数" class="num-col">{card["total"]}</td>'
+            f'<td data-label="兑现" class="num-col">{card["kept"]}</td>') in html
 
 
 def _corpus_year(html: str, j: dict, ledger) -> None:
@@ -240,7 +249,7 @@ def _corpus_year(html: str, j: dict, ledger) -> None:
 
 
 def _corpus_ambition(html: str, j: dict, ledger) -> None:
-    rows = html.count("<tr><td>")
+    rows = html.count('<tr><td data-label="指标">')
     assert rows == len(j["ambition"]) or (not j["ambition"] and "没有低于上年实绩的目标" in html)
 
 
@@ -255,6 +264,7 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/c/{cid}": ("liaison1", {}, _commitment),
     "/dashboard": ("leader", {}, _dashboard),
     "/dashboard/c/{cid}": ("leader", {}, _drilldown),
+    "/dashboard/list": ("leader", {"lagging": 1}, _drill_list),
     "/my": ("liaison1", {}, _my),
     "/my/c/{cid}/report": ("liaison1", {}, _report_form),
     "/my/notices": ("liaison2", {}, _my_notices),

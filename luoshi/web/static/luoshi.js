@@ -24,8 +24,12 @@
     var msg = ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { ev.preventDefault(); }
   });
-  // Filters: submit when a select changes.
-  document.querySelectorAll("form.filters select").forEach(function (sel) {
+  // Filters and the report switcher: submit when a select changes (the button stays for keyboards).
+  document.querySelectorAll("form.filters select, select[data-autosubmit]").forEach(function (sel) {
     sel.addEventListener("change", function () { sel.form.submit(); });
+  });
+  // The print view's button.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -4,9 +4,9 @@ progress reports, year-end evaluation."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.models import Commitment, Notice, Period, ProgressReport, Report, Unit
 from luoshi.web import actions
+from luoshi.web import notice_list as nl
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
@@ -22,6 +23,7 @@ from luoshi.web.highlight import mark_spans
 from luoshi.web.limits import upload
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.signing import BadToken, sign, unsign
+from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, attempt_sync, files, form_of, redirect, text
 
@@ -37,8 +39,9 @@ def _report_or_404(ctx: Ctx, rid: int) -> Report:
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(ctx: CtxDep) -> Response:
+def overview(ctx: CtxDep, report: Id | None = None) -> Response:
     ctx.require(policy.is_office)
+    chosen(ctx, report)
     reports = []
     for r in ctx.db.scalars(select(Report).order_by(Report.year.desc(), Report.id.desc())):
         counts = dict(ctx.db.execute(select(Commitment.state, func.count()).where(Commitment.report_id == r.id)
@@ -222,7 +225,7 @@ async def evaluate(ctx: CtxDep, cid: Id) -> Response:
 @router.get("/periods", response_class=HTMLResponse)
 def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
     ctx.require(policy.is_office)
-    r = qs.current_report(ctx.db, report, user=ctx.user)
+    r = chosen(ctx, report)
     if r is None:
         return redirect("/admin", err="请先导入报告")
     from luoshi.ledger.models import LedgerSettings
@@ -277,25 +280,54 @@ def notices_preview(ctx: CtxDep, period: Id) -> Response:
 
 
 @router.get("/notices", response_class=HTMLResponse)
-def notices_page(ctx: CtxDep, open_only: bool = False) -> Response:
+def notices_page(ctx: CtxDep, report: Id | None = None, unit: Annotated[str | None, Query()] = None,
+                 period: Annotated[str | None, Query()] = None, status: str | None = None,
+                 reason: str | None = None, sort: str = "number", offset: Offset = 0,
+                 printable: Annotated[bool, Query(alias="print")] = False) -> Response:
+    """The report's notices, filtered, sorted and paged in SQL; ``print=1`` gives the whole filtered
+    list as one printable document."""
     ctx.require(policy.is_office)
-    return render(ctx, "admin/notices.html", notices=qs.notices(ctx.db, ctx.user, open_only=open_only),
-                  open_only=open_only)
+    r = chosen(ctx, report)
+    f = nl.NoticeFilters(report_id=r.id if r else None, unit=form_id(unit), period=form_id(period),
+                         status=status or None, reason=reason or None, sort=sort or "number",
+                         offset=0 if printable else offset, limit=nl.PRINT_LIMIT if printable else nl.PAGE_SIZE)
+    page = nl.notice_page(ctx.db, ctx.user, f)
+    params = f.params() if report is not None else {k: v for k, v in f.params().items() if k != "report"}
+    data = {"page": page, "params": params, "choices": nl.choices(ctx.db, ctx.user, f.report_id),
+            "report": ser.report_json(r) if r else None}
+    return render(ctx, "admin/notices_print.html" if printable else "admin/notices.html", **data)
 
 
 @router.post("/notices/{nid}/close")
 def close_notice(ctx: CtxDep, nid: Id) -> Response:
-    return attempt_sync(ctx, "/admin/notices", lambda: actions.close_notice(ctx, nid), lambda n: f"督办单 {n.id} 已办结")
+    return attempt_sync(ctx, _list_back(ctx, "/admin/notices"), lambda: actions.close_notice(ctx, nid),
+                        lambda n: f"督办单 {n.id} 已办结")
+
+
+def _list_back(ctx: Ctx, path: str) -> str:
+    """``path`` with the filters and page the reader was on (from the list that sent the form), so
+    closing one notice does not throw away the list they narrowed down."""
+    ref = ctx.request.headers.get("referer", "")
+    host = ctx.request.url.netloc
+    if ref and host and f"//{host}{path}?" in ref:
+        kept = [(k, v) for k, v in parse_qsl(ref.split("?", 1)[1].split("#")[0]) if k not in ("msg", "err")]
+        return path + ("?" + urlencode(kept) if kept else "")
+    return path
 
 
 # --------------------------------------------------------------------------- progress review, evaluation
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0) -> Response:
+def progress_queue(ctx: CtxDep, state: str = "submitted", offset: Offset = 0, report: Id | None = None) -> Response:
+    """Progress reports to review: of every report, or of the one chosen in the header's switcher
+    (a report still waiting in an older year's ledger is not hidden unless the office narrows)."""
     ctx.require(policy.is_office)
-    page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset))
-    return render(ctx, "admin/progress.html", page=page, state=state, params={"state": state})
+    r = chosen(ctx, report) if report is not None else None
+    page = qs.progress_list(ctx.db, ctx.user, state=state or None, limit=50, offset=max(0, offset),
+                            report_id=r.id if r else None)
+    params = {"state": state} | ({"report": r.id} if r else {})
+    return render(ctx, "admin/progress.html", page=page, state=state, params=params)
 
 
 @router.post("/progress/{pid}")
@@ -310,7 +342,7 @@ async def review_progress(ctx: CtxDep, pid: Id) -> Response:
 @router.get("/evaluations", response_class=HTMLResponse)
 def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) -> Response:
     ctx.require(policy.is_office)
-    r = qs.current_report(ctx.db, report, user=ctx.user)
+    r = chosen(ctx, report)
     if r is None:
         return redirect("/admin", err="请先导入报告")
     evals = {e["commitment_id"]: e for e in qs.evaluations(ctx.db, ctx.user, r.id)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -14,11 +14,13 @@ from luoshi.ledger.models import ProgressReport
 from luoshi.ledger.services import periods as period_service
 from luoshi.ledger.services.periods import REPORTING
 from luoshi.web import actions
+from luoshi.web import notice_list as nl
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, upload
-from luoshi.web.params import Id, form_id
+from luoshi.web.params import Id, Offset, form_id
+from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
 from luoshi.web.views.forms import attempt, files, form_of, text
 
@@ -26,8 +28,8 @@ router = APIRouter(prefix="/my", include_in_schema=False, route_class=LedgerRout
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
-def my_items(ctx: Ctx) -> dict:
-    report = qs.current_report(ctx.db, user=ctx.user)
+def my_items(ctx: Ctx, report_id: int | None = None) -> dict:
+    report = chosen(ctx, report_id)
     if report is None:
         return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
     f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)
@@ -69,9 +71,9 @@ def my_items(ctx: Ctx) -> dict:
 
 
 @router.get("", response_class=HTMLResponse)
-def my_page(ctx: CtxDep) -> Response:
+def my_page(ctx: CtxDep, report: Id | None = None) -> Response:
     ctx.require(policy.is_liaison)
-    return render(ctx, "my/index.html", **my_items(ctx))
+    return render(ctx, "my/index.html", **my_items(ctx, report))
 
 
 @router.get("/c/{cid}/report", response_class=HTMLResponse)
@@ -111,9 +113,17 @@ async def report_submit(ctx: CtxDep, cid: Id) -> Response:
 
 
 @router.get("/notices", response_class=HTMLResponse)
-def notices_page(ctx: CtxDep) -> Response:
+def notices_page(ctx: CtxDep, report: Id | None = None, period: Annotated[str | None, Query()] = None,
+                 status: str | None = None, reason: str | None = None, sort: str = "number",
+                 offset: Offset = 0) -> Response:
+    """The unit's notices of the chosen report, filtered and paged in SQL; open ones answerable."""
     ctx.require(policy.answers_notices)
-    return render(ctx, "my/notices.html", notices=qs.notices(ctx.db, ctx.user))
+    r = chosen(ctx, report)
+    f = nl.NoticeFilters(report_id=r.id if r else None, period=form_id(period), status=status or None,
+                         reason=reason or None, sort=sort or "number", offset=offset)
+    params = f.params() if report is not None else {k: v for k, v in f.params().items() if k != "report"}
+    return render(ctx, "my/notices.html", page=nl.notice_page(ctx.db, ctx.user, f), params=params,
+                  choices=nl.choices(ctx.db, ctx.user, f.report_id))
 
 
 @router.post("/notices/{nid}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -13,9 +14,11 @@ from luoshi.ledger.models import Evidence
 from luoshi.ledger.services.evidence import SAFE_MIME_TYPES
 from luoshi.web import queries as qs
 from luoshi.web import summary as sm
+from luoshi.web.charts import LIGHTS
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.security import CSP
+from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LedgerRoute)
@@ -31,17 +34,22 @@ def list_filters(area: str | None, unit: int | None, status: str | None, kind: s
 @router.get("/", response_class=HTMLResponse)
 def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query()] = None,
          status: str | None = None, kind: str | None = None, q: str | None = None,
-         offset: Offset = 0) -> Response:
+         offset: Offset = 0, report: Id | None = None) -> Response:
     unit_id = form_id(unit)
     viewer = qs.public_view(ctx.user)
-    report = qs.current_report(ctx.db, user=viewer)  # the public ledger, whoever is logged in
-    f = list_filters(area, unit_id, status, kind, q, offset, 30, report.id if report else None)
+    r = chosen(ctx, report, viewer=viewer)  # the public ledger, whoever is logged in
+    f = list_filters(area, unit_id, status, kind, q, offset, 30, r.id if r else None)
     f.published = True
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    summary = sm.summary(ctx.db, viewer, report) if report else None
-    return render(ctx, "public/index.html", page=page, params=f.params(), summary=summary,
-                  areas=qs.areas(ctx.db, report.id, viewer) if report else [],
-                  units=qs.units(ctx.db, report, viewer) if report else [])
+    params = f.params() | ({"report": r.id} if report is not None and r else {})
+    summary = None
+    if r is not None:  # the ring and the counts follow the filter: they count the listed rows
+        narrowed = any(params.get(k) for k in ("area", "unit", "kind", "q"))
+        summary = sm.summary(ctx.db, viewer, r, narrow=qs.filters_clause(viewer, f, r) if narrowed else None,
+                             light=f.status if f.status in LIGHTS else None)
+    return render(ctx, "public/index.html", page=page, params=params, summary=summary,
+                  areas=qs.areas(ctx.db, r.id, viewer) if r else [],
+                  units=qs.units(ctx.db, r, viewer) if r else [])
 
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
@@ -52,15 +60,17 @@ def commitment_page(ctx: CtxDep, cid: Id) -> Response:
 
 
 @router.get("/screen", response_class=HTMLResponse)
-def screen(ctx: CtxDep, area: str | None = None, offset: Offset = 0) -> Response:
+def screen(ctx: CtxDep, area: str | None = None, offset: Offset = 0, report: Id | None = None) -> Response:
     viewer = qs.public_view(ctx.user)
-    report = qs.current_report(ctx.db, user=viewer)
+    chosen_id = report
+    report = chosen(ctx, chosen_id, viewer=viewer)
     f = qs.Filters(report_id=report.id if report else None, area=area or None, published=True, limit=12,
                    offset=max(0, offset))
     page = qs.list_commitments(ctx.db, viewer, f)
     summary = sm.summary(ctx.db, viewer, report) if report else None
     nxt = page["offset"] + page["limit"]
-    next_url = f"/screen?offset={nxt if nxt < page['total'] else 0}" + (f"&area={area}" if area else "")
+    next_url = (f"/screen?offset={nxt if nxt < page['total'] else 0}" + (f"&area={quote(area)}" if area else "")
+                + (f"&report={report.id}" if chosen_id is not None and report else ""))
     return render(ctx, "public/screen.html", page=page, summary=summary, next_url=next_url,
                   refresh=ctx.settings.screen_refresh_seconds)
 
