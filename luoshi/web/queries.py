@@ -35,6 +35,7 @@ from luoshi.ledger.models import (
 from luoshi.ledger.services import publication
 from luoshi.ledger.services import status as st
 from luoshi.web.auth import Principal
+from luoshi.web.memo import share_judgements
 from luoshi.web.serializers import (
     commitment_json,
     evaluation_json,
@@ -279,6 +280,7 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
         return {"total": 0, "limit": f.limit, "offset": f.offset, "items": [], "report": None}
     q = _base_query(user, f, report).order_by(Commitment.start.is_(None), Commitment.start, Commitment.id)
     limit = max(1, min(f.limit, MAX_LIMIT))
+    share_judgements(db)  # the lights of the period, judged once per change of the ledger
     if f.status:
         # the light is computed, not stored: judge every matching row, then load the page's details
         rows = plain_rows(db, q)

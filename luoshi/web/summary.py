@@ -3,6 +3,8 @@
 Computed in a handful of bulk queries over the whole ledger; no report history reaches Python
 (statuses: the judged period's reports and the latest earlier one per commitment; trend: per-period
 sums in SQL), so the pages cost about the same for a few hundred commitments and for a province.
+Each figure is then kept until the ledger changes (``luoshi.web.memo``), keyed on the report, the
+day judged and whose view it is, so a busy public page judges the ledger once per change.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.auth import Principal
 from luoshi.web.charts import LIGHTS, LightRow
+from luoshi.web.memo import audience, shared
 
 
 def _counts() -> dict[str, int]:
@@ -31,6 +34,18 @@ def _counts() -> dict[str, int]:
 
 def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None = None,
             lagging_limit: int = 15) -> dict[str, Any]:
+    """Completion, lights overall / by area / by lead unit and the lagging list, as ``user`` sees
+    the report judged on day ``on`` (default: the ledger's clock). A new dict each call (callers
+    add to it); the figures inside are shared until the ledger changes."""
+    _, day, _ = st.judging(db, report, on)
+    who = audience(user)
+    if who is None:
+        return _summary(db, user, report, on=day, lagging_limit=lagging_limit)
+    return dict(shared(db, ("summary", report.id, who, day, lagging_limit),
+                       lambda: _summary(db, user, report, on=day, lagging_limit=lagging_limit)))
+
+
+def _summary(db: Session, user: Principal, report: Report, *, on: dt.date, lagging_limit: int) -> dict[str, Any]:
     p, on, rules = st.judging(db, report, on)
     q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
     clause = policy.visible_clause(user)
@@ -95,6 +110,12 @@ def light_rows(rows: list[dict[str, Any]], href: str) -> list[LightRow]:
 
 
 def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str, Any]:
+    """:func:`_trend` on day ``on`` (default: the ledger's clock), shared until the ledger changes."""
+    day = on or ledger_rules(db, report).today
+    return dict(shared(db, ("trend", report.id, day), lambda: _trend(db, report, on=day)))
+
+
+def _trend(db: Session, report: Report, *, on: dt.date) -> dict[str, Any]:
     """Average reported progress (last accepted report carried forward) vs. 时序进度, per period.
 
     The carried-forward sum is built in SQL from per-period aggregates: each accepted report adds
@@ -133,6 +154,9 @@ def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str
 
 
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """The ledger's unit ranking (``evaluation.scorecard``) in the period judged on day ``on``."""
-    p, _, rules = st.judging(db, report, on)
-    return [r.to_dict() for r in evaluation.scorecard(db, report, period=p, rules=rules, reuse=True)]
+    """The ledger's unit ranking (``evaluation.scorecard``) in the period judged on day ``on``,
+    shared until the ledger changes."""
+    p, day, rules = st.judging(db, report, on)
+    rows = shared(db, ("ranking", report.id, day),
+                  lambda: [r.to_dict() for r in evaluation.scorecard(db, report, period=p, rules=rules, reuse=True)])
+    return [dict(r) for r in rows]
