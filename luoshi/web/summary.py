@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from luoshi.ledger import policy
-from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
+from luoshi.ledger.models import Assignment, Commitment, Period, ProgressReport, Report, Unit
 from luoshi.ledger.rules import rules as ledger_rules
 from luoshi.ledger.services import evaluation
 from luoshi.ledger.services import status as st
@@ -46,19 +46,31 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
 
 
 def _summary(db: Session, user: Principal, report: Report, *, on: dt.date, lagging_limit: int) -> dict[str, Any]:
+    """The figures themselves. Only what they need is loaded: the list columns of the commitments,
+    one (commitment, lead unit) pair each, the names of those units; full rows with all their
+    units only for the lagging items shown."""
     p, on, rules = st.judging(db, report, on)
     q = select(*qs.ROW_COLUMNS).where(Commitment.report_id == report.id, Commitment.state != "closed")
     clause = policy.visible_clause(user)
     if clause is not None:
         q = q.where(clause)
-    rows = qs.load_rows(db, q.order_by(Commitment.id), suggestions=False)
+    rows = qs.plain_rows(db, q.order_by(Commitment.id))
     statuses = st.statuses(db, report, rows, p, rules=rules, judge_closed=False, reuse=True)
     by_section, titles = qs.area_lookup(db, report.id)
+    leads: dict[int, list[int]] = defaultdict(list)
+    for cid, uid in db.execute(select(Assignment.commitment_id, Assignment.unit_id)
+                               .where(Assignment.role == "lead",
+                                      Assignment.commitment_id.in_(select(Commitment.id)
+                                                                   .where(Commitment.report_id == report.id)))
+                               .order_by(Assignment.id)):
+        leads[cid].append(uid)
+    unit_names: dict[int, str] = dict(db.execute(  # type: ignore[arg-type]
+        select(Unit.id, Unit.name).where(Unit.id.in_({u for us in leads.values() for u in us}))).all()) \
+        if leads else {}
 
     overall = _counts()
     by_area: dict[str, dict[str, int]] = defaultdict(_counts)
     by_unit: dict[int, dict[str, int]] = defaultdict(_counts)
-    unit_names: dict[int, str] = {}
     percents: list[float] = []
     expected: list[float] = []
     lagging = []
@@ -71,13 +83,12 @@ def _summary(db: Session, user: Principal, report: Report, *, on: dt.date, laggi
         area = by_section.get(c.section_id or -1)
         if area and area["key"]:
             by_area[area["key"]][s.light] += 1
-        for a in c.assignments:
-            if a.role == "lead":
-                by_unit[a.unit_id][s.light] += 1
-                unit_names[a.unit_id] = a.unit.name
+        for uid in leads.get(c.id, ()):
+            by_unit[uid][s.light] += 1
         if s.light in ("red", "yellow"):
             lagging.append((s, c, area))
     lagging.sort(key=lambda t: (t[0].light != "red", -((t[0].expected or 0) - (t[0].percent or 0)), t[1].id))
+    qs.attach(db, [c for _, c, _ in lagging[:lagging_limit]], suggestions=False)
     total = len(rows)
     done = sum(1 for p in percents if p >= 100)
     area_rows = [{"key": k, "title": titles.get(k, k), **v, "total": sum(v.values())}
