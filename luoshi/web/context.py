@@ -23,7 +23,7 @@ from luoshi.errors import NotFoundError, PermissionDenied
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.ledger.db import LedgerSession
 from luoshi.web import csrf
-from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
+from luoshi.web.auth import ANONYMOUS, SESSION_COOKIE, Principal, Unauthenticated, authenticate
 from luoshi.web.config import Settings
 from luoshi.web.limits import read_form
 
@@ -89,7 +89,10 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         try:
             # authentication queries the database: keep that off the event loop, which must stay
             # free to hand connections back to the pool while other requests wait for one
-            ctx.user = await run_in_threadpool(_authenticate_and_release, settings, db, request)
+            if request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE):
+                ctx.user = await run_in_threadpool(_authenticate_and_release, settings, db, request)
+            else:  # no credentials: the anonymous visitor, known without the database or a thread
+                ctx.user = ANONYMOUS
         except Unauthenticated:
             if is_api(request) or request.headers.get("authorization"):
                 raise

@@ -272,7 +272,11 @@ def contains_text(column: Any, text: str) -> Any:
 
 
 def area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
-    """section id → area dict, and area key → title."""
+    """section id → area dict, and area key → title (shared until the ledger changes)."""
+    return MEMO.get(db, ("area_lookup", report_id), lambda: _area_lookup(db, report_id))
+
+
+def _area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
     secs = sections(db, report_id)
     titles = {s.key: short_title(s.title) for s in secs}
     by_id = {}
@@ -430,6 +434,17 @@ def public_view(user: Principal) -> Principal:
 
 
 def commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None = None) -> dict[str, Any]:
+    """A commitment's own page: its status on day ``on`` (default: the ledger's clock), texts, units,
+    progress and the report's words around its quote. What a whole audience sees is shared until
+    the ledger changes (``luoshi.web.memo``); a new dict each call."""
+    who = audience(user)
+    if who is None:
+        return _commitment_detail(db, user, c, on=on)
+    _, day, _ = st.judging(db, c.report, on)
+    return dict(MEMO.get(db, ("detail", c.id, who, day), lambda: _commitment_detail(db, user, c, on=day)))
+
+
+def _commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None) -> dict[str, Any]:
     report = c.report
     status = st.on_day(db, report, [c], on, reuse=True)[c.id]
     by_section, _ = area_lookup(db, report.id)
