@@ -134,3 +134,15 @@ def test_a_liaisons_own_view_is_not_shared(engine: Engine, ledger: Ledger) -> No
         assert sm.summary(db, liaison, report)["total"] == 3
     finally:
         db.close()
+
+
+def test_a_commitments_page_follows_a_change(client: TestClient, engine: Engine, ledger: Ledger) -> None:
+    assert '<td data-label="进度" class="num-col">' not in client.get(f"/c/{ledger.a}").text
+    first = client.get(f"/api/commitments/{ledger.a}").json()
+    assert (first["light"], first["percent"], first["progress"]) == ("yellow", None, [])
+    assert client.get(f"/api/commitments/{ledger.a}").json() == first
+    _accept(engine, ledger, ledger.a, 30)
+    after = client.get(f"/api/commitments/{ledger.a}").json()
+    assert (after["light"], after["percent"]) == ("green", 30.0)
+    assert [p["percent"] for p in after["progress"]] == [30.0]
+    assert '<td data-label="进度" class="num-col">30%</td>' in client.get(f"/c/{ledger.a}").text
