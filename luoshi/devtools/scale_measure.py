@@ -128,6 +128,7 @@ def profile_blocks(engine: Engine, gen: Generated) -> list[tuple[str, float, lis
     from luoshi.web import queries as qs
     from luoshi.web import summary as sm
     from luoshi.web.auth import ANONYMOUS
+    from luoshi.web.memo import MEMO
 
     out = []
     db = session_factory(engine)()
@@ -142,7 +143,8 @@ def profile_blocks(engine: Engine, gen: Generated) -> list[tuple[str, float, lis
             ("summary.ranking (evaluation.scorecard)", lambda: sm.ranking(db, report, on=gen.today)),
         ]
         for name, call in blocks:
-            db.info.pop("luoshi_status_cache", None)  # as in a fresh request
+            db.info.pop("luoshi_status_cache", None)  # as in a fresh request after a change
+            MEMO.clear()
             prof = cProfile.Profile()
             t = time.perf_counter()
             prof.runcall(call)

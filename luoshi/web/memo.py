@@ -47,6 +47,7 @@ def stamp(db: Session) -> tuple[Any, ...]:
 
 
 WROTE = "luoshi.memo.wrote"  # session.info: this transaction has flushed changes
+STAMP = "luoshi.memo.stamp"  # session.info: the stamp read first in this transaction
 
 
 @event.listens_for(Session, "after_flush")
@@ -54,10 +55,11 @@ def _wrote(session: Session, _ctx: Any) -> None:
     session.info[WROTE] = True
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _ended(session: Session) -> None:
-    session.info.pop(WROTE, None)
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction (committed, rolled back or closed)
+        session.info.pop(WROTE, None)
+        session.info.pop(STAMP, None)
 
 
 class Memo:
@@ -86,8 +88,14 @@ class Memo:
         """``compute()``, or what it gave at the same stamp. A session that has changed the ledger
         and not committed yet computes afresh and shares nothing: its changes may still be rolled
         back (and on SQLite the next change may then reuse the same ids)."""
-        s = stamp(db)
-        if db.info.get(WROTE):
+        if db.info.get(WROTE) or (db.new or db.dirty or db.deleted):
+            return compute()
+        # read once per transaction: whatever is read after it is at least as new as the stamp,
+        # so a value kept under it is never older than the ledger it names
+        s = db.info.get(STAMP)
+        if s is None:
+            s = db.info[STAMP] = stamp(db)
+        if db.info.get(WROTE):  # the stamp's query flushed pending changes
             return compute()
         values = self.store(s)
         if key in values:

@@ -167,7 +167,10 @@ def _trend(db: Session, report: Report, *, on: dt.date) -> dict[str, Any]:
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:
     """The ledger's unit ranking (``evaluation.scorecard``) in the period judged on day ``on``,
     shared until the ledger changes."""
-    p, day, rules = st.judging(db, report, on)
-    rows = shared(db, ("ranking", report.id, day),
-                  lambda: [r.to_dict() for r in evaluation.scorecard(db, report, period=p, rules=rules, reuse=True)])
-    return [dict(r) for r in rows]
+    _, day, _ = st.judging(db, report, on)
+
+    def compute() -> list[dict[str, Any]]:
+        p, _, rules = st.judging(db, report, day)
+        return [r.to_dict() for r in evaluation.scorecard(db, report, period=p, rules=rules, reuse=True)]
+
+    return [dict(r) for r in shared(db, ("ranking", report.id, day), compute)]
