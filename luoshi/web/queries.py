@@ -32,6 +32,7 @@ from luoshi.ledger.models import (
     Section,
     Unit,
 )
+from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import publication
 from luoshi.ledger.services import status as st
 from luoshi.web.auth import Principal
@@ -440,7 +441,7 @@ def commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.dat
     who = audience(user)
     if who is None:
         return _commitment_detail(db, user, c, on=on)
-    _, day, _ = st.judging(db, c.report, on)
+    day = on or rules_of(db, c.report).today
     return dict(MEMO.get(db, ("detail", c.id, who, day), lambda: _commitment_detail(db, user, c, on=day)))
 
 

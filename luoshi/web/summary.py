@@ -37,7 +37,7 @@ def summary(db: Session, user: Principal, report: Report, *, on: dt.date | None 
     """Completion, lights overall / by area / by lead unit and the lagging list, as ``user`` sees
     the report judged on day ``on`` (default: the ledger's clock). A new dict each call (callers
     add to it); the figures inside are shared until the ledger changes."""
-    _, day, _ = st.judging(db, report, on)
+    day = on or ledger_rules(db, report).today
     who = audience(user)
     if who is None:
         return _summary(db, user, report, on=day, lagging_limit=lagging_limit)
@@ -167,7 +167,7 @@ def _trend(db: Session, report: Report, *, on: dt.date) -> dict[str, Any]:
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:
     """The ledger's unit ranking (``evaluation.scorecard``) in the period judged on day ``on``,
     shared until the ledger changes."""
-    _, day, _ = st.judging(db, report, on)
+    day = on or ledger_rules(db, report).today
 
     def compute() -> list[dict[str, Any]]:
         p, _, rules = st.judging(db, report, day)
