@@ -296,14 +296,25 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
     share_judgements(db)  # the lights of the period, judged once per change of the ledger
     if f.status or f.q:
         # one pass over the matching rows, only the columns the judgement needs (a text search
-        # scans the texts once, not once to count and again for the page); full rows for the page
-        found = db.execute(q.with_only_columns(Commitment.id, Commitment.state, Commitment.deadline,
-                                               Commitment.milestones)).all()
-        if f.status:  # the light is computed, not stored: judge every matching row
-            judged = st.on_day(db, report, found, on, reuse=True)
-            found = [c for c in found if judged[c.id].light == f.status]
-        total = len(found)
-        ids = [c.id for c in found[f.offset: f.offset + limit]]
+        # scans the texts once, not once to count and again for the page); full rows for the page.
+        # The matching ids are shared until the ledger changes (per audience, filters and day).
+        def matching() -> list[int]:
+            found = db.execute(q.with_only_columns(Commitment.id, Commitment.state, Commitment.deadline,
+                                                   Commitment.milestones)).all()
+            if f.status:  # the light is computed, not stored: judge every matching row
+                judged = st.on_day(db, report, found, on, reuse=True)
+                found = [c for c in found if judged[c.id].light == f.status]
+            return [c.id for c in found]
+
+        who = audience(user)
+        if who is None:
+            matched = matching()
+        else:
+            day = on or rules_of(db, report).today
+            key = ("matching", report.id, who, day, f.area, f.unit, f.kind, f.q, f.status, f.published, f.states)
+            matched = MEMO.get(db, key, matching)
+        total = len(matched)
+        ids = matched[f.offset: f.offset + limit]
         by_id = {r.id: r for r in load_rows(db, select(*ROW_COLUMNS).where(Commitment.id.in_(ids)),
                                             suggestions=False)} if ids else {}
         page = [by_id[i] for i in ids]
