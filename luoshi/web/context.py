@@ -26,6 +26,7 @@ from luoshi.web import csrf
 from luoshi.web.auth import (
     ANONYMOUS,
     PASSWORD_PAGE,
+    SESSION_COOKIE,
     PasswordChangeRequired,
     Principal,
     Unauthenticated,
@@ -96,7 +97,10 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         try:
             # authentication queries the database: keep that off the event loop, which must stay
             # free to hand connections back to the pool while other requests wait for one
-            ctx.user = await run_in_threadpool(_authenticate_and_release, settings, db, request)
+            if request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE):
+                ctx.user = await run_in_threadpool(_authenticate_and_release, settings, db, request)
+            else:  # no credentials: the anonymous visitor, known without the database or a thread
+                ctx.user = ANONYMOUS
         except Unauthenticated:
             if is_api(request) or request.headers.get("authorization"):
                 raise

@@ -32,9 +32,11 @@ from luoshi.ledger.models import (
     Section,
     Unit,
 )
+from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import publication
 from luoshi.ledger.services import status as st
 from luoshi.web.auth import Principal
+from luoshi.web.memo import MEMO, audience, share_judgements
 from luoshi.web.serializers import (
     commitment_json,
     evaluation_json,
@@ -92,7 +94,15 @@ def area_key(section_key: str | None) -> str | None:
 
 
 def areas(db: Session, report_id: int, user: Principal) -> list[dict[str, Any]]:
-    """Areas that hold commitments ``user`` may see: level-2 sections, else the level-1 parts."""
+    """Areas that hold commitments ``user`` may see: level-2 sections, else the level-1 parts
+    (shared until the ledger changes, see ``luoshi.web.memo``)."""
+    who = audience(user)
+    if who is None:
+        return _areas(db, report_id, user)
+    return list(MEMO.get(db, ("areas", report_id, who), lambda: _areas(db, report_id, user)))
+
+
+def _areas(db: Session, report_id: int, user: Principal) -> list[dict[str, Any]]:
     secs = sections(db, report_id)
     q = select(Section.key).join(Commitment, Commitment.section_id == Section.id).where(Commitment.report_id == report_id)
     clause = policy.visible_clause(user)
@@ -273,7 +283,11 @@ def contains_text(column: Any, text: str) -> Any:
 
 
 def area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
-    """section id → area dict, and area key → title."""
+    """section id → area dict, and area key → title (shared until the ledger changes)."""
+    return MEMO.get(db, ("area_lookup", report_id), lambda: _area_lookup(db, report_id))
+
+
+def _area_lookup(db: Session, report_id: int) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
     secs = sections(db, report_id)
     titles = {s.key: short_title(s.title) for s in secs}
     by_id = {}
@@ -289,14 +303,32 @@ def list_commitments(db: Session, user: Principal, f: Filters, *, on: dt.date | 
         return {"total": 0, "limit": f.limit, "offset": f.offset, "items": [], "report": None}
     q = _base_query(user, f, report).order_by(Commitment.start.is_(None), Commitment.start, Commitment.id)
     limit = max(1, min(f.limit, MAX_LIMIT))
-    if f.status:
-        # the light is computed, not stored: judge every matching row, then load the page's details
-        rows = plain_rows(db, q)
-        statuses = st.on_day(db, report, rows, on, reuse=True)
-        rows = [c for c in rows if statuses[c.id].light == f.status]
-        total = len(rows)
-        page = rows[f.offset: f.offset + limit]
-        attach(db, page, suggestions=False)
+    share_judgements(db)  # the lights of the period, judged once per change of the ledger
+    if f.status or f.q:
+        # one pass over the matching rows, only the columns the judgement needs (a text search
+        # scans the texts once, not once to count and again for the page); full rows for the page.
+        # The matching ids are shared until the ledger changes (per audience, filters and day).
+        def matching() -> list[int]:
+            found = db.execute(q.with_only_columns(Commitment.id, Commitment.state, Commitment.deadline,
+                                                   Commitment.milestones)).all()
+            if f.status:  # the light is computed, not stored: judge every matching row
+                judged = st.on_day(db, report, found, on, reuse=True)
+                found = [c for c in found if judged[c.id].light == f.status]
+            return [c.id for c in found]
+
+        who = audience(user)
+        if who is None:
+            matched = matching()
+        else:
+            day = on or rules_of(db, report).today
+            key = ("matching", report.id, who, day, f.area, f.unit, f.kind, f.q, f.status, f.published, f.states)
+            matched = MEMO.get(db, key, matching)
+        total = len(matched)
+        ids = matched[f.offset: f.offset + limit]
+        by_id = {r.id: r for r in load_rows(db, select(*ROW_COLUMNS).where(Commitment.id.in_(ids)),
+                                            suggestions=False)} if ids else {}
+        page = [by_id[i] for i in ids]
+        statuses = st.on_day(db, report, page, on, reuse=True)
     else:
         total = db.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
         page = load_rows(db, q.limit(limit).offset(f.offset), suggestions=False)
@@ -389,9 +421,17 @@ def evaluations(db: Session, user: Principal, report_id: int) -> list[dict[str, 
 
 
 def units(db: Session, report: Report | None, user: Principal) -> list[dict[str, Any]]:
-    """Units of the report's government, each with the number of its assignments ``user`` may see."""
+    """Units of the report's government, each with the number of its assignments ``user`` may see
+    (shared until the ledger changes, see ``luoshi.web.memo``)."""
     if report is None:
         return []
+    who = audience(user)
+    if who is None:
+        return _units(db, report, user)
+    return list(MEMO.get(db, ("units", report.id, who), lambda: _units(db, report, user)))
+
+
+def _units(db: Session, report: Report, user: Principal) -> list[dict[str, Any]]:
     rows = list(db.scalars(select(Unit).where(Unit.government_id == report.government_id, Unit.active.is_(True))
                            .order_by(Unit.kind, Unit.id)))
     counts: dict[int, int] = defaultdict(int)
@@ -419,6 +459,17 @@ def public_view(user: Principal) -> Principal:
 
 
 def commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None = None) -> dict[str, Any]:
+    """A commitment's own page: its status on day ``on`` (default: the ledger's clock), texts, units,
+    progress and the report's words around its quote. What a whole audience sees is shared until
+    the ledger changes (``luoshi.web.memo``); a new dict each call."""
+    who = audience(user)
+    if who is None:
+        return _commitment_detail(db, user, c, on=on)
+    day = on or rules_of(db, c.report).today
+    return dict(MEMO.get(db, ("detail", c.id, who, day), lambda: _commitment_detail(db, user, c, on=day)))
+
+
+def _commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None) -> dict[str, Any]:
     report = c.report
     status = st.on_day(db, report, [c], on, reuse=True)[c.id]
     by_section, _ = area_lookup(db, report.id)

@@ -97,6 +97,7 @@ def make_env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the package: no file-system check per render
     )
     from luoshi.web.summary import light_rows
 

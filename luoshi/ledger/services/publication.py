@@ -26,8 +26,10 @@ from luoshi.ledger.services import periods as period_service
 
 
 def published_clause() -> Any:
-    """SQL: ``Report`` rows that are published (usable in ``.where``)."""
-    return Report.id.in_(select(Commitment.report_id).where(Commitment.published.is_(True)))
+    """SQL: ``Report`` rows that are published (usable in ``.where``). A correlated ``EXISTS``: each
+    report is looked up by the commitments' report index and the search stops at its first published
+    commitment (an ``IN`` list would collect the published commitments of every ledger first)."""
+    return select(Commitment.id).where(Commitment.report_id == Report.id, Commitment.published.is_(True)).exists()
 
 
 def is_published(session: Session, report: Report) -> bool:
