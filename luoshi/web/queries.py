@@ -393,9 +393,9 @@ def units(db: Session, report: Report | None, user: Principal) -> list[dict[str,
 
 def history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
     """``c``'s audit trail as ``user`` may read it (see ``luoshi.ledger.services.history``)."""
-    from luoshi.ledger.services.history import readable_history
+    from luoshi.ledger.services.history import present, readable_history
 
-    return readable_history(db, c, user)
+    return present(db, readable_history(db, c, user))
 
 
 def public_view(user: Principal) -> Principal:

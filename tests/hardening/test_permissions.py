@@ -216,7 +216,7 @@ READ_ROWS: dict[str, frozenset[str]] = {
     "/dashboard/c/{cid}": OVERSEERS,
     "/api/scorecard": OVERSEERS,
     **dict.fromkeys(["/admin", "/admin/commitments/{cid}", "/admin/evaluations", "/admin/notices", "/admin/periods",
-                     "/admin/progress", "/admin/reports/{rid}"], OFFICE),
+                     "/admin/progress", "/admin/reports/{rid}", "/admin/history"], OFFICE),
 }
 
 

@@ -16,6 +16,7 @@ from luoshi.web.views import (
     dashboard,
     evaluations,
     help,
+    history,
     inbox,
     my,
     notices,
@@ -31,4 +32,5 @@ ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
     dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router,
+    history.router,
 ]
