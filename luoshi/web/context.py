@@ -25,6 +25,7 @@ from luoshi.ledger.db import LedgerSession
 from luoshi.web import csrf
 from luoshi.web.auth import ANONYMOUS, Principal, Unauthenticated, authenticate
 from luoshi.web.config import Settings
+from luoshi.web.flash import typed_fields
 from luoshi.web.limits import read_form
 
 
@@ -81,6 +82,16 @@ def _authenticate_and_release(settings: Settings, db: LedgerSession, request: Re
         db.commit()
 
 
+def same_site_page(request: Request) -> str | None:
+    """The path of the page (on this site) a form was sent from, from the Referer; None if unknown."""
+    ref = request.headers.get("referer", "")
+    host = request.url.netloc
+    if not (ref and host and f"//{host}/" in ref):
+        return None
+    path = ref.split(host, 1)[1].split("#")[0]
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
 async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     settings: Settings = request.app.state.settings
     db: LedgerSession = request.app.state.sessions()
@@ -103,13 +114,19 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         needs_csrf = ctx.user.via == "session" or (ctx.user.via == "anonymous" and not is_api(request))
         if request.method not in csrf.SAFE_METHODS and needs_csrf:
             given = request.headers.get(csrf.HEADER)
+            form = None
             if given is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
                 form = await read_form(request, settings)
                 value = form.get(csrf.FIELD)
                 given = value if isinstance(value, str) else None
-            csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+            try:
+                csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+            except csrf.CsrfError:
+                if form is None or is_api(request):
+                    raise
+                raise csrf.FormExpired(same_site_page(request), typed_fields(form)) from None
         yield ctx
     finally:
         # On the event loop, not in a worker thread: closing only hands the connection back (and

@@ -84,6 +84,16 @@ def show_bidi(value: Any) -> Any:
 
 
 @pass_context
+def _kept(context: Context, name: str, default: Any = "", action: str | None = None) -> Any:
+    """What was typed into field ``name`` of the form posting to ``action`` before it was refused,
+    else ``default`` (the stored value): a refused form never forgets what the person typed."""
+    typed = context.get("typed") or {}
+    if name in typed and (action is None or typed.get("_action") in (None, action)):
+        return typed[name]
+    return default
+
+
+@pass_context
 def _url(context: Context, name: str, **params: Any) -> str:
     """The path of the named route (no scheme or host: pages link within the site)."""
     return context["request"].url_for(name, **params).path
@@ -106,6 +116,7 @@ def make_env() -> Environment:
         charts=charts, query=_query, KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, ROLE_LABELS=ROLE_LABELS, NOTICE_REASONS=NOTICE_REASONS,
         LIGHT_LABELS=charts.LIGHT_LABELS, promise_charts=promise_charts, url=_url,
+        kept=_kept,
     )
     return env
 
@@ -152,6 +163,7 @@ def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response
     if page_format(ctx.request) == "json":  # a page offering more (CSV) answers those before
         return JSONResponse(plain(data), status_code=status_code)
     shown, used = flash_banner.banner(ctx.request, ctx.settings.secret_key)
+    typed, typed_used = flash_banner.typed(ctx.request, ctx.settings.secret_key)
     context = {
         "request": ctx.request,
         "user": ctx.user,
@@ -159,9 +171,12 @@ def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response
         "path": ctx.request.url.path,
         "flash": shown["msg"],
         "flash_error": shown["err"],
+        "typed": typed,  # what was typed before a refusal: forms show it instead of the stored values
         **data,
     }
     response = templates.TemplateResponse(ctx.request, name, context, status_code=status_code)
     if used:
         flash_banner.forget(response)
+    if typed_used:
+        flash_banner.forget_typed(response)
     return response

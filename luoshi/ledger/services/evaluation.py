@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, ValidationError
 from luoshi.ledger import outbox
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
@@ -52,6 +52,9 @@ from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
 from luoshi.ledger.services.status import statuses
+
+# a reason is typed after --reason on the command line, in the form's 理由 box on the page
+REASON_HINTS = {CLI: "（--reason）", WEB: "，请在表单的理由一栏填写"}
 
 
 def rate(c: Commitment, final: float | None, tolerance: float, percent: float | None = None) -> str | None:
@@ -109,9 +112,9 @@ def evaluate(
     chosen = result or computed
     if chosen is None:
         what = "没有可用的最终值" if c.kind == "target" and c.value is not None else "定性任务"
-        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果（--result）")
+        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果", hints={CLI: "（--result）", WEB: "（在“评价结果”中选择）"})
     if computed is not None and chosen != computed and not (reason and reason.strip()):
-        raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由（--reason）")
+        raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由", hints=REASON_HINTS)
     if (
         computed is None
         and result is not None
@@ -119,7 +122,7 @@ def evaluate(
         and c.value is not None
         and not (reason and reason.strip())
     ):
-        raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由（--reason）")
+        raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由", hints=REASON_HINTS)
     points = float(r.weights["result"][chosen])
     ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     if ev is not None and ev.state == "final":
@@ -217,7 +220,7 @@ def finalise(
     early = note is not None
     if early and reason is None:
         due = year_due(session, report)
-        raise ValidationError(f"最后一期报送截止日 {due} 未过（统计日期 {on}），提前定稿必须写明理由（--reason）")
+        raise ValidationError(f"最后一期报送截止日 {due} 未过（统计日期 {on}），提前定稿必须写明理由", hints=REASON_HINTS)
     at = now or utcnow()
     for ev in drafts:
         ev.state = "final"

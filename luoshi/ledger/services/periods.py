@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, NotFoundError, ValidationError
 from luoshi.ledger.clock import forget, parse_day
 from luoshi.ledger.limits import clean as clean_text
 from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport, Report
@@ -257,7 +257,8 @@ def require_current_period(
     p = current_period(session, report, on, purpose, label=label)
     if p is None:
         if not periods(session, report):
-            raise NotFoundError(f"{report.year} 年台账尚未生成报送周期（luoshi ledger periods --generate）")
+            raise NotFoundError(f"{report.year} 年台账尚未生成报送周期", hints={
+                CLI: "（luoshi ledger periods --generate）", WEB: "（请督查室在“报送周期”页生成）"})
         raise NotFoundError(f"{on} 没有可报送的周期（周期均未开始或已关闭）")
     return p
 

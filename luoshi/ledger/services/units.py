@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, InputError, NotFoundError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, InputError, NotFoundError, ValidationError
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import UNIT_KINDS, Government, Unit
 from luoshi.ledger.services.common import check_version, get
@@ -105,7 +105,7 @@ def load_directory(
     """Add or update units from parsed directory data (idempotent: same data → all unchanged)."""
     gov_name = government or data.get("government")
     if not gov_name:
-        raise ValidationError(f"{where}: 没有指定政府（--government）")
+        raise ValidationError(f"{where}: 没有指定政府", hints={CLI: "（--government）", WEB: "（请在名录中写明政府名称）"})
     gov = get_government(session, gov_name, create=True)
     entries = [_validate(e, where) for e in data["units"]]
     existing = {u.name: u for u in session.scalars(select(Unit).where(Unit.government_id == gov.id))}
@@ -176,7 +176,9 @@ def resolve(session: Session, government_id: int, name: str) -> Unit:
             return u
     near = [u.name for u in units if name and (name in u.name or u.name in name)][:3]
     hint = f"；是否指：{'、'.join(near)}" if near else ""
-    raise NotFoundError(f"未知单位“{name}”{hint}（用 luoshi ledger units list 查看名录）")
+    raise NotFoundError(f"未知单位“{name}”{hint}",
+                        hints={CLI: "（用 luoshi ledger units list 查看名录）",
+                               WEB: "（请从单位名录中选择，或先把该单位加入名录）"})
 
 
 def add_unit(
