@@ -35,9 +35,10 @@ ASSIGNMENT_CONFIRMED = {True: "已确认", False: "待确认"}
 USER_ROLES = {"admin": "督查室", "liaison": "单位联络员", "leader": "领导", "public": "公众"}
 NOTICE_REASONS = {"missing": "未按时报送", "behind": "进度滞后", "overdue": "逾期未完成"}
 NOTICE_CLOSED = {True: "已办结", False: "未办结"}
-EVALUATION_RESULTS = ("超额完成", "完成", "基本完成", "未完成")
+EVALUATION_RESULTS = ("超额完成", "完成", "基本完成", "未完成")  # stored as written (models.RESULTS)
 LIGHTS = {"green": "正常推进", "yellow": "进度滞后", "red": "严重滞后", "grey": "未开始/无数据"}
 PROMISE_OUTCOMES = {"kept": "兑现", "missed": "未兑现", "unverifiable": "无法核验"}
+PROMISE_STATUSES = {"met": "兑现", "missed": "未兑现", "no_data": "无数据", "qualitative": "定性目标，无法核验"}
 """Cross-year results of a promise: 兑现 / 未兑现 (never 达成, which the year-end evaluation's 完成 covers)."""
 COMPARATORS = {">=": "不低于", "<=": "不高于", "~": "左右", "=": "等于"}
 CYCLES = {"季": "按季度", "月": "按月"}

@@ -21,6 +21,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from luoshi.errors import ValidationError
+from luoshi.ledger import vocabulary as words
 from luoshi.ledger.limits import BIDI_CONTROLS
 from luoshi.ledger.services.notices import REASON_LABELS
 from luoshi.web import charts, promise_charts
@@ -29,11 +30,14 @@ from luoshi.web.context import Ctx
 
 HERE = Path(__file__).resolve().parent
 
-KIND_LABELS = {"target": "指标", "milestone": "节点", "measure": "举措"}
-STATE_LABELS = {"draft": "草稿", "active": "已发布", "closed": "已销号"}
-REPORT_STATE_LABELS = {"draft": "草稿", "submitted": "待审核", "accepted": "已采纳", "returned": "已退回"}
-ROLE_LABELS = {"lead": "牵头", "support": "配合"}
+# the words of the pages are the ledger's (luoshi.ledger.vocabulary); templates read them as
+# ``words.…`` or by these older names
+KIND_LABELS = words.COMMITMENT_KINDS
+STATE_LABELS = words.COMMITMENT_STATES
+REPORT_STATE_LABELS = words.PROGRESS_STATES
+ROLE_LABELS = words.ASSIGNMENT_ROLES
 NOTICE_REASONS = REASON_LABELS  # the ledger names the reasons
+assert NOTICE_REASONS == words.NOTICE_REASONS
 
 
 def _date(value: dt.date | dt.datetime | str | None, fmt: str = "%Y-%m-%d") -> str:
@@ -116,7 +120,7 @@ def make_env() -> Environment:
         charts=charts, query=_query, KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, ROLE_LABELS=ROLE_LABELS, NOTICE_REASONS=NOTICE_REASONS,
         LIGHT_LABELS=charts.LIGHT_LABELS, promise_charts=promise_charts, url=_url,
-        kept=_kept,
+        kept=_kept, words=words,
     )
     return env
 

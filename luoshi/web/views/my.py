@@ -31,10 +31,11 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 def my_items(ctx: Ctx) -> dict:
     report = qs.current_report(ctx.db, user=ctx.user)
     if report is None:
-        return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
+        return {"items": [], "period": None, "on": None, "report": None, "returned": [], "notices": []}
     f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    period = period_service.current_period(ctx.db, report, ledger_clock(ctx.db, report).today(), REPORTING)
+    today = ledger_clock(ctx.db, report).today()  # the statistics date the lights are judged on
+    period = period_service.current_period(ctx.db, report, today, REPORTING)
     reports = {}
     if period is not None:
         ids = [i["id"] for i in page["items"]]
@@ -66,7 +67,7 @@ def my_items(ctx: Ctx) -> dict:
     if period is not None:
         due = {"label": period.label, "due": period.due.isoformat(),
                "working_days_left": actions.working_days_left(ctx, period)}
-    return {"items": items, "period": due, "report": ser.report_json(report), "returned": returned,
+    return {"items": items, "period": due, "on": today.isoformat(), "report": ser.report_json(report), "returned": returned,
             "notices": [n for n in qs.notices(ctx.db, ctx.user, open_only=True)]}
 
 
