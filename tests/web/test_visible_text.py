@@ -10,54 +10,17 @@ command-line flag.
 
 from __future__ import annotations
 
-import html as htmlmod
-import re
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
 
 from tests.web.test_web_twins import _pages, _url, activity, corpus_file  # noqa: F401  (fixtures)
+from tests.web.visible import PATTERNS, machine_words, visible_text
 
 ROLES = (None, "admin", "leader", "liaison1", "liaison2")
 # query strings a page needs to show its rows
 QUERIES = {"/admin/notices/preview": {"period": "{pid}"}, "/login": {"next": "/my"}}
-
-
-def _model_words() -> tuple[set[str], set[str]]:
-    """(class names, snake_case column names) of every mapped model."""
-    from luoshi.ledger import notify_models  # noqa: F401  (maps the outbox's models)
-    from luoshi.ledger.models import Base
-
-    classes, columns = set(), set()
-    for mapper in Base.registry.mappers:
-        classes.add(mapper.class_.__name__)
-        columns |= {c.key for c in mapper.column_attrs if "_" in c.key}
-    return classes, columns
-
-
-CLASSES, COLUMNS = _model_words()
-PATTERNS = {
-    "class name": re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(CLASSES, key=len, reverse=True)) + r")(?![A-Za-z])"),
-    "None/True/False": re.compile(r"(?<![A-Za-z])(None|True|False)(?![A-Za-z])"),
-    "ISO timestamp": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:"),
-    "column name": re.compile(r"(?<![A-Za-z_])(" + "|".join(sorted(COLUMNS, key=len, reverse=True)) + r")(?![A-Za-z_])"),
-    "command-line flag": re.compile(r"(?<![\w-])--[a-z][\w-]*"),
-}
-SHOWN_ATTRS = re.compile(r'\s(?:title|placeholder|alt|aria-label)="([^"]*)"')
-
-
-def visible_text(page: str) -> str:
-    """What a person reads on ``page``: text outside tags, scripts and styles, plus shown attributes."""
-    body = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
-    attrs = " ".join(SHOWN_ATTRS.findall(body))
-    text = re.sub(r"<[^>]+>", " ", body)
-    return htmlmod.unescape(re.sub(r"\s+", " ", f"{text} {attrs}"))
-
-
-def machine_words(text: str) -> list[str]:
-    found = []
-    for what, pattern in PATTERNS.items():
-        for m in pattern.finditer(text):
-            found.append(f"{what}: …{text[max(0, m.start() - 30): m.end() + 30]}…")
-    return found
 
 
 def test_the_scanner_finds_what_it_looks_for() -> None:
@@ -73,6 +36,22 @@ def test_the_scanner_finds_what_it_looks_for() -> None:
     assert machine_words(visible_text("<p>状态：草稿 → 已发布，2024-05-15 16:30，市发展和改革委员会</p>")) == []
 
 
+def _walk(app, clients: dict, as_user, ids) -> tuple[int, list[str]]:
+    """Every HTML page × every role; (pages read, machine words found)."""
+    problems, seen = [], 0
+    for path in _pages(app):
+        for who in ROLES:
+            c = clients.get(who) or clients.setdefault(who, as_user(who))
+            query = {k: _url(v, ids) for k, v in QUERIES.get(path, {}).items()}
+            r = c.get(_url(path, ids), params=query, follow_redirects=False)
+            if r.status_code in (302, 303, 307):
+                continue  # to the login page, scanned as its own page
+            assert r.status_code < 500, (path, who, r.status_code)
+            seen += 1
+            problems += [f"{path} [{who or '公众'}] {w}" for w in machine_words(visible_text(r.text))]
+    return seen, problems
+
+
 def test_no_page_shows_machine_words_to_anyone(app, ledger, activity, as_user, client, corpus_file,  # noqa: F811
                                                monkeypatch) -> None:
     monkeypatch.setenv("LUOSHI_CORPUS", str(corpus_file))
@@ -81,17 +60,55 @@ def test_no_page_shows_machine_words_to_anyone(app, ledger, activity, as_user, c
     c = admin.get(f"/api/commitments/{ledger.c}").json()
     assert admin.patch(f"/api/commitments/{ledger.c}", json={"published": True, "version": c["version"]},
                        headers={"X-CSRF-Token": admin.csrf}).status_code == 200
-    clients = {None: client, "admin": admin, "liaison1": liaison}
-    problems, seen = [], 0
-    for path in _pages(app):
-        for who in ROLES:
-            c = clients.get(who) or clients.setdefault(who, as_user(who))  # type: ignore[arg-type]
-            query = {k: _url(v, ledger) for k, v in QUERIES.get(path, {}).items()}
-            r = c.get(_url(path, ledger), params=query, follow_redirects=False)
-            if r.status_code in (302, 303, 307):
-                continue  # to the login page, scanned as its own page
-            assert r.status_code < 500, (path, who, r.status_code)
-            seen += 1
-            problems += [f"{path} [{who or '公众'}] {w}" for w in machine_words(visible_text(r.text))]
+    seen, problems = _walk(app, {None: client, "admin": admin, "liaison1": liaison}, as_user, ledger)
+    assert seen > 60
+    assert not problems, "\n".join(problems[:60])
+
+
+@dataclass
+class DemoIds:
+    """The demo ledger's records in the shape ``_url`` reads."""
+
+    report: int
+    a: int
+    q1: int
+
+
+@pytest.mark.postgres
+def test_the_demo_ledger_shows_no_machine_words(engine, luoshi_home, corpus_file, monkeypatch) -> None:  # noqa: F811
+    """The demo (an imported report, its units, half a year of reports) read by each of its accounts."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Commitment, Period
+    from luoshi.web import accounts, demo_data
+    from luoshi.web.app import create_app
+    from luoshi.web.config import Settings
+
+    from .conftest import PASSWORD, login
+
+    monkeypatch.setenv("LUOSHI_CORPUS", str(corpus_file))
+    monkeypatch.setenv("LUOSHI_TODAY", "2024-10-20")
+    rid, accts = demo_data.build(engine, through=dt.date(2024, 9, 30))
+    with transaction(engine, actor="test") as db:
+        for a in accts:
+            accounts.set_password(db, a.username, PASSWORD)
+        cid = db.scalars(select(Commitment.id).where(Commitment.report_id == rid, Commitment.published.is_(True),
+                                                     Commitment.kind == "target").order_by(Commitment.id)).first()
+        q1 = db.scalars(select(Period.id).where(Period.report_id == rid).order_by(Period.start)).first()
+    app = create_app(Settings(home=luoshi_home, database_url=str(engine.url), secret_key=b"demo-scan-key" * 3),
+                     engine=engine)
+    by_role = {a.role: a.username for a in accts}
+    names = {"admin": by_role["admin"], "leader": by_role["leader"], "liaison1": "liaison1", "liaison2": "liaison2"}
+
+    def as_user(who: str) -> TestClient:
+        return login(TestClient(app, base_url="http://testserver"), names[who])
+
+    admin = as_user("admin")
+    token = admin.get("/api/me").json()["csrf_token"]
+    assert admin.post(f"/api/periods/{q1}/notices", headers={"X-CSRF-Token": token}).status_code in (200, 201)
+    seen, problems = _walk(app, {None: TestClient(app, base_url="http://testserver"), "admin": admin}, as_user,
+                           DemoIds(rid, cid, q1))
     assert seen > 60
     assert not problems, "\n".join(problems[:60])
