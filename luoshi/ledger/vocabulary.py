@@ -55,7 +55,7 @@ PAGES = {
 ACTIONS = {"create": "新建", "update": "修改", "delete": "删除"}
 ENTITIES = {
     "Government": "政府", "Unit": "单位", "Report": "报告", "Section": "章节", "Commitment": "任务",
-    "Assignment": "责任分工", "LedgerSettings": "台账设置", "Period": "报送周期", "ProgressReport": "进度报送",
+    "Assignment": "责任分工", "LedgerSettings": "台账设置", "Period": "报送周期", "ProgressReport": "进度报告",
     "Evidence": "佐证材料", "Notice": "督办单", "Evaluation": "年终评价", "CalendarDay": "工作日历",
     "User": "账号", "Comment": "批示意见", "CommitmentTarget": "举措与指标的关联",
     "NotifyChannel": "通知渠道", "Subscription": "通知订阅",

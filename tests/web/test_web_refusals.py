@@ -113,3 +113,18 @@ def test_the_terminal_still_names_the_flag() -> None:
     assert e.said_for(CLI) == "任务 3 需要牵头单位（--lead）"
     assert e.said_for(WEB) == "任务 3 需要牵头单位，请在“牵头单位”中填写"
     assert e.message == "任务 3 需要牵头单位"
+
+
+def test_a_refused_evaluation_names_the_form_and_keeps_the_row(ledger, as_user) -> None:
+    admin = as_user("admin")
+    page = admin.get("/admin/evaluations").text
+    token = csrf_from(page)
+    r = admin.post(f"/admin/commitments/{ledger.a}/evaluate",
+                   data={"csrf_token": token, "final_value": "250", "result": "超额完成", "reason": ""},
+                   headers={"Referer": "http://testserver/admin/evaluations"})
+    text = r.text
+    assert "改为“超额完成”必须写明理由，请在表单的理由一栏填写" in text and "--reason" not in text
+    row = text.split(f'action="/admin/commitments/{ledger.a}/evaluate"', 1)[1].split("</form>", 1)[0]
+    assert 'value="250"' in row and "<option selected>超额完成</option>" in row
+    other = text.split(f'action="/admin/commitments/{ledger.b}/evaluate"', 1)[1].split("</form>", 1)[0]
+    assert 'value="250"' not in other  # only the form that was sent is refilled

@@ -134,7 +134,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in fields.items():
         if k not in EDITABLE:
-            raise ValidationError(f"字段 {k} 不能修改（可改：{', '.join((*EDITABLE, SECTION_FIELD))}）")
+            raise ValidationError(f"“{k}”不能修改（可改：{', '.join((*EDITABLE, SECTION_FIELD))}）")
         if k in ("value", "value_max"):
             v = parse_number(v, field_label("Commitment", k))
         elif k == "deadline":

@@ -112,7 +112,7 @@ def evaluate(
     chosen = result or computed
     if chosen is None:
         what = "没有可用的最终值" if c.kind == "target" and c.value is not None else "定性任务"
-        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果", hints={CLI: "（--result）", WEB: "（在“评价结果”中选择）"})
+        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果", hints={CLI: "（--result）", WEB: "（在“结果”中选择）"})
     if computed is not None and chosen != computed and not (reason and reason.strip()):
         raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由", hints=REASON_HINTS)
     if (

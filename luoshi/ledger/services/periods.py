@@ -27,6 +27,7 @@ from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport,
 from luoshi.ledger.rules import DEFAULT_WEIGHTS, merged_weights
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_number
+from luoshi.ledger.vocabulary import field_label
 
 
 def settings(session: Session, report: Report) -> LedgerSettings:
@@ -137,7 +138,7 @@ def configure(
     for name, value in (("report_due_days", report_due_days), ("notice_due_days", notice_due_days)):
         if value is not None:
             if not 0 <= int(value) <= 60:
-                raise ValidationError(f"{name} 应在 0–60 个工作日之间")
+                raise ValidationError(f"{field_label('LedgerSettings', name)}应在 0–60 个工作日之间")
             setattr(s, name, int(value))
     if tolerance is not None:
         if not 0 <= tolerance < 1:

@@ -35,7 +35,7 @@ def text(form: FormData, name: str, default: str = "") -> str:
     if not isinstance(value, str):
         return default
     if "\x00" in value:
-        raise ValidationError(f"字段 {name} 不能包含空字符（NUL）")
+        raise ValidationError("填写的内容含有无法保存的空字符（NUL），请删除后重新提交")
     return value
 
 
