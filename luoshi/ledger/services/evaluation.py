@@ -52,6 +52,7 @@ from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
 from luoshi.ledger.services.status import statuses
+from luoshi.ledger.vocabulary import unit_display
 
 # a reason is typed after --reason on the command line, in the form's 理由 box on the page
 REASON_HINTS = {CLI: "（--reason）", WEB: "，请在表单的理由一栏填写"}
@@ -340,7 +341,7 @@ def scorecard(
         if score != last_score:
             rank, last_score = i, score
         before = prev.get(uid)
-        out.append(ScoreRow(rank, uid, units[uid].short_name or units[uid].name, score, counts[uid][0],
+        out.append(ScoreRow(rank, uid, unit_display(units[uid].name, units[uid].short_name), score, counts[uid][0],
                             counts[uid][1], before, None if before is None else before - rank, prev_label))
     if save:
         if session.scalar(
