@@ -132,6 +132,9 @@ VALUES: dict[tuple[str, str], dict[Any, str]] = {
     ("User", "role"): USER_ROLES,
     ("LedgerSettings", "cycle"): CYCLES,
 }
+# the keys inside JSON columns (考核权重 groups, 进度节点) and the codes they hold
+WEIGHT_GROUPS = {"kind": "任务类别", "modality": "语气", "role": "分工", "result": "评价结果", "status": "进度状态"}
+WEIGHT_CODES: dict[str, str] = {**COMMITMENT_KINDS, **ASSIGNMENT_ROLES, **LIGHTS, "missing": "未报送"}
 SECRET_MARKS = {"(set)": "已设置", "(changed)": "已更改"}
 EMPTY = "（空）"
 
@@ -176,7 +179,10 @@ def value_text(entity: str, field: str, value: Any, names: dict[tuple[str, Any],
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):
-        return "；".join(f"{k}：{value_text(entity, field, v, names)}" for k, v in value.items())
+        if set(value) == {"date", "percent"}:  # a milestone of the expected-progress curve
+            return f"{value['date']} 达到 {value_text(entity, field, value['percent'])}%"
+        return "；".join(f"{WEIGHT_GROUPS.get(k) or WEIGHT_CODES.get(k) or k}：{value_text(entity, field, v, names)}"
+                        for k, v in value.items())
     if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T" and value[:4].isdigit():
         try:
             return local_time(value)

@@ -113,3 +113,18 @@ def test_office_history_refuses_bad_filters_in_words(ledger, as_user) -> None:
     r = admin.get("/admin/history", params={"what": "Bogus"})
     assert r.status_code == 422 and "请从列表中选择要查看的记录类别" in r.text
     assert as_user("leader").get("/admin/history").status_code == 403
+
+
+def test_values_inside_json_columns_read_as_words() -> None:
+    from luoshi.ledger.vocabulary import value_text
+
+    assert value_text("Commitment", "milestones", [{"date": "2024-06-30", "percent": 50.0},
+                                                   {"date": "2024-09-30", "percent": 80}]) == \
+        "2024-06-30 达到 50%、2024-09-30 达到 80%"
+    assert value_text("LedgerSettings", "weights", {"role": {"lead": 1.0, "support": 0.5}}) == "分工：牵头：1；配合：0.5"
+    assert value_text("Commitment", "published", True) == "已公开"
+    assert value_text("Assignment", "confirmed", False) == "待确认"
+    assert value_text("Notice", "reasons", ["missing", "behind"]) == "未按时报送、进度滞后"
+    assert value_text("User", "password_hash", "(changed)") == "已更改"
+    assert value_text("ProgressReport", "submitted_at", "2024-05-15T08:30:00+00:00") == "2024-05-15 16:30"
+    assert value_text("ProgressReport", "return_reason", None) == "（空）"
