@@ -58,13 +58,13 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from luoshi.errors import LuoshiError
+    from luoshi.errors import CLI, LuoshiError
 
     try:
         # standalone_mode=False hands back the command's return value (or ctx.exit's code)
         rv = cli.main(args=argv, prog_name="luoshi", standalone_mode=False)
     except LuoshiError as exc:
-        click.echo(f"luoshi: {exc.message}", err=True)
+        click.echo(f"luoshi: {exc.said_for(CLI)}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("luoshi: aborted", err=True)

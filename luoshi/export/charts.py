@@ -18,8 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from luoshi.export.model import Bulletin
+from luoshi.ledger.vocabulary import LIGHTS
 
-LIGHT_LABELS = {"green": "正常推进", "yellow": "进度滞后", "red": "严重滞后"}
+LIGHT_LABELS = {k: LIGHTS[k] for k in ("green", "yellow", "red")}  # the pages' words (ledger vocabulary)
 LIGHT_ASCII = {"green": "G", "yellow": "Y", "red": "R"}
 LIGHT_COLORS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 PROBE = "督查通报正常推进滞后单位排名市县区局委办"

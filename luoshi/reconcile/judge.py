@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from luoshi.ledger.vocabulary import PROMISE_STATUSES
+
 MET, MISSED, NO_DATA, QUALITATIVE = "met", "missed", "no_data", "qualitative"
-STATUS_LABELS = {MET: "达成", MISSED: "未达成", NO_DATA: "无数据", QUALITATIVE: "定性目标，无法核验"}
+STATUS_LABELS = PROMISE_STATUSES  # the words every surface uses (luoshi.ledger.vocabulary)
+assert set(STATUS_LABELS) == {MET, MISSED, NO_DATA, QUALITATIVE}
 _EPS = 1e-9
 
 

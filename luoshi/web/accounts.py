@@ -16,7 +16,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, NotFoundError, ValidationError
 from luoshi.ledger import policy
 from luoshi.ledger.limits import clean, fit
 from luoshi.ledger.models import Government, Unit, User, utcnow
@@ -57,7 +57,7 @@ def add_user(db: Session, username: str, role: str, password: str, *, unit: str 
     if role not in policy.LOGIN_ROLES:
         raise ValidationError(f"角色应为 {'、'.join(policy.LOGIN_ROLES)} 之一，而不是 {role!r}")
     if policy.speaks_for_unit(role) and not unit:
-        raise ValidationError("单位联络员（liaison）必须指定所属单位（--unit）")
+        raise ValidationError("单位联络员必须指定所属单位", hints={CLI: "（--unit）", WEB: "（请选择所属单位）"})
     if db.scalar(select(User.id).where(User.username == username)):
         raise ConflictError(f"用户名“{username}”已存在")
     unit_row = unit if isinstance(unit, Unit) else find_unit_any(db, unit) if unit else None

@@ -32,12 +32,14 @@ from luoshi.errors import LuoshiError
 from luoshi.ledger import policy
 from luoshi.ledger.models import User, UserSession, utcnow
 from luoshi.ledger.policy import ADMIN, LEADER, LIAISON, PUBLIC
+from luoshi.ledger.vocabulary import USER_ROLES
 from luoshi.web.config import Settings
 from luoshi.web.signing import BadToken, mac, sign, unsign
 
 SESSION_COOKIE = "luoshi_session"
 ANON_COOKIE = "luoshi_anon"
-ROLE_LABELS = {ADMIN: "督查室", LIAISON: "单位联络员", LEADER: "领导", PUBLIC: "公众"}
+ROLE_LABELS = USER_ROLES  # the ledger's words for the roles
+assert set(ROLE_LABELS) == {ADMIN, LIAISON, LEADER, PUBLIC}
 TOKEN_DAYS = 90  # default lifetime of an API token
 MAX_TOKEN_DAYS = 3650
 # ``lst_<user id>_<secret>``: ids are positive 32-bit integers on both engines

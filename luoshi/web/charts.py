@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from luoshi.ledger import vocabulary as words
+
 LIGHTS = ("green", "yellow", "red", "grey")
-LIGHT_LABELS = {"green": "正常推进", "yellow": "进度滞后", "red": "严重滞后", "grey": "未开始/无数据"}
+LIGHT_LABELS = words.LIGHTS
 
 
 def _n(x: float) -> str:

@@ -33,6 +33,7 @@ from luoshi.web.auth import (
     authenticate,
 )
 from luoshi.web.config import Settings
+from luoshi.web.flash import typed_fields
 from luoshi.web.limits import read_form
 
 
@@ -89,6 +90,16 @@ def _authenticate_and_release(settings: Settings, db: LedgerSession, request: Re
         db.commit()
 
 
+def same_site_page(request: Request) -> str | None:
+    """The path of the page (on this site) a form was sent from, from the Referer; None if unknown."""
+    ref = request.headers.get("referer", "")
+    host = request.url.netloc
+    if not (ref and host and f"//{host}/" in ref):
+        return None
+    path = ref.split(host, 1)[1].split("#")[0]
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
 async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
     settings: Settings = request.app.state.settings
     db: LedgerSession = request.app.state.sessions()
@@ -114,13 +125,19 @@ async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
         needs_csrf = ctx.user.via == "session" or (ctx.user.via == "anonymous" and not is_api(request))
         if request.method not in csrf.SAFE_METHODS and needs_csrf:
             given = request.headers.get(csrf.HEADER)
+            form = None
             if given is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
                 form = await read_form(request, settings)
                 value = form.get(csrf.FIELD)
                 given = value if isinstance(value, str) else None
-            csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+            try:
+                csrf.verify(settings.secret_key, ctx.user.sid, request, given)
+            except csrf.CsrfError:
+                if form is None or is_api(request):
+                    raise
+                raise csrf.FormExpired(same_site_page(request), typed_fields(form)) from None
         if ctx.user.must_change_password and request.url.path not in _ALLOWED_BEFORE_CHANGE:
             raise PasswordChangeRequired("请先修改初始密码：管理员发放的一次性密码只能用来设置你自己的新密码")
         yield ctx

@@ -2,7 +2,8 @@
 
 The one lookup: ``$LUOSHI_CORPUS``, else ``corpus.sqlite`` in the app's home. While the file does
 not exist the pages raise :class:`CorpusMissing`; an HTML request then gets a normal 200 page that
-says how to build it, a JSON or CSV request a 404 ``{"error": ..., "detail": ...}`` (see
+says it is not built yet and where the manual tells how, a JSON or CSV request a 404
+``{"error": ..., "detail": ...}`` whose detail carries the path and the build command (see
 :func:`install`) — never a traceback.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from luoshi.errors import NotFoundError
+from luoshi.errors import CLI, WEB, NotFoundError
 from luoshi.web.config import Settings
 
 CORPUS_NAME = "corpus.sqlite"
@@ -34,7 +35,8 @@ class CorpusMissing(NotFoundError):
     """The corpus database has not been built yet."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"尚未建立历年报告语料库（{path}）；请运行 {build_command(path)}")
+        super().__init__("尚未建立历年报告语料库", hints={
+            CLI: f"（{path}）；请运行 {build_command(path)}", WEB: "；建立方法见使用手册“研究人员”一节"})
         self.path = path
 
 
@@ -54,8 +56,9 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, CorpusMissing)
         detail = {"corpus": str(exc.path), "build": build_command(exc.path)}
         if errors.wants_json(request):
-            return errors.error_response(request, 404, exc.message, detail)
-        # not an error for a person: the section exists, it only waits for its data
-        return errors.page(request, "reconcile/missing.html", 200, corpus=detail["corpus"], command=detail["build"])
+            return errors.error_response(request, 404, exc.said_for(WEB), detail)  # the command for tools
+        # not an error for a person: the section exists, it only waits for its data (how to build
+        # it is the manual's business: a visitor is never shown a command line or a server path)
+        return errors.page(request, "reconcile/missing.html", 200)
 
     app.add_exception_handler(CorpusMissing, missing)

@@ -22,8 +22,23 @@ HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+EXPIRED = "页面已过期，请重新提交"
+
+
 class CsrfError(PermissionDenied):
     pass
+
+
+class FormExpired(CsrfError):
+    """A browser sent a form whose token no longer matches: the page was opened under a session
+    that has since ended (timed out, logged out, logged in again elsewhere). It is not an attack to
+    report but a page to show again: the error handler goes back to the form's page (``back``)
+    with what was typed (``typed``) and says the page timed out."""
+
+    def __init__(self, back: str | None, typed: dict[str, str]) -> None:
+        super().__init__(EXPIRED if back else "页面已过期，请返回上一页刷新后重新提交")
+        self.back = back
+        self.typed = typed
 
 
 def anon_nonce(request: Request) -> str:
@@ -47,7 +62,7 @@ def verify(secret: bytes, sid: str | None, request: Request, given: str | None) 
     else:
         nonce = request.cookies.get(ANON_COOKIE)
         if not nonce:
-            raise CsrfError("缺少 CSRF 令牌（请刷新页面后重试）")
+            raise CsrfError("页面已过期，请刷新页面后重新提交")
         expected = mac(secret, "csrf", "a", nonce)
     if not given or not hmac.compare_digest(expected, given):
-        raise CsrfError("CSRF 令牌无效（请刷新页面后重试）")
+        raise CsrfError("页面已过期，请刷新页面后重新提交")

@@ -25,10 +25,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from luoshi.errors import LuoshiError
+from luoshi.errors import WEB, LuoshiError
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.web.auth import PASSWORD_PAGE, PasswordChangeRequired, Unauthenticated
 from luoshi.web.context import is_api
+from luoshi.web.csrf import FormExpired
 from luoshi.web.templating import wants_twin
 
 log = logging.getLogger("luoshi.web")
@@ -52,7 +53,7 @@ def page(request: Request, name: str, status_code: int, headers: dict[str, str] 
     return templates.TemplateResponse(
         request, name,
         {"request": request, "user": getattr(request.state, "user", None) or ANONYMOUS, "csrf_token": "",
-         "path": request.url.path, "flash": None, "flash_error": None, **data},
+         "path": request.url.path, "flash": None, "flash_error": None, "typed": {}, **data},
         status_code=status_code, headers=headers,
     )
 
@@ -67,6 +68,23 @@ def error_response(request: Request, status: int, message: str, detail: Any = No
     if wants_json(request):
         return JSONResponse({"error": message, "detail": detail}, status_code=status, headers=headers)
     return _error_page(request, status, message, headers)
+
+
+def _form_expired(request: Request, exc: FormExpired) -> Response:
+    """Back to the form's page, which shows what was typed and says the page timed out."""
+    from luoshi.web import flash
+
+    secret = request.app.state.settings.secret_key
+    back = exc.back or "/"
+    path = back.split("?", 1)[0]
+    query = back.split("?", 1)[1] if "?" in back else ""
+    query = "&".join(p for p in query.split("&") if p and not p.startswith(("msg=", "err=")))
+    target = f"{path}?{query + '&' if query else ''}err={flash.GENERIC['err']}"
+    response = RedirectResponse(target, status_code=303)
+    flash.remember(response, request, secret, "err", exc.message, path)
+    if exc.typed:
+        flash.remember_typed(response, request, secret, exc.typed, path)
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -86,9 +104,11 @@ def install(app: FastAPI) -> None:
             return resp
         if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
             return RedirectResponse(PASSWORD_PAGE, status_code=303)
+        if isinstance(exc, FormExpired) and exc.back and not wants_json(request):
+            return _form_expired(request, exc)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-        return error_response(request, exc.http_status, exc.message, headers=headers)
+        return error_response(request, exc.http_status, exc.said_for(WEB), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -10,8 +10,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from luoshi.ledger import vocabulary as words
+
 COLOURS = {"kept": "#2e7d32", "missed": "#c62828", "unverifiable": "#9e9e9e"}
-LABELS = {"kept": "兑现", "missed": "未兑现", "unverifiable": "无法核验"}
+LABELS = words.PROMISE_OUTCOMES
 
 
 def _n(x: float) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from luoshi.errors import NotFoundError
 from luoshi.ledger import policy
+from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.db import LIKE_ESCAPE, escape_like
 from luoshi.ledger.models import (
     Assignment,
@@ -446,9 +447,9 @@ def _units(db: Session, report: Report, user: Principal) -> list[dict[str, Any]]
 
 def history(db: Session, user: Principal, c: Commitment) -> list[dict[str, Any]]:
     """``c``'s audit trail as ``user`` may read it (see ``luoshi.ledger.services.history``)."""
-    from luoshi.ledger.services.history import readable_history
+    from luoshi.ledger.services.history import present, readable_history
 
-    return readable_history(db, c, user)
+    return present(db, readable_history(db, c, user))
 
 
 def public_view(user: Principal) -> Principal:
@@ -471,12 +472,14 @@ def commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.dat
 
 def _commitment_detail(db: Session, user: Principal, c: Commitment, *, on: dt.date | None) -> dict[str, Any]:
     report = c.report
+    on = on or ledger_clock(db, report).today()  # the day judged, shown with the light (统计日期)
     status = st.on_day(db, report, [c], on, reuse=True)[c.id]
     by_section, _ = area_lookup(db, report.id)
     data = commitment_json(c, status, by_section.get(c.section_id or -1), full=True)
     data["report"] = {"id": report.id, "title": report.title, "year": report.year,
                       "government": report.government.name}
     data["section_title"] = c.section.title if c.section is not None else None
+    data["on"] = on.isoformat()
     data["progress"] = progress_history(db, user, c)
     data["context"] = source_context(report.source_text, c.start, c.end)
     return data

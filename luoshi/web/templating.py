@@ -21,6 +21,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from luoshi.errors import ValidationError
+from luoshi.ledger import vocabulary as words
 from luoshi.ledger.limits import BIDI_CONTROLS
 from luoshi.ledger.services.notices import REASON_LABELS
 from luoshi.web import charts, promise_charts
@@ -29,11 +30,14 @@ from luoshi.web.context import Ctx
 
 HERE = Path(__file__).resolve().parent
 
-KIND_LABELS = {"target": "指标", "milestone": "节点", "measure": "举措"}
-STATE_LABELS = {"draft": "草稿", "active": "已发布", "closed": "已销号"}
-REPORT_STATE_LABELS = {"draft": "草稿", "submitted": "待审核", "accepted": "已采纳", "returned": "已退回"}
-ROLE_LABELS = {"lead": "牵头", "support": "配合"}
+# the words of the pages are the ledger's (luoshi.ledger.vocabulary); templates read them as
+# ``words.…`` or by these older names
+KIND_LABELS = words.COMMITMENT_KINDS
+STATE_LABELS = words.COMMITMENT_STATES
+REPORT_STATE_LABELS = words.PROGRESS_STATES
+ROLE_LABELS = words.ASSIGNMENT_ROLES
 NOTICE_REASONS = REASON_LABELS  # the ledger names the reasons
+assert NOTICE_REASONS == words.NOTICE_REASONS
 
 
 def _date(value: dt.date | dt.datetime | str | None, fmt: str = "%Y-%m-%d") -> str:
@@ -84,6 +88,16 @@ def show_bidi(value: Any) -> Any:
 
 
 @pass_context
+def _kept(context: Context, name: str, default: Any = "", action: str | None = None) -> Any:
+    """What was typed into field ``name`` of the form posting to ``action`` before it was refused,
+    else ``default`` (the stored value): a refused form never forgets what the person typed."""
+    typed = context.get("typed") or {}
+    if name in typed and (action is None or typed.get("_action") in (None, action)):
+        return typed[name]
+    return default
+
+
+@pass_context
 def _url(context: Context, name: str, **params: Any) -> str:
     """The path of the named route (no scheme or host: pages link within the site)."""
     return context["request"].url_for(name, **params).path
@@ -107,6 +121,7 @@ def make_env() -> Environment:
         charts=charts, query=_query, KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, ROLE_LABELS=ROLE_LABELS, NOTICE_REASONS=NOTICE_REASONS,
         LIGHT_LABELS=charts.LIGHT_LABELS, promise_charts=promise_charts, url=_url,
+        kept=_kept, words=words,
     )
     return env
 
@@ -153,6 +168,7 @@ def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response
     if page_format(ctx.request) == "json":  # a page offering more (CSV) answers those before
         return JSONResponse(plain(data), status_code=status_code)
     shown, used = flash_banner.banner(ctx.request, ctx.settings.secret_key)
+    typed, typed_used = flash_banner.typed(ctx.request, ctx.settings.secret_key)
     context = {
         "request": ctx.request,
         "user": ctx.user,
@@ -160,9 +176,12 @@ def render(ctx: Ctx, name: str, status_code: int = 200, **data: Any) -> Response
         "path": ctx.request.url.path,
         "flash": shown["msg"],
         "flash_error": shown["err"],
+        "typed": typed,  # what was typed before a refusal: forms show it instead of the stored values
         **data,
     }
     response = templates.TemplateResponse(ctx.request, name, context, status_code=status_code)
     if used:
         flash_banner.forget(response)
+    if typed_used:
+        flash_banner.forget_typed(response)
     return response

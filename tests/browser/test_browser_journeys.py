@@ -203,7 +203,9 @@ def test_cross_year_pages_from_the_nav(browser, server, shot) -> None:
     page.goto("/")
     page.click("nav >> text=历年承诺")
     page.wait_for_load_state()
-    assert "luoshi corpus build" in page.inner_text("main")  # no corpus yet: how to build one
+    main = page.inner_text("main")  # no corpus yet: says so and points to the manual, no command line
+    assert "尚未建立历年报告语料库" in main and "luoshi corpus build" not in main
+    assert page.get_attribute("main a[href='/help/researcher']", "href") == "/help/researcher"
     shot(page, "12-reconcile-no-corpus", full_page=False)
     build(REPORTS, server.home / "corpus.sqlite", workers=1, progress=False)
     page.reload()

@@ -280,7 +280,7 @@ READ_ROWS: dict[str, frozenset[str]] = {
     "/dashboard/list": OVERSEERS,
     "/api/scorecard": OVERSEERS,
     **dict.fromkeys(["/admin", "/admin/commitments/{cid}", "/admin/evaluations", "/admin/notices", "/admin/periods",
-                     "/admin/progress", "/admin/reports/{rid}"], OFFICE),
+                     "/admin/progress", "/admin/reports/{rid}", "/admin/history"], OFFICE),
 }
 
 

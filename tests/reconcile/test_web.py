@@ -38,7 +38,7 @@ def test_government_page_has_scorecards_and_charts(client):
     html = r.text
     assert 'lang="zh-CN"' in html and "<svg" in html and "历年" in html
     assert "http://" not in html and "https://" not in html  # no CDN
-    assert "生产总值增长" in html and "未达成" in html
+    assert "生产总值增长" in html and "未兑现" in html
 
 
 def test_json_and_csv_variants(client):

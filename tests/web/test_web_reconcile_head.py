@@ -37,11 +37,13 @@ def test_missing_corpus_explains_how_to_build(client, ledger, luoshi_home: Path,
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     _secure(r)
     expected = str(luoshi_home / "corpus.sqlite")
-    assert "luoshi corpus build 报告目录 --out" in r.text and expected in r.text
+    assert "尚未建立历年报告语料库" in r.text and 'href="/help/researcher"' in r.text
+    assert "luoshi corpus build" not in r.text and expected not in r.text  # no command or server path for visitors
     assert '<a href="/reconcile/" aria-current="page">历年承诺</a>' in r.text
     for url in ("/reconcile/?format=json", "/reconcile/gov/国务院?format=csv", "/reconcile/compare?format=json"):
         j = client.get(url)
-        assert j.status_code == 404 and "luoshi corpus build" in j.json()["error"], url
+        assert j.status_code == 404 and j.json()["error"].startswith("尚未建立历年报告语料库"), url
+        assert j.json()["detail"]["build"].startswith("luoshi corpus build 报告目录 --out"), url
         assert j.json()["detail"]["corpus"] == expected
         _secure(j)
     assert client.get("/reconcile/gov/国务院/2022").status_code == 200  # HTML: the same explanation

@@ -218,6 +218,12 @@ def _downloads(html: str, j: dict, ledger) -> None:
     assert all(f'period={p["id"]}"' in html for p in j["periods"])
 
 
+def _office_history(html: str, j: dict, ledger) -> None:
+    assert f"共 {j['page']['total']} 条" in html and j["page"]["total"] > 0
+    assert _anchors(html, "h") == _ids(j["page"]["items"])
+    assert all(e["who"] in html and e["when"] in html for e in j["page"]["items"])
+
+
 def _login(html: str, j: dict, ledger) -> None:
     assert j == {"next": "/my", "username": "", "error": None, "expired": False}
     assert 'name="next" value="/my"' in html
@@ -281,6 +287,7 @@ PAGES: dict[str, tuple[str | None, dict[str, Any], Check]] = {
     "/admin/progress": ("admin", {}, _progress),
     "/admin/evaluations": ("admin", {}, _evaluations),
     "/downloads": ("admin", {}, _downloads),
+    "/admin/history": ("admin", {}, _office_history),
     "/login": (None, {"next": "/my"}, _login),
     "/reconcile/": (None, {}, _corpus_index),
     "/reconcile/gov/{government}": (None, {}, _corpus_government),

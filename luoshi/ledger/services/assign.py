@@ -25,7 +25,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, InputError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, InputError, ValidationError
 from luoshi.ledger.models import Assignment, Commitment, Report, Unit
 from luoshi.ledger.services.common import check_version
 from luoshi.ledger.services.units import labels, resolve
@@ -225,13 +225,15 @@ def assign(
     if lead is None and support is None:
         current = c.lead
         if current is None:
-            raise ValidationError(f"任务 {c.id} 没有建议的牵头单位，请用 --lead 指定")
+            raise ValidationError(f"任务 {c.id} 没有建议的牵头单位",
+                                  hints={CLI: "，请用 --lead 指定", WEB: "，请在“牵头单位”中填写"})
         for a in c.assignments:
             a.confirmed = True
     else:
         lead_unit = resolve(session, gov_id, lead) if lead else (c.lead.unit if c.lead else None)
         if lead_unit is None:
-            raise ValidationError(f"任务 {c.id} 需要牵头单位（--lead）")
+            raise ValidationError(f"任务 {c.id} 需要牵头单位",
+                                  hints={CLI: "（--lead）", WEB: "，请在“牵头单位”中填写"})
         support_units: list[Unit] = []
         for name in (
             support if support is not None else [a.unit.name for a in c.assignments if a.role == "support"]

@@ -43,6 +43,7 @@ from luoshi.ledger.models import (
     utcnow,
 )
 from luoshi.ledger.services.common import check_version, parse_date, parse_number
+from luoshi.ledger.vocabulary import field_label
 
 EDITABLE = (
     "title",
@@ -133,9 +134,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in fields.items():
         if k not in EDITABLE:
-            raise ValidationError(f"字段 {k} 不能修改（可改：{', '.join((*EDITABLE, SECTION_FIELD))}）")
+            raise ValidationError(f"“{k}”不能修改（可改：{', '.join((*EDITABLE, SECTION_FIELD))}）")
         if k in ("value", "value_max"):
-            v = parse_number(v, k)
+            v = parse_number(v, field_label("Commitment", k))
         elif k == "deadline":
             v = parse_date(v, "完成时限")
         elif k == "comparator" and v is not None and v not in COMPARATORS:
@@ -150,7 +151,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             key, multiline = TEXT_FIELDS[k]
             v = clean(key, v, multiline=multiline)
             if k in ("title", "text") and v is None:
-                raise ValidationError(f"{k} 不能为空")
+                raise ValidationError(f"{field_label('Commitment', k)}不能为空")
         out[k] = v
     return out
 

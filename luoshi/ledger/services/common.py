@@ -13,26 +13,17 @@ from luoshi.errors import ConflictError, NotFoundError, ValidationError
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import Base, Commitment, Government, Report
 from luoshi.ledger.numbers import NotANumber, NotFinite, typed_number
+from luoshi.ledger.vocabulary import ENTITIES, entity_label
 
 M = TypeVar("M", bound=Base)
 
-ENTITY_NAMES = {
-    "Commitment": "任务",
-    "Unit": "单位",
-    "Report": "报告",
-    "Period": "周期",
-    "ProgressReport": "进度报告",
-    "Notice": "督办单",
-    "Evaluation": "评价",
-    "User": "用户",
-    "Government": "政府",
-}
+ENTITY_NAMES = ENTITIES  # the words of luoshi.ledger.vocabulary (never a class name)
 
 
 def get(session: Session, model: type[M], ident: Any) -> M:
     obj = session.get(model, ident)
     if obj is None:
-        name = ENTITY_NAMES.get(model.__name__, model.__name__)
+        name = entity_label(model.__name__)
         raise NotFoundError(f"{name} {ident} 不存在")
     return obj
 

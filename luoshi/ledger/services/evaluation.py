@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, ValidationError
 from luoshi.ledger import outbox
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import (
@@ -63,6 +63,10 @@ from luoshi.ledger.services import progress
 from luoshi.ledger.services.common import check_version, parse_number
 from luoshi.ledger.services.status import Counted, Status, existed_in, judge, judging, statuses
 from luoshi.ledger.services.units import groups as unit_groups
+from luoshi.ledger.vocabulary import unit_display
+
+# a reason is typed after --reason on the command line, in the form's 理由 box on the page
+REASON_HINTS = {CLI: "（--reason）", WEB: "，请在表单的理由一栏填写"}
 
 
 def rate_value(c: Any, final: float | None, tolerance: float) -> str | None:
@@ -139,9 +143,9 @@ def evaluate(
             what = "尚无报送进度"
         else:
             what = "没有可用的最终值"
-        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果（--result）")
+        raise ValidationError(f"任务 {c.id}：{what}，请给出评价结果", hints={CLI: "（--result）", WEB: "（在“结果”中选择）"})
     if computed is not None and chosen != computed and not (reason and reason.strip()):
-        raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由（--reason）")
+        raise ValidationError(f"任务 {c.id}：按规则应为“{computed}”，改为“{chosen}”必须写明理由", hints=REASON_HINTS)
     if (
         computed is None
         and result is not None
@@ -149,7 +153,7 @@ def evaluate(
         and c.value is not None
         and not (reason and reason.strip())
     ):
-        raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由（--reason）")
+        raise ValidationError(f"任务 {c.id}：没有最终值时人工评价必须写明理由", hints=REASON_HINTS)
     points = float(r.weights["result"][chosen])
     ev = session.scalar(select(Evaluation).where(Evaluation.commitment_id == c.id))
     if ev is not None and ev.state == "final":
@@ -248,7 +252,7 @@ def finalise(
     early = note is not None
     if early and reason is None:
         due = year_due(session, report)
-        raise ValidationError(f"最后一期报送截止日 {due} 未过（统计日期 {on}），提前定稿必须写明理由（--reason）")
+        raise ValidationError(f"最后一期报送截止日 {due} 未过（统计日期 {on}），提前定稿必须写明理由", hints=REASON_HINTS)
     at = now or utcnow()
     for ev in drafts:
         ev.state = "final"
@@ -422,7 +426,7 @@ def scorecard(
             rank, last_score = i, score
         before = prev.get(uid)
         t = totals[uid]
-        out.append(ScoreRow(rank, uid, units[uid].short_name or units[uid].name, score, counts[uid][0],
+        out.append(ScoreRow(rank, uid, unit_display(units[uid].name, units[uid].short_name), score, counts[uid][0],
                             counts[uid][1], before, None if before is None else before - rank, prev_label,
                             avg([t["lead"]]), avg([t["support"]]), lights[uid], basis))
     if save:

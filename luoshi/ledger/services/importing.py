@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, ValidationError
 from luoshi.extract.model import Extraction, Target, Task
 from luoshi.ledger.conflicts import retrying
 from luoshi.ledger.limits import clean, fit, length
@@ -303,9 +303,11 @@ def plan_import(
     gov_name = clean("government.name", government or extraction.report.government)
     plan_year = year or extraction.report.year
     if not gov_name:
-        raise ValidationError("无法从报告判断政府名称，请用 --government 指定")
+        raise ValidationError("无法从报告判断政府名称", hints={
+            CLI: "，请用 --government 指定", WEB: "，请确认上传的是报告全文（含标题或署名中的政府名称）"})
     if not plan_year:
-        raise ValidationError("无法从报告判断年份，请用 --year 指定")
+        raise ValidationError("无法从报告判断年份", hints={
+            CLI: "，请用 --year 指定", WEB: "，请确认上传的是报告全文（含标题或日期）"})
     text = source_text if source_text is not None else extraction.cleaned_text
     if text is None:
         raise ValidationError("导入需要清洗后的原文（extract_document(..., with_text=True)）")

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from luoshi.ledger import outbox, policy
+from luoshi.ledger import outbox, policy, vocabulary
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import NOTICE_REASONS, Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.rules import rules as rules_of
@@ -35,7 +35,7 @@ from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.periods import settings
 from luoshi.ledger.services.status import Status, existed_in, statuses, tracked
 
-REASON_LABELS: dict[str, str] = {"missing": "未按时报送", "behind": "进度滞后", "overdue": "逾期未完成"}
+REASON_LABELS: dict[str, str] = vocabulary.NOTICE_REASONS
 assert tuple(REASON_LABELS) == NOTICE_REASONS
 
 

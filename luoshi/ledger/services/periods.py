@@ -20,13 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, NotFoundError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, NotFoundError, ValidationError
 from luoshi.ledger.clock import forget, parse_day
 from luoshi.ledger.limits import clean as clean_text
 from luoshi.ledger.models import CYCLES, LedgerSettings, Period, ProgressReport, Report
 from luoshi.ledger.rules import DEFAULT_WEIGHTS, merged_weights
 from luoshi.ledger.services.calendar import Calendar
 from luoshi.ledger.services.common import check_version, parse_number
+from luoshi.ledger.vocabulary import field_label
 
 
 def settings(session: Session, report: Report) -> LedgerSettings:
@@ -137,7 +138,7 @@ def configure(
     for name, value in (("report_due_days", report_due_days), ("notice_due_days", notice_due_days)):
         if value is not None:
             if not 0 <= int(value) <= 60:
-                raise ValidationError(f"{name} 应在 0–60 个工作日之间")
+                raise ValidationError(f"{field_label('LedgerSettings', name)}应在 0–60 个工作日之间")
             setattr(s, name, int(value))
     if tolerance is not None:
         if not 0 <= tolerance < 1:
@@ -257,7 +258,8 @@ def require_current_period(
     p = current_period(session, report, on, purpose, label=label)
     if p is None:
         if not periods(session, report):
-            raise NotFoundError(f"{report.year} 年台账尚未生成报送周期（luoshi ledger periods --generate）")
+            raise NotFoundError(f"{report.year} 年台账尚未生成报送周期", hints={
+                CLI: "（luoshi ledger periods --generate）", WEB: "（请督查室在“报送周期”页生成）"})
         raise NotFoundError(f"{on} 没有可报送的周期（周期均未开始或已关闭）")
     return p
 

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from luoshi.errors import ConflictError, InputError, NotFoundError, ValidationError
+from luoshi.errors import CLI, WEB, ConflictError, InputError, NotFoundError, ValidationError
 from luoshi.ledger.limits import clean
 from luoshi.ledger.models import UNIT_KINDS, Assignment, Commitment, Government, Notice, Unit, User, utcnow
 from luoshi.ledger.services.common import check_version, get
@@ -241,7 +241,7 @@ def load_directory(
     """
     gov_name = government or data.get("government")
     if not gov_name:
-        raise ValidationError(f"{where}: 没有指定政府（--government）")
+        raise ValidationError(f"{where}: 没有指定政府", hints={CLI: "（--government）", WEB: "（请在名录中写明政府名称）"})
     gov = get_government(session, gov_name, create=True)
     entries = [_validate(e, where) for e in data["units"]]
     existing = {u.name: u for u in session.scalars(select(Unit).where(Unit.government_id == gov.id))}
@@ -348,7 +348,9 @@ def resolve(session: Session, government_id: int, name: str) -> Unit:
             return u
     near = [u.name for u in units if name and (name in u.name or u.name in name)][:3]
     hint = f"；是否指：{'、'.join(near)}" if near else ""
-    raise NotFoundError(f"未知单位“{name}”{hint}（单位名录中没有这个名称：请先新增该单位，或为已有单位添加别名）")
+    raise NotFoundError(f"未知单位“{name}”{hint}",
+                        hints={CLI: "（用 luoshi ledger units list 查看名录，或用 luoshi ledger units add 新增）",
+                               WEB: "（单位名录中没有这个名称：请先在“单位与账号”页新增该单位，或为已有单位添加别名）"})
 
 
 def add_unit(

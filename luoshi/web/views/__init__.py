@@ -19,6 +19,7 @@ from luoshi.web.views import (
     downloads,
     evaluations,
     help,
+    history,
     inbox,
     my,
     notices,
@@ -35,5 +36,5 @@ ROUTERS: list[APIRouter] = [
     session.router, public.router, dashboard.router, my.router, admin.router,
     reports.router, commitments.router, progress.router, periods.router, notices.router, evaluations.router,
     dashboard.api_router, comments.router, reconcile.router, help.router, inbox.router, units.router,
-    accounts.router, downloads.router, bulk.router,
+    accounts.router, downloads.router, bulk.router, history.router,
 ]

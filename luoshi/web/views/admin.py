@@ -351,9 +351,10 @@ def evaluations_page(ctx: CtxDep, report: Id | None = None, offset: Offset = 0) 
     from luoshi.ledger.services.evaluation import draft_note, year_due
 
     drafts = sum(1 for e in evals.values() if e["state"] == "draft")
+    today = ledger_clock(ctx.db, r).today()
     return render(ctx, "admin/evaluations.html", report=ser.report_json(r), page=page, evals=evals,
-                  params={"report": r.id}, note=draft_note(ctx.db, r, on=ledger_clock(ctx.db, r).today()),
-                  drafts=drafts, year_due=year_due(ctx.db, r))
+                  params={"report": r.id}, note=draft_note(ctx.db, r, on=today),
+                  drafts=drafts, year_due=year_due(ctx.db, r), on=today.isoformat())
 
 
 @router.post("/evaluations")

@@ -11,19 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from luoshi.errors import LuoshiError, ValidationError
+from luoshi.errors import WEB, LuoshiError, ValidationError
 from luoshi.ledger.conflicts import as_conflict
 from luoshi.web import flash
 from luoshi.web.context import Ctx
+from luoshi.web.flash import typed_fields
 from luoshi.web.limits import read_form, within
 
 
 async def form_of(ctx: Ctx) -> FormData:
     return await read_form(ctx.request, ctx.settings)
+
+
 
 
 def text(form: FormData, name: str, default: str = "") -> str:
@@ -32,7 +35,7 @@ def text(form: FormData, name: str, default: str = "") -> str:
     if not isinstance(value, str):
         return default
     if "\x00" in value:
-        raise ValidationError(f"字段 {name} 不能包含空字符（NUL）")
+        raise ValidationError("填写的内容含有无法保存的空字符（NUL），请删除后重新提交")
     return value
 
 
@@ -61,21 +64,34 @@ def redirect(url: str, msg: str | None = None, err: str | None = None, *, ctx: C
     return response
 
 
+Page = Callable[[dict[str, str], str], Response]
+"""Re-renders a refused form: (what was typed, the message) → the form's page, status 422."""
+
+
 async def attempt(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str],
-                  to: Callable[[Any], str] | None = None) -> RedirectResponse:
+                  to: Callable[[Any], str] | None = None, page: Page | None = None) -> Response:
     """Run ``action`` and commit in a worker thread; on a user error roll back and go back with the message.
 
     On success the redirect goes to ``to(result)`` if given, else back, with ``ok(result)`` as banner.
+    On a refusal the form is shown again with what was typed: by ``page`` when given (any length),
+    else by going back with the typed values in a signed cookie (:func:`luoshi.web.flash.remember_typed`).
     Form handlers are async (they await the submitted form), but the database is never used on the
     event loop: a blocking wait for a pooled connection there would stall every request of the
     worker, including those about to give their connection back.
     Permission and login errors are not turned into messages: they propagate (403 page / login).
     """
-    return await run_in_threadpool(attempt_sync, ctx, back, action, ok, to)
+    form = await form_of(ctx) if _is_form(ctx) else None
+    return await run_in_threadpool(attempt_sync, ctx, back, action, ok, to, page, form)
+
+
+def _is_form(ctx: Ctx) -> bool:
+    return ctx.request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[Any], str],
-                 to: Callable[[Any], str] | None = None) -> RedirectResponse:
+                 to: Callable[[Any], str] | None = None, page: Page | None = None,
+                 form: FormData | None = None) -> Response:
     try:
         result = action()
         ctx.commit()
@@ -84,5 +100,15 @@ def attempt_sync(ctx: Ctx, back: str, action: Callable[[], Any], ok: Callable[[A
         error = exc if isinstance(exc, LuoshiError) else as_conflict(exc)
         if error is None or error.http_status in (401, 403):
             raise
-        return redirect(back, err=error.message, ctx=ctx)
+        return refused(ctx, back, error.said_for(WEB), typed_fields(form), page)
     return redirect(to(result) if to else back, msg=ok(result), ctx=ctx)
+
+
+def refused(ctx: Ctx, back: str, message: str, typed: dict[str, str], page: Page | None = None) -> Response:
+    """A refused form, shown again with ``message`` and what was ``typed`` (see :func:`attempt`)."""
+    if page is not None:
+        return page(typed, message)
+    response = redirect(back, err=message, ctx=ctx)
+    if typed:
+        flash.remember_typed(response, ctx.request, ctx.settings.secret_key, typed, back)
+    return response

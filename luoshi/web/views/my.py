@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
@@ -18,11 +19,12 @@ from luoshi.web import notice_list as nl
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
-from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, upload
+from luoshi.web.flash import typed_fields
+from luoshi.web.limits import MAX_EVIDENCE_FILES, MB, FileTooLarge, upload
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
-from luoshi.web.views.forms import attempt, files, form_of, text
+from luoshi.web.views.forms import attempt, files, form_of, refused, text
 
 router = APIRouter(prefix="/my", include_in_schema=False, route_class=LedgerRoute)
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -31,10 +33,11 @@ CtxDep = Annotated[Ctx, Depends(get_ctx)]
 def my_items(ctx: Ctx, report_id: int | None = None) -> dict:
     report = chosen(ctx, report_id)
     if report is None:
-        return {"items": [], "period": None, "report": None, "returned": [], "notices": []}
+        return {"items": [], "period": None, "on": None, "report": None, "returned": [], "notices": []}
     f = qs.Filters(report_id=report.id, unit=ctx.user.unit_id, limit=qs.MAX_LIMIT)
     page = qs.list_commitments(ctx.db, ctx.user, f)
-    period = period_service.current_period(ctx.db, report, ledger_clock(ctx.db, report).today(), REPORTING)
+    today = ledger_clock(ctx.db, report).today()  # the statistics date the lights are judged on
+    period = period_service.current_period(ctx.db, report, today, REPORTING)
     reports = {}
     if period is not None:
         ids = [i["id"] for i in page["items"]]
@@ -66,7 +69,7 @@ def my_items(ctx: Ctx, report_id: int | None = None) -> dict:
     if period is not None:
         due = {"label": period.label, "due": period.due.isoformat(),
                "working_days_left": actions.working_days_left(ctx, period)}
-    return {"items": items, "period": due, "report": ser.report_json(report), "returned": returned,
+    return {"items": items, "period": due, "on": today.isoformat(), "report": ser.report_json(report), "returned": returned,
             "notices": [n for n in qs.notices(ctx.db, ctx.user, open_only=True)]}
 
 
@@ -78,6 +81,12 @@ def my_page(ctx: CtxDep, report: Id | None = None) -> Response:
 
 @router.get("/c/{cid}/report", response_class=HTMLResponse)
 def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
+    return _report_page(ctx, cid, period)
+
+
+def _report_page(ctx: Ctx, cid: int, period: int | None, **refusal: Any) -> Response:
+    """The progress form; after a refusal (``typed``, ``flash_error``, ``status_code``) it shows
+    what was typed and why it was refused, whatever the length of the narrative."""
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     actions.may_report(ctx, c)
     periods = period_service.periods(ctx.db, c.report)
@@ -94,22 +103,31 @@ def report_form(ctx: CtxDep, cid: Id, period: Id | None = None) -> Response:
                   current=ser.progress_json(current, private=True) if current else None,
                   days_left=actions.working_days_left(ctx, default) if default else None,
                   comments=[ser.comment_json(m) for m in actions.comments(ctx, cid)], comment_action=None,
-                  max_evidence_mb=f"{ctx.settings.max_evidence_bytes / MB:g}", max_evidence_files=MAX_EVIDENCE_FILES)
+                  max_evidence_mb=f"{ctx.settings.max_evidence_bytes / MB:g}", max_evidence_files=MAX_EVIDENCE_FILES,
+                  max_evidence_bytes=ctx.settings.max_evidence_bytes,
+                  **refusal)
 
 
 @router.post("/c/{cid}/report")
 @upload("evidence_form")
 async def report_submit(ctx: CtxDep, cid: Id) -> Response:
     form = await form_of(ctx)
-    evidence = files(form, "evidence", ctx.settings.max_evidence_bytes)
     period = text(form, "period")
+
+    def again(typed: dict[str, str], message: str) -> Response:
+        return _report_page(ctx, cid, form_id(period), typed=typed, flash_error=message, status_code=422)
+
+    try:
+        evidence = files(form, "evidence", ctx.settings.max_evidence_bytes)
+    except FileTooLarge as exc:  # one file over its limit: say so on the form, keep the rest
+        return await run_in_threadpool(refused, ctx, f"/my/c/{cid}/report", exc.message, typed_fields(form), again)
     return await attempt(ctx, f"/my/c/{cid}/report",
                    lambda: actions.submit_progress(ctx, cid, form_id(period) or 0,
                                                    percent=text(form, "percent") or None,
                                                    value=text(form, "value") or None,
                                                    narrative=text(form, "narrative"), files=evidence,
                                                    version=text(form, "version") or None),
-                   lambda pr: f"已提交 {pr.period.label} 进度（{pr.percent:g}%），等待督查室审核")
+                   lambda pr: f"已提交 {pr.period.label} 进度（{pr.percent:g}%），等待督查室审核", page=again)
 
 
 @router.get("/notices", response_class=HTMLResponse)
