@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from luoshi.errors import LuoshiError, NotFoundError, PermissionDenied, ValidationError
+from luoshi.errors import WEB, LuoshiError, NotFoundError, PermissionDenied, ValidationError
 from luoshi.ledger import policy
 from luoshi.ledger.clock import clock as ledger_clock
 from luoshi.ledger.conflicts import as_conflict
@@ -410,7 +410,7 @@ def _each(ctx: Ctx, result: BulkResult, ids: list[int], one: Callable[[int], boo
             error = exc if isinstance(exc, LuoshiError) else as_conflict(exc)
             if error is None:
                 raise
-            result.failed.append((i, error.message))
+            result.failed.append((i, error.said_for(WEB)))  # what the single action's page says
             continue
         savepoint.commit()
         (result.unchanged if changed is False else result.done).append(i)

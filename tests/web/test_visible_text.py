@@ -72,6 +72,7 @@ class DemoIds:
     report: int
     a: int
     q1: int
+    unit1: int
 
 
 @pytest.mark.postgres
@@ -81,7 +82,7 @@ def test_the_demo_ledger_shows_no_machine_words(engine, luoshi_home, corpus_file
     from sqlalchemy import select
 
     from luoshi.ledger.db import transaction
-    from luoshi.ledger.models import Commitment, Period
+    from luoshi.ledger.models import Assignment, Commitment, Period
     from luoshi.web import accounts, demo_data
     from luoshi.web.app import create_app
     from luoshi.web.config import Settings
@@ -97,6 +98,8 @@ def test_the_demo_ledger_shows_no_machine_words(engine, luoshi_home, corpus_file
         cid = db.scalars(select(Commitment.id).where(Commitment.report_id == rid, Commitment.published.is_(True),
                                                      Commitment.kind == "target").order_by(Commitment.id)).first()
         q1 = db.scalars(select(Period.id).where(Period.report_id == rid).order_by(Period.start)).first()
+        unit1 = db.scalars(select(Assignment.unit_id).join(Commitment).where(Commitment.report_id == rid)
+                           .order_by(Assignment.id)).first()
     app = create_app(Settings(home=luoshi_home, database_url=str(engine.url), secret_key=b"demo-scan-key" * 3),
                      engine=engine)
     by_role = {a.role: a.username for a in accts}
@@ -109,6 +112,6 @@ def test_the_demo_ledger_shows_no_machine_words(engine, luoshi_home, corpus_file
     token = admin.get("/api/me").json()["csrf_token"]
     assert admin.post(f"/api/periods/{q1}/notices", headers={"X-CSRF-Token": token}).status_code in (200, 201)
     seen, problems = _walk(app, {None: TestClient(app, base_url="http://testserver"), "admin": admin}, as_user,
-                           DemoIds(rid, cid, q1))
+                           DemoIds(rid, cid, q1, unit1))
     assert seen > 60
     assert not problems, "\n".join(problems[:60])

@@ -98,7 +98,7 @@ def test_unknown_unit_names_the_page_not_the_command(ledger, as_user) -> None:
     token = csrf_from(admin.get(f"/admin/commitments/{ledger.b}").text)
     r = admin.post(f"/admin/commitments/{ledger.b}/assign", data={"csrf_token": token, "lead": "市火星局"},
                    headers={"Referer": f"http://testserver/admin/commitments/{ledger.b}"})
-    assert "未知单位“市火星局”（请从单位名录中选择，或先把该单位加入名录）" in r.text
+    assert "未知单位“市火星局”（单位名录中没有这个名称：请先在“单位与账号”页新增该单位，或为已有单位添加别名）" in r.text
     assert "luoshi" not in r.text.split("<main", 1)[-1].split("</main>", 1)[0]
     assert 'value="市火星局"' in r.text  # what was typed stays
     api = admin.put(f"/api/commitments/{ledger.b}/assignments", json={"lead": "市火星局"},
