@@ -104,13 +104,19 @@ def test_office_generates_notices_for_the_past_quarter(browser, server) -> None:
     page.goto("/admin/periods")
     row = page.locator("tr", has_text="2024Q2")
     assert "2024-07-05" in row.inner_text()
+    picture(page, "duchashi-03-periods")
     row.locator("button", has_text="生成督办单").click()
+    page.wait_for_load_state()
+    # the preview: how many would be issued and why, with the confirm button
+    total = int(page.inner_text("#preview-total"))
+    assert total > 0 and "按原因" in page.inner_text("#preview-counts")
+    picture(page, "duchashi-03-preview")
+    page.locator("button", has_text="确认签发").click()
     page.wait_for_load_state()
     flash = page.inner_text(".flash.ok")
     m = re.search(r"(\d+)", flash)
-    assert m and int(m.group(1)) > 0, flash
-    STATE["notices"] = int(m.group(1))
-    picture(page, "duchashi-03-periods")
+    assert m and int(m.group(1)) == total, flash
+    STATE["notices"] = total
 
 
 def test_liaison_reports_and_answers_on_a_phone(browser, server, tmp_path) -> None:
