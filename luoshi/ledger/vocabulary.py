@@ -107,6 +107,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "User": {
         "username": "登录名", "display_name": "姓名", "password_hash": "密码", "role": "角色",
         "api_token_hash": "接口令牌", "api_token_expires_at": "令牌有效期",
+        "must_change_password": "一次性密码", "password_changed_at": "密码修改时间",
     },
     "Comment": {"author_id": "作者", "body": "内容"},
     "CommitmentTarget": {"measure_id": "举措", "target_id": "指标"},

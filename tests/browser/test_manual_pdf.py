@@ -41,7 +41,7 @@ def test_the_manual_prints_as_one_pdf(tmp_path: Path) -> None:
     assert "luoshibackup--dir/var/backups/luoshi--keep30" in compact
     assert "报送截止日=周期结束后的第N个工作日" in compact
     pictures = sum(len(p.images) for p in reader.pages)
-    assert pictures == 15  # every screenshot of docs/images, once
+    assert pictures == 16  # every screenshot of docs/images, once
     # links between chapters point inside the document, not at /help or at .md files
     uris = [a.get_object().get("/A", {}).get("/URI") for p in reader.pages for a in p.get("/Annots") or []]
     assert not [u for u in uris if u and (u.endswith(".md") or "/help" in u)], uris

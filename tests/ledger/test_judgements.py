@@ -120,9 +120,9 @@ def test_the_ranking_is_fair(demo, capsys):
     _ranks_are_standard(card)
     assert [r.rank for r in card[:10]] == [1, 1, 1, 1, 1, 1, 1, 1, 9, 10]
     assert [r.rank for r in card if r.score == 60.0] == [34, 34, 34, 34] and card[37].rank == 38
-    top = next(r for r in card if r.unit == "市市场监管局")
+    top = next(r for r in card if r.unit == "市市场监督管理局")
     assert (top.rank, top.score, top.lead, top.support, top.lead_score, top.support_score) == (1, 100.0, 3, 2, 100.0, 100.0)
-    fgw = next(r for r in card if r.unit == "市发展改革委")
+    fgw = next(r for r in card if r.unit == "市发展和改革委员会")
     assert (fgw.rank, fgw.score, fgw.lead, fgw.support) == (33, 62.26, 10, 26)
     assert fgw.lights == {"green": 20, "yellow": 5, "red": 11, "missing": 3}
     # 各开发区 supports six tasks but is a group with no members in the directory: never ranked
@@ -143,7 +143,7 @@ def test_the_ranking_is_fair(demo, capsys):
     final = evaluation.scorecard(s, report, period=q["2024Q3"])
     assert final[0].basis == "排名依据：已定稿年度评价 158 项"
     _ranks_are_standard(final)
-    assert {r.unit: r.score for r in final}["市市场监管局"] == 80.0
+    assert {r.unit: r.score for r in final}["市市场监督管理局"] == 80.0
     s.commit()
     code, out = cli_run(capsys, "ledger", "scorecard", "--period", "2024Q3")
     assert code == 0 and out.splitlines()[0] == "排名依据：已定稿年度评价 158 项"

@@ -37,7 +37,7 @@ def test_links_pictures_and_tables_point_inside_the_app(client: TestClient) -> N
     assert 'href="/help/admin"' in html  # written as admin.md in the Markdown
     assert ".md\"" not in html
     images = re.findall(r'<img src="([^"]+)"', html)
-    assert "/help/images/duchashi-01-admin.png" in images and len(images) == 6
+    assert "/help/images/duchashi-01-admin.png" in images and len(images) == 7
     for src in images:
         pic = client.get(src)
         assert pic.status_code == 200 and pic.headers["content-type"] == "image/png"
