@@ -28,6 +28,7 @@ from luoshi.errors import ValidationError
 from luoshi.ledger.models import LedgerSettings, Report
 
 ENV = "LUOSHI_TODAY"
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 Source = Literal["override", "environment", "ledger", "machine"]
 
 
@@ -51,12 +52,18 @@ class Clock:
     def today(self) -> dt.date:
         return self.fixed if self.fixed is not None else dt.date.today()
 
-    def now(self) -> dt.datetime:
-        """The current time on :meth:`today` (UTC); the time of day is the machine's."""
-        current = dt.datetime.now(dt.UTC)
+    def now(self, current: dt.datetime | None = None) -> dt.datetime:
+        """The current time on :meth:`today` (as UTC); the time of day is the machine's (``current``,
+        default the machine's clock).
+
+        The fixed day is a Beijing calendar day (due dates, lateness and the pages are read in
+        Beijing time), so the machine's Beijing time of day is put on it: a change made at 07:00 in
+        Beijing on a ledger fixed on 25 April is stamped 25 April, not 26 April."""
+        current = current or dt.datetime.now(dt.UTC)
         if self.fixed is None:
             return current
-        return dt.datetime.combine(self.fixed, current.time(), tzinfo=dt.UTC)
+        local = current.astimezone(BEIJING)
+        return dt.datetime.combine(self.fixed, local.time(), tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 MACHINE = Clock()

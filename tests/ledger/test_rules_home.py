@@ -31,7 +31,7 @@ def test_clock_order_override_then_environment_then_ledger_then_machine(session,
     c = clock(session, report)
     assert (c.source, c.today()) == ("ledger", dt.date(2024, 11, 15))
     # now() keeps the time of day but on the ledger's day, so lateness follows the same clock
-    assert c.now().date() == dt.date(2024, 11, 15) and c.now().tzinfo is dt.UTC
+    assert _beijing_day(c.now()) == dt.date(2024, 11, 15) and c.now().tzinfo is dt.UTC
     monkeypatch.setenv("LUOSHI_TODAY", "2024-05-15")
     assert (clock(session, report).source, clock(session, report).today()) == ("environment", dt.date(2024, 5, 15))
     c = clock(session, report, today="2024-02-01")
@@ -125,6 +125,13 @@ def test_publish_command(drafts) -> None:
     assert len(_published_events(engine)) == 2
 
 
+def _beijing_day(at: dt.datetime) -> dt.date:
+    """The calendar day a page shows for a stored time (naive times are UTC, as SQLite returns them)."""
+    from luoshi.ledger.clock import BEIJING
+
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(BEIJING).date()
+
+
 def test_submissions_are_timed_by_the_ledger_clock(session, monkeypatch) -> None:
     """A report submitted on a ledger fixed on a day is on time or late by that day, as its lights."""
     from luoshi.ledger.services import progress
@@ -137,10 +144,10 @@ def test_submissions_are_timed_by_the_ledger_clock(session, monkeypatch) -> None
     q1, q2 = periods.period(session, report, "2024Q1"), periods.period(session, report, "2024Q2")
     periods.configure(session, report, statistics_date="2024-04-03")  # within Q1's window (due 2024-04-08)
     pr = progress.report(session, c, q1, author="x", percent=20)
-    assert (pr.submitted_at.date(), pr.late) == (dt.date(2024, 4, 3), False)
+    assert (_beijing_day(pr.submitted_at), pr.late) == (dt.date(2024, 4, 3), False)
     periods.configure(session, report, statistics_date="2024-07-20")  # Q2 was due 2024-07-05
     pr = progress.report(session, c, q2, author="x", percent=40)
-    assert (pr.submitted_at.date(), pr.late) == (dt.date(2024, 7, 20), True)
+    assert (_beijing_day(pr.submitted_at), pr.late) == (dt.date(2024, 7, 20), True)
 
 
 def test_working_days_left_on_the_official_calendar(session) -> None:
@@ -150,3 +157,18 @@ def test_working_days_left_on_the_official_calendar(session) -> None:
     assert workdays_left(session, due, dt.date(2024, 4, 3)) == 3  # 3, 7 and 8 April
     assert workdays_left(session, due, dt.date(2024, 4, 8)) == 1
     assert workdays_left(session, due, dt.date(2024, 4, 10)) == -3
+
+
+def test_a_fixed_day_keeps_its_beijing_date_at_every_hour() -> None:
+    """A change at 07:00 in Beijing (23:00 UTC the evening before) on a ledger fixed on 25 April is
+    stamped 25 April as the pages read it, not 26 April."""
+    import datetime as dt
+
+    from luoshi.ledger.clock import BEIJING, Clock
+
+    fixed = Clock(dt.date(2024, 4, 25), "ledger")
+    for hour in range(24):
+        current = dt.datetime(2026, 12, 7, hour, 30, tzinfo=dt.UTC)
+        stamped = fixed.now(current)
+        assert stamped.astimezone(BEIJING).date() == dt.date(2024, 4, 25), hour
+        assert stamped.astimezone(BEIJING).time() == current.astimezone(BEIJING).time()

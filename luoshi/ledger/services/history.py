@@ -101,6 +101,8 @@ _UNIT_FIELDS = {"unit_id", "parent_id"}
 _COMMITMENT_FIELDS = {"commitment_id", "split_from_id", "measure_id", "target_id"}
 _USER_FIELDS = {"author_id", "user_id"}
 _QUIET = {"version", "sha256", "source_text", "start", "end"}  # bookkeeping, not news to a reader
+# fields another field of the same record already says: a notice's first reason is in its reasons
+_SAID_ELSEWHERE = {("Notice", "reason")}
 # what a new or deleted row repeats from its context (the task it belongs to, its own title twice)
 _QUIET_SNAPSHOT = {"report_id", "section_id", "text", "quote", "created_at", "commitment_id", "code", "imported_at",
                    "government_id", "progress_report_id"}
@@ -202,7 +204,8 @@ def _changes(e: dict[str, Any], names: dict[tuple[str, Any], str]) -> list[dict[
     """Each changed (update) or recorded (create/delete) field as {field, before, after} in words."""
     entity, before, after = e["entity"], e.get("before") or {}, e.get("after") or {}
     quiet = _QUIET if e["action"] == "update" else _QUIET | _QUIET_SNAPSHOT
-    keys = [k for k in (after if e["action"] != "delete" else before) if k not in quiet and k != "id"]
+    keys = [k for k in (after if e["action"] != "delete" else before)
+            if k not in quiet and k != "id" and (entity, k) not in _SAID_ELSEWHERE]
     out = []
     for k in keys:
         old = words.value_text(entity, k, before.get(k), names) if e["action"] == "update" else ""
