@@ -107,7 +107,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "User": {
         "username": "登录名", "display_name": "姓名", "password_hash": "密码", "role": "角色",
         "api_token_hash": "接口令牌", "api_token_expires_at": "令牌有效期",
-        "must_change_password": "一次性密码", "password_changed_at": "密码修改时间",
+        "must_change_password": "一次性密码", "password_changed_at": "密码修改时间", "unit_id": "所属单位",
     },
     "Comment": {"author_id": "作者", "body": "内容"},
     "CommitmentTarget": {"measure_id": "举措", "target_id": "指标"},
@@ -131,6 +131,9 @@ VALUES: dict[tuple[str, str], dict[Any, str]] = {
     ("Notice", "reasons"): NOTICE_REASONS,
     ("Notice", "closed"): NOTICE_CLOSED,
     ("User", "role"): USER_ROLES,
+    ("User", "must_change_password"): {True: "待本人修改", False: "无"},
+    ("User", "active"): {True: "在用", False: "停用"},
+    ("Unit", "active"): {True: "在用", False: "停用"},
     ("LedgerSettings", "cycle"): CYCLES,
 }
 # the keys inside JSON columns (考核权重 groups, 进度节点) and the codes they hold

@@ -64,7 +64,7 @@ def test_directory_lists_counts_and_adds_renames_with_alias(as_user, engine, led
     assert rename.actor == "admin" and (rename.before["name"], rename.after["name"]) == ("市大数据中心", "市大数据局")
     trail = _rows(admin.get(f"/admin/units/{uid}").text, "trail")
     assert trail[0][1:4] == ["admin", "单位", "修改"]
-    assert "名称：市大数据中心 → 市大数据局" in trail[0][4]
+    assert "单位全称：市大数据中心 → 市大数据局" in trail[0][4]
     assert "别名：数据中心、信息中心 → 数据中心、信息中心、市大数据中心" in trail[0][4]
     assert trail[-1][1:4] == ["admin", "单位", "新建"] and "上级单位：市发展和改革委员会" in trail[-1][4]
 
@@ -175,7 +175,7 @@ def test_new_liaison_gets_a_one_time_password_and_must_change_it(as_user, app, e
     assert row[3].endswith("设置")
     trail = [x for x in _rows(page, "trail") if x[2] == "账号 fgw_zhang"]
     assert [x[1] + x[3] for x in trail] == ["fgw_zhang修改", "admin新建"]
-    assert "一次性密码：待本人修改 → 无" in trail[0][4] and "密码：已设置 → 已更换" in trail[0][4]
+    assert "一次性密码：待本人修改 → 无" in trail[0][4] and "密码：已设置 → 已更改" in trail[0][4]
     assert "角色：单位联络员" in trail[1][4] and "所属单位：市发展和改革委员会" in trail[1][4]
     uid = _user_id(engine, "fgw_zhang")
     created, *updates = [e for e in _events(engine, "User") if e.entity_id == uid]

@@ -9,7 +9,6 @@ can slip other rows into the form) and expires after an hour.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -19,11 +18,11 @@ from starlette.concurrency import run_in_threadpool
 
 from luoshi.errors import LuoshiError, NotFoundError, ValidationError
 from luoshi.ledger import policy
+from luoshi.ledger import vocabulary as words
 from luoshi.ledger.models import UNIT_KINDS, Government, Report, Unit
 from luoshi.ledger.services import history, publication
 from luoshi.ledger.services import units as unit_service
 from luoshi.web import accounts
-from luoshi.web.auth import ROLE_LABELS
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.limits import upload
 from luoshi.web.params import Id, form_id
@@ -104,55 +103,31 @@ async def add(ctx: CtxDep) -> Response:
     return await attempt(ctx, back, action, lambda u: f"已新增单位“{u.name}”")
 
 
-# how the unit's and its accounts' changes read on the page (the trail stores column names)
-_FIELDS = {"name": "名称", "short_name": "简称", "aliases": "别名", "kind": "类型", "parent_id": "上级单位",
-           "note": "备注", "active": "状态", "username": "用户名", "display_name": "姓名", "role": "角色",
-           "unit_id": "所属单位", "password_hash": "密码", "must_change_password": "一次性密码",
-           "password_changed_at": "密码设置时间", "api_token_hash": "API 令牌", "api_token_expires_at": "API 令牌有效期"}
-_ACTIONS = {"create": "新建", "update": "修改", "delete": "删除"}
-_LOCAL = dt.timezone(dt.timedelta(hours=8))  # as the pages show every time (templating's ``date``)
 _HIDDEN = {"id", "government_id", "version", "created_at", "api_token_expires_at"}
 
 
-def _shown(ctx: Ctx, key: str, value: Any) -> str:
-    if value is None or value == []:
-        return "（空）"
-    if key == "active":
-        return "在用" if value else "停用"
-    if key == "must_change_password":
-        return "待本人修改" if value else "无"
-    if key in ("password_hash", "api_token_hash"):
-        return {"(set)": "已设置", "(changed)": "已更换"}.get(value, "已设置")
-    if key in ("unit_id", "parent_id"):
-        unit = ctx.db.get(Unit, value)
-        return unit.name if unit is not None else str(value)
-    if key == "password_changed_at" and isinstance(value, str):
-        try:
-            when = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return when.astimezone(_LOCAL).strftime("%Y-%m-%d %H:%M") if when.tzinfo else when.strftime("%Y-%m-%d %H:%M")
-    if key == "role":
-        return ROLE_LABELS.get(value, value)
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
-
-
 def _trail(ctx: Ctx, unit: Unit, people: list[Any]) -> list[dict[str, Any]]:
-    """The unit's changes and its accounts', newest first, in words."""
+    """The unit's changes and its accounts', newest first, in the ledger's words (one vocabulary)."""
     rows = [(e, "单位") for e in history.events(ctx.db, entity_type="Unit", entity_id=str(unit.id), limit=100)]
     for person in people:
         rows += [(e, f"账号 {person.username}") for e in
                  history.events(ctx.db, entity_type="User", entity_id=str(person.id), limit=50)]
+    unit_ids = {v for e, _ in rows for side in (e.before or {}, e.after or {})
+                for k, v in side.items() if k in ("unit_id", "parent_id") and isinstance(v, int)}
+    names = {(k, u.id): u.name for u in ctx.db.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
+             for k in ("unit_id", "parent_id")} if unit_ids else {}
     out = []
     for e, what in sorted(rows, key=lambda r: r[0].id, reverse=True):
         after, before = e.after or {}, e.before or {}
-        changes = [f"{_FIELDS.get(k, k)}：{_shown(ctx, k, before.get(k))} → {_shown(ctx, k, v)}"
-                   if e.action == "update" else f"{_FIELDS.get(k, k)}：{_shown(ctx, k, v)}"
-                   for k, v in after.items() if k not in _HIDDEN and k in _FIELDS
+
+        def said(k: str, v: Any, entity: str = e.entity_type) -> str:
+            return words.value_text(entity, k, v, names)
+
+        changes = [f"{words.field_label(e.entity_type, k)}：{said(k, before.get(k))} → {said(k, v)}"
+                   if e.action == "update" else f"{words.field_label(e.entity_type, k)}：{said(k, v)}"
+                   for k, v in after.items() if k not in _HIDDEN
                    and (e.action == "update" or v not in (None, []))]  # a new row's empty fields say nothing
-        out.append({"at": e.at, "actor": e.actor, "what": what, "action": _ACTIONS.get(e.action, e.action),
+        out.append({"at": e.at, "actor": e.actor, "what": what, "action": words.ACTIONS.get(e.action, e.action),
                     "changes": changes})
     return out
 
