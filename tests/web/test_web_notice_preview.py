@@ -83,6 +83,7 @@ def test_items_added_on_the_web_are_dated_by_the_ledger_clock(as_user, ledger, e
     from luoshi.ledger.db import transaction
     from luoshi.ledger.models import Commitment, Period
     from luoshi.ledger.services.notices import existed_in
+    from luoshi.ledger.services.status import beijing_day
 
     admin = as_user("admin")
     page = admin.get(f"/admin/periods?report={ledger.report}").text
@@ -90,6 +91,6 @@ def test_items_added_on_the_web_are_dated_by_the_ledger_clock(as_user, ledger, e
                data={"kind": "measure", "title": "新增：推进老旧小区加装电梯", "csrf_token": csrf_from(page)})
     with transaction(engine, actor="test") as db:
         c = db.scalar(select(Commitment).where(Commitment.title == "新增：推进老旧小区加装电梯"))
-        assert c is not None and c.created_at.date().isoformat() == "2024-05-15"
+        assert c is not None and beijing_day(c.created_at).isoformat() == "2024-05-15"
         q1, q2 = db.get(Period, ledger.q1), db.get(Period, ledger.q2)
         assert (existed_in(c, q1), existed_in(c, q2)) == (False, True)

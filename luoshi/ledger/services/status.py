@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luoshi.errors import ConflictError, ValidationError
+from luoshi.ledger.clock import BEIJING
 from luoshi.ledger.models import Commitment, Period, ProgressReport, Report
 from luoshi.ledger.rules import Rules
 from luoshi.ledger.rules import rules as rules_of
@@ -185,7 +186,13 @@ def existed_in(c: Any, p: Period) -> bool:
     if getattr(c, "source", "extracted") == "extracted" and getattr(c, "split_from_id", None) is None:
         return True
     created = getattr(c, "created_at", None)
-    return created is None or created.date() <= p.end
+    return created is None or beijing_day(created) <= p.end
+
+
+def beijing_day(at: dt.datetime) -> dt.date:
+    """The calendar day of a stored instant as the pages and periods read it (Beijing time;
+    naive values are UTC, as SQLite returns them)."""
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(BEIJING).date()
 
 
 def judge(commitments: Sequence[Any], p: Period | None, year: int, rules: Rules, reports: Counted,
