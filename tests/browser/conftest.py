@@ -99,3 +99,24 @@ def shot():
     return take
 
 SEED_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reports" / "zaozhuang-2024.txt"
+
+
+def new_page(browser, server, **kw):
+    """A page in a new browser context on the test server (zh-CN), collecting console errors in
+    ``page.errors`` so a journey can assert none happened."""
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", **kw)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def login(page, username: str) -> None:
+    """Sign in through the login form with the tests' password."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

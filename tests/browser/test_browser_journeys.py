@@ -8,29 +8,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from .conftest import PASSWORD, SEED_PATH
+from .conftest import PASSWORD, SEED_PATH, login, new_page
 
 pytestmark = pytest.mark.browser
 
 STATE: dict = {}
 
 
-def new_page(browser, server, **kw):
-    ctx = browser.new_context(base_url=server.url, locale="zh-CN", **kw)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_operator_imports_assigns_and_publishes(browser, server, shot) -> None:

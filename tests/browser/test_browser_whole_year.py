@@ -13,8 +13,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from .conftest import SEED_PATH
-from .test_browser_journeys import login, new_page
+from .conftest import SEED_PATH, login, new_page
 
 pytestmark = pytest.mark.browser
 

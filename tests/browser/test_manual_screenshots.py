@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from .conftest import PASSWORD, SEED_PATH
+from .conftest import PASSWORD, SEED_PATH, login, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -64,22 +64,6 @@ def year(server, tmp_path_factory: pytest.TempPathFactory):
         os.environ["LUOSHI_TODAY"] = saved
 
 
-def page_for(browser, server, **kw):
-    ctx = browser.new_context(base_url=server.url, locale="zh-CN", **kw)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def picture(page, name: str, *, full_page: bool = False) -> None:
@@ -88,7 +72,7 @@ def picture(page, name: str, *, full_page: bool = False) -> None:
 
 
 def test_office_generates_notices_for_the_past_quarter(browser, server) -> None:
-    page = page_for(browser, server, viewport=DESKTOP)
+    page = new_page(browser, server, viewport=DESKTOP)
     login(page, "duchashi")
     assert "督查室工作台" in page.inner_text("main")
     picture(page, "duchashi-01-admin")
@@ -120,7 +104,7 @@ def test_office_generates_notices_for_the_past_quarter(browser, server) -> None:
 
 
 def test_liaison_reports_and_answers_on_a_phone(browser, server, tmp_path) -> None:
-    page = page_for(browser, server, **PHONE)
+    page = new_page(browser, server, **PHONE)
     login(page, "lianluo")
     assert page.url.endswith("/my")
     main = page.inner_text("main")
@@ -148,7 +132,7 @@ def test_liaison_reports_and_answers_on_a_phone(browser, server, tmp_path) -> No
 
 
 def test_office_reviews_progress_notices_and_evaluations(browser, server) -> None:
-    page = page_for(browser, server, viewport=DESKTOP)
+    page = new_page(browser, server, viewport=DESKTOP)
     login(page, "duchashi")
     page.goto("/admin/progress")
     main = page.inner_text("main")
@@ -168,7 +152,7 @@ def test_office_reviews_progress_notices_and_evaluations(browser, server) -> Non
 
 
 def test_leader_dashboard_and_comment(browser, server) -> None:
-    page = page_for(browser, server, viewport=DESKTOP)
+    page = new_page(browser, server, viewport=DESKTOP)
     login(page, "lingdao")
     page.goto("/dashboard")
     main = page.inner_text("main")
@@ -184,7 +168,7 @@ def test_leader_dashboard_and_comment(browser, server) -> None:
 
 
 def test_public_pages(browser, server) -> None:
-    page = page_for(browser, server, viewport=DESKTOP)
+    page = new_page(browser, server, viewport=DESKTOP)
     page.goto("/")
     main = page.inner_text("main")
     assert "任务落实亮屏" in main and "项公开任务" in main and "统计日期 2024-07-10" in main
@@ -201,7 +185,7 @@ def test_public_pages(browser, server) -> None:
 
 
 def test_researcher_scorecard_page(browser, server) -> None:
-    page = page_for(browser, server, viewport=DESKTOP)
+    page = new_page(browser, server, viewport=DESKTOP)
     page.goto("/reconcile/gov/国务院/2022")
     main = page.inner_text("main")
     assert "国内生产总值增长5.5%左右" in main
