@@ -190,6 +190,13 @@ def configure_cycle(ctx: Ctx, report_id: int, cycle: str) -> None:
     period_service.configure(ctx.db, get(ctx.db, Report, report_id), cycle=cycle)
 
 
+def set_statistics_date(ctx: Ctx, report_id: int, value: str) -> Any:
+    """Fix the day the ledger is judged on (统计日期), or clear it with an empty value (the ledger's
+    clock then follows the calendar); the rule and its audit are the ledger's (periods.configure)."""
+    _admin(ctx)
+    return period_service.configure(ctx.db, get(ctx.db, Report, report_id), statistics_date=value.strip() or None)
+
+
 def generate_periods(ctx: Ctx, report_id: int) -> list[Period]:
     _admin(ctx)
     return period_service.generate_periods(ctx.db, get(ctx.db, Report, report_id))

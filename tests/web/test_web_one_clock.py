@@ -134,3 +134,28 @@ def test_bad_days_are_refused_plainly(reported, monkeypatch) -> None:
     monkeypatch.delenv("LUOSHI_TODAY")
     err = run("ledger", "settings", "--statistics-date", "1999-01-01", ok=False)
     assert "统计日期 1999-01-01 应在计划年度 2024 年前后" in err
+
+
+def test_the_office_sets_and_clears_the_statistics_date_on_the_periods_page(as_user, ledger, monkeypatch) -> None:
+    """The day the ledger is judged on is set in the browser as on the command line, and every
+    judgement follows it: the dashboard's day and period."""
+    from .conftest import csrf_from
+
+    monkeypatch.delenv("LUOSHI_TODAY", raising=False)
+    admin = as_user("admin")
+    page = admin.get(f"/admin/periods?report={ledger.report}").text
+    r = admin.post("/admin/periods", data={"report": str(ledger.report), "op": "statdate",
+                                           "statistics_date": "2024-07-20", "csrf_token": csrf_from(page)})
+    assert r.status_code == 200 and "统计日期已设为 2024-07-20" in r.text  # the page it returns to
+    page = admin.get(f"/admin/periods?report={ledger.report}").text
+    assert 'value="2024-07-20"' in page and "统计日期：2024-07-20" in page
+    board = admin.get("/api/dashboard", params={"report": ledger.report}).json()
+    assert (board["on"], board["period"]) == ("2024-07-20", "2024Q2")
+    r = admin.post("/admin/periods", data={"report": str(ledger.report), "op": "statdate",
+                                           "statistics_date": "", "csrf_token": csrf_from(page)})
+    assert "统计日期已清除：按当天日期评判" in r.text
+    page = admin.get(f"/admin/periods?report={ledger.report}").text
+    assert admin.get("/api/dashboard", params={"report": ledger.report}).json()["on"] == dt.date.today().isoformat()
+    bad = admin.post("/admin/periods", data={"report": str(ledger.report), "op": "statdate",
+                                             "statistics_date": "2024-13-40", "csrf_token": csrf_from(page)})
+    assert "不是有效日期" in bad.text

@@ -237,7 +237,8 @@ def periods_page(ctx: CtxDep, report: Id | None = None) -> Response:
                                      .where(ProgressReport.period_id == p["id"]))
         p["notices"] = ctx.db.scalar(select(func.count()).select_from(Notice).where(Notice.period_id == p["id"]))
     return render(ctx, "admin/periods.html", report=ser.report_json(r), periods=rows,
-                  cycle=s.cycle if s else "季", today=ledger_clock(ctx.db, r).today())
+                  cycle=s.cycle if s else "季", today=ledger_clock(ctx.db, r).today(),
+                  statistics_date=s.statistics_date if s else None)
 
 
 @router.post("/periods")
@@ -251,6 +252,10 @@ async def periods_action(ctx: CtxDep) -> Response:
                        lambda _: "报送周期已设置")
     if op == "generate":
         return await attempt(ctx, back, lambda: actions.generate_periods(ctx, rid), lambda ps: f"已生成 {len(ps)} 个周期")
+    if op == "statdate":
+        return await attempt(ctx, back, lambda: actions.set_statistics_date(ctx, rid, text(form, "statistics_date")),
+                             lambda st: f"统计日期已设为 {st.statistics_date}" if st.statistics_date
+                             else "统计日期已清除：按当天日期评判")
     pid = form_id(text(form, "period")) or 0
     if op in ("close", "reopen"):
         return await attempt(ctx, back, lambda: actions.set_period_closed(ctx, pid, op == "close"),
