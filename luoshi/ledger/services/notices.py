@@ -32,7 +32,7 @@ from luoshi.ledger.limits import clean
 from luoshi.ledger.models import NOTICE_REASONS, Commitment, Notice, Period, Report, User, utcnow
 from luoshi.ledger.rules import rules as rules_of
 from luoshi.ledger.services.calendar import Calendar
-from luoshi.ledger.services.periods import settings
+from luoshi.ledger.services.periods import NOTICING, current_period, settings
 from luoshi.ledger.services.status import Status, existed_in, statuses, tracked
 
 REASON_LABELS: dict[str, str] = vocabulary.NOTICE_REASONS
@@ -112,12 +112,10 @@ class Preview:
 
 
 def due_period(session: Session, report: Report, *, on: dt.date | None = None) -> Period:
-    """The latest period whose reporting due date has passed on ``on`` (default: the ledger's
-    clock) — the one notices are for."""
+    """The period notices are for on ``on`` (default: the ledger's clock) — ``current_period`` with
+    the NOTICING purpose — or a message saying why there is none yet."""
     on = on or rules_of(session, report).today
-    p = session.scalar(
-        select(Period).where(Period.report_id == report.id, Period.due < on).order_by(Period.end.desc()).limit(1)
-    )
+    p = current_period(session, report, on, NOTICING)
     if p is None:
         first = session.scalar(select(Period).where(Period.report_id == report.id).order_by(Period.end).limit(1))
         if first is None:

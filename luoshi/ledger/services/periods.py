@@ -2,13 +2,15 @@
 
 :func:`current_period` is the one rule for "the current period", with a purpose:
 
-- ``JUDGING`` (lights, dashboard, ``luoshi ledger status``, rankings, notices): the latest period
+- ``JUDGING`` (lights, dashboard, ``luoshi ledger status``, rankings): the latest period
   that has *ended* on the day, or the first period while none has ended. A period still running
   cannot be judged fairly — its 时序进度 is that of its last day, which the units have not reached
   — so lights always speak of the last complete reporting round.
 - ``REPORTING`` (what a unit should report for now: my tasks, the progress form): the period whose
   reporting window (after its end, up to its due date) is open, else the period containing the
   day, else the latest started one; closed periods are skipped.
+- ``NOTICING`` (which period 督办单 are issued for when none is named): the latest period whose
+  reporting due date has passed — before that, no report is late.
 """
 
 from __future__ import annotations
@@ -213,10 +215,12 @@ class Purpose(enum.Enum):
 
     JUDGING = "judging"
     REPORTING = "reporting"
+    NOTICING = "noticing"
 
 
 JUDGING = Purpose.JUDGING
 REPORTING = Purpose.REPORTING
+NOTICING = Purpose.NOTICING
 
 
 def reportable(candidates: list[Period], on: dt.date) -> list[Period]:
@@ -226,6 +230,9 @@ def reportable(candidates: list[Period], on: dt.date) -> list[Period]:
 
 def pick_period(candidates: list[Period], on: dt.date, purpose: Purpose) -> Period | None:
     """The current period among ``candidates`` (one ledger's periods) on day ``on``, by ``purpose``."""
+    if purpose is Purpose.NOTICING:
+        due = [p for p in candidates if p.due < on]
+        return max(due, key=lambda p: p.end) if due else None
     if purpose is Purpose.JUDGING:
         ended = [p for p in candidates if p.end <= on]
         if ended:
