@@ -90,11 +90,16 @@ class PageTime:
     static_p95_ms: float
     queries: QueryLog
     profiled_ms: float
-    changed_ms: list[float] = field(default_factory=list)  # first requests after a change of the ledger
+    changed_ms: list[float] = field(default_factory=list)  # first requests after one report accepted
+    cold_ms: list[float] = field(default_factory=list)  # first requests with nothing kept (a change of everything)
 
     @property
     def changed_median_ms(self) -> float:
         return statistics.median(self.changed_ms) if self.changed_ms else float("nan")
+
+    @property
+    def cold_median_ms(self) -> float:
+        return statistics.median(self.cold_ms) if self.cold_ms else float("nan")
 
     @property
     def ratio(self) -> float:
@@ -163,6 +168,28 @@ def _timed(client: Any, path: str, repeat: int) -> tuple[list[float], Any]:
     return times, r
 
 
+def accept_one(engine: Engine, gen: Generated) -> None:
+    """Accept one submitted report of the report the pages show, through the ledger (audit trail, change
+    feed, kept trend): the change a page sees most often in a reporting week."""
+    from sqlalchemy import select
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Commitment, ProgressReport
+    from luoshi.ledger.services import progress
+    from luoshi.web import queries as qs
+    from luoshi.web.auth import ANONYMOUS
+
+    with transaction(engine, actor="bench") as db:
+        shown = qs.current_report(db, user=ANONYMOUS)
+        pr = db.scalar(select(ProgressReport).join(Commitment)
+                       .where(ProgressReport.state == "submitted",
+                              Commitment.report_id == (shown.id if shown else gen.report_ids[0]))
+                       .order_by(ProgressReport.period_id.desc(), ProgressReport.id).limit(1))
+        if pr is None:
+            raise RuntimeError("no submitted report left to accept")
+        progress.accept(db, pr)
+
+
 def measure_pages(engine: Engine, gen: Generated, home: Path, *, repeat: int = 5,
                   pages: list[tuple[str, str]] | None = None, changes: int = 3) -> list[PageTime]:
     """Time each page ``repeat`` times (after a warm-up request), then ``changes`` times as the
@@ -201,12 +228,17 @@ def measure_pages(engine: Engine, gen: Generated, home: Path, *, repeat: int = 5
                 static_times, _ = _timed(public, f"/static/{name}", max(repeat, 20))
             finally:
                 static.unlink(missing_ok=True)
-            changed = []
-            for _ in range(changes):  # as after a change: nothing kept from earlier requests
-                MEMO.clear()
+            changed, cold = [], []
+            for _ in range(changes):  # the first request after one report accepted through the ledger
+                accept_one(engine, gen)
                 t = time.perf_counter()
                 client.get(path)
                 changed.append((time.perf_counter() - t) * 1000)
+            for _ in range(changes):  # as after a change of everything: nothing kept from earlier requests
+                MEMO.clear()
+                t = time.perf_counter()
+                client.get(path)
+                cold.append((time.perf_counter() - t) * 1000)
             MEMO.clear()
             with recording(engine) as log:
                 t = time.perf_counter()
@@ -214,7 +246,7 @@ def measure_pages(engine: Engine, gen: Generated, home: Path, *, repeat: int = 5
                 profiled = (time.perf_counter() - t) * 1000
             out.append(PageTime(who, path, first.status_code if r is None else r.status_code, size,
                                 statistics.median(times), p95(times), max(times), statistics.median(static_times),
-                                p95(static_times), log, profiled, changed))
+                                p95(static_times), log, profiled, changed, cold))
     finally:
         for k, v in saved.items():
             if v is None:
@@ -243,13 +275,14 @@ def table(engine_kind: str, gen: Generated, size_bytes: int, pages: list[PageTim
         f"   database size {size_bytes / 2**20:,.1f} MiB; generation {gen.seconds:,.1f} s ("
         + ", ".join(f"{k} {v:.1f} s" for k, v in gen.phases.items()) + ")",
         f"   {'who':<7}{'page':<30}{'status':>6}{'KiB':>7}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
-        f"{'static ms':>11}{'ratio':>8}{'changed ms':>12}{'queries':>9}{'sql ms':>9}",
+        f"{'static ms':>11}{'ratio':>8}{'changed ms':>12}{'cold ms':>9}{'queries':>9}{'sql ms':>9}",
     ]
     for p in pages:
         flag = "  SLOW" if p.p95_ms > SLOW_MS else ("  over 200 ms" if p.p95_ms > GOAL_MS else "")
         lines.append(f"   {p.who:<7}{p.path:<30}{p.status:>6}{p.size / 1024:>7.0f}{p.median_ms:>11.1f}{p.p95_ms:>9.1f}"
                      f"{p.max_ms:>9.1f}{p.static_ms:>11.2f}{p.ratio:>8.0f}"
-                     f"{p.changed_median_ms:>12.1f}{p.queries.count:>9}{p.queries.seconds * 1000:>9.1f}{flag}")
+                     f"{p.changed_median_ms:>12.1f}{p.cold_median_ms:>9.1f}{p.queries.count:>9}"
+                     f"{p.queries.seconds * 1000:>9.1f}{flag}")
     slow = [p for p in pages if p.p95_ms > GOAL_MS or p.changed_median_ms > GOAL_MS]
     for p in slow:
         sql = p.queries.seconds * 1000

@@ -190,7 +190,7 @@ def default_actor() -> str:
 
 
 def session_factory(engine: Engine) -> sessionmaker[LedgerSession]:
-    from luoshi.ledger import audit  # noqa: F401  (registers the hook on LedgerSession)
+    from luoshi.ledger import audit, changes  # noqa: F401  (register their hooks on LedgerSession)
 
     return sessionmaker(bind=engine, class_=LedgerSession, expire_on_commit=False)
 

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -552,6 +553,42 @@ class AuditEvent(Base):
     commitment_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class LedgerCommit(Base):
+    """One committed change of the ledger, numbered in commit order (``luoshi.ledger.changes``).
+
+    ``commitments`` lists the commitments the change touched; None means it may touch any figure
+    (settings, periods, units, a restore). Not ledger data: never backed up, kept only for a while.
+    """
+
+    __tablename__ = "ledger_commits"
+
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    commitments: Mapped[list[int] | None] = mapped_column(JSON)
+
+
+class TrendStep(Base):
+    """What one accepted report adds to its report's carried-forward progress sum
+    (``luoshi.ledger.services.trend``): millionths of a percent, derived, rebuilt at will."""
+
+    __tablename__ = "trend_steps"
+
+    commitment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    period_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    report_id: Mapped[int] = mapped_column(Integer, index=True)
+    change: Mapped[int] = mapped_column(BigInteger)
+
+
+class TrendTotal(Base):
+    """The sum of a period's trend steps (millionths of a percent), derived like them."""
+
+    __tablename__ = "trend_totals"
+
+    report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    period_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    total: Mapped[int] = mapped_column(BigInteger)
 
 
 import luoshi.ledger.notify_models  # noqa: E402,F401  (notification tables share Base: one schema, one backup)

@@ -1,15 +1,20 @@
 """Figures the pages share between requests, valid until the ledger changes.
 
-At province scale the public home page and the dashboards judge a few thousand commitments and sum
-five years of reports on every request, although the ledger changes far less often than it is
-read. What they compute is kept here, per process, under a *stamp* of the ledger's latest change:
-every change made through the ledger writes an ``audit_events`` row in the same transaction
-(``luoshi.ledger.audit``), so the newest audit event's id moves with each one; the newest ids of
-the bulk tables (progress reports, commitments, periods) are part of the stamp too, so rows written
-around the ledger's sessions (bulk loads, a restored backup) also start afresh. The stamp is read
-in the caller's own transaction (after its autoflush), so a request that has just changed the
+At province scale the public home page and the dashboards judge a few thousand commitments on
+every request, although the ledger changes far less often than it is read. What they compute is
+kept here, per process, under a *stamp* of the ledger's latest change: the serial of the ledger's
+change feed (``luoshi.ledger.changes``: one number per committed change, in commit order, on both
+engines), with the newest audit event and the newest ids of the bulk tables (progress reports,
+commitments, periods), so rows written around the ledger's sessions also start afresh. The stamp is
+read in the caller's own transaction (after its autoflush), so a request that has just changed the
 ledger reads its own change, never a figure computed before it; several worker processes each keep
 their own figures, all checked against the same database.
+
+After a change, the figures of the stamp before it are not all thrown away: the change feed says
+which commitments the changes in between touched, and the lights judged for every other commitment
+(the ``judgements``) and the report's areas are carried over to the new stamp — so the first read
+after one accepted report judges one commitment again, not a province. A change of anything else
+(settings, periods, units) carries nothing.
 
 The day the figures are judged on and who may see what are part of each key, never taken from the
 stamp: a new day (``LUOSHI_TODAY``, the ledger's statistics date, the machine date) gives new keys.
@@ -25,8 +30,8 @@ from typing import Any, TypeVar
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from luoshi.ledger import policy
-from luoshi.ledger.models import AuditEvent, Commitment, Period, ProgressReport
+from luoshi.ledger import changes, policy
+from luoshi.ledger.models import AuditEvent, Commitment, LedgerCommit, Period, ProgressReport
 from luoshi.ledger.services import status as st
 
 T = TypeVar("T")
@@ -36,14 +41,31 @@ ENTRIES_PER_STAMP = 256
 
 def stamp(db: Session) -> tuple[Any, ...]:
     """The ledger's latest change as the database sees it now, in one query over primary keys: the
-    newest audit event (id and time: a ledger emptied and filled again does not repeat it) and the
-    newest progress report, commitment and period; with the database's URL, so two ledgers served
-    by one process never share figures."""
+    change feed's serial, the newest audit event (id and time: a ledger emptied and filled again
+    does not repeat it) and the newest progress report, commitment and period; with the database's
+    URL, so two ledgers served by one process never share figures."""
     newest = [select(func.max(col)).scalar_subquery()
-              for col in (AuditEvent.id, ProgressReport.id, Commitment.id, Period.id)]
-    at = select(AuditEvent.at).where(AuditEvent.id == newest[0]).scalar_subquery()
-    row = db.execute(select(*newest, at)).one()
-    return (str(db.get_bind().url), *row)
+              for col in (LedgerCommit.serial, AuditEvent.id, ProgressReport.id, Commitment.id, Period.id)]
+    serial_at = select(LedgerCommit.at).where(LedgerCommit.serial == newest[0]).scalar_subquery()
+    at = select(AuditEvent.at).where(AuditEvent.id == newest[1]).scalar_subquery()
+    serial, *rest = db.execute(select(*newest, serial_at, at)).one()
+    return (str(db.get_bind().url), serial, rest.pop(4), *rest)
+
+
+SERIAL, SERIAL_AT = 1, 2  # the change feed's newest serial in a stamp, and when it was committed
+JUDGEMENTS = ("judgements",)  # the lights judged at a stamp (``share_judgements``)
+
+
+def carried(previous: dict[Hashable, Any], changed: set[int]) -> dict[Hashable, Any]:
+    """What stays true of the figures kept under the previous stamp when only the commitments
+    ``changed`` changed: the judgements of every other commitment, and the report's areas."""
+    out: dict[Hashable, Any] = {}
+    for key, value in previous.items():
+        if key == JUDGEMENTS:
+            out[key] = {k: {cid: s for cid, s in judged.items() if cid not in changed} for k, judged in value.items()}
+        elif isinstance(key, tuple) and key[:1] == ("area_lookup",):
+            out[key] = value
+    return out
 
 
 WROTE = "luoshi.memo.wrote"  # session.info: this transaction has flushed changes
@@ -72,16 +94,32 @@ class Memo:
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.carried = 0  # new stamps that started from the one before
 
-    def store(self, s: tuple[Any, ...]) -> dict[Hashable, Any]:
+    def store(self, db: Session, s: tuple[Any, ...]) -> dict[Hashable, Any]:
+        """The values kept under stamp ``s``; a new stamp starts with what :func:`carried` keeps of
+        the newest earlier one, when the change feed still knows what changed in between."""
+        with self.lock:
+            found = self.by_stamp.get(s)
+            if found is not None:
+                self.by_stamp.move_to_end(s)
+                return found
+            earlier = [k for k in self.by_stamp if k[0] == s[0] and k[SERIAL] is not None
+                       and s[SERIAL] is not None and k[SERIAL] < s[SERIAL]]
+            before = max(earlier, key=lambda k: k[SERIAL]) if earlier else None
+            previous = dict(self.by_stamp[before]) if before is not None else None
+        start: dict[Hashable, Any] = {}
+        if before is not None and previous:
+            changed = changes.since(db, before[SERIAL], s[SERIAL], after_at=before[SERIAL_AT])
+            if changed is not None:
+                start = carried(previous, changed)
+                self.carried += 1
         with self.lock:
             found = self.by_stamp.get(s)
             if found is None:
-                found = self.by_stamp[s] = {}
+                found = self.by_stamp[s] = start
                 while len(self.by_stamp) > STAMPS_KEPT:
                     self.by_stamp.popitem(last=False)
-            else:
-                self.by_stamp.move_to_end(s)
             return found
 
     def get(self, db: Session, key: Hashable, compute: Callable[[], T]) -> T:
@@ -97,7 +135,7 @@ class Memo:
             s = db.info[STAMP] = stamp(db)
         if db.info.get(WROTE):  # the stamp's query flushed pending changes
             return compute()
-        values = self.store(s)
+        values = self.store(db, s)
         if key in values:
             self.hits += 1
             return values[key]  # type: ignore[no-any-return]
@@ -110,7 +148,7 @@ class Memo:
     def clear(self) -> None:
         with self.lock:
             self.by_stamp.clear()
-            self.hits = self.misses = 0
+            self.hits = self.misses = self.carried = 0
 
 
 MEMO = Memo()
@@ -130,7 +168,7 @@ def audience(user: Any) -> str | None:
 def share_judgements(db: Session) -> None:
     """Let this session's ``reuse`` judgements (``status.statuses``) be those of every request at
     the ledger's current stamp: the lights of a period are judged once per change, not per page."""
-    db.info[st.CACHE] = MEMO.get(db, ("judgements",), dict)
+    db.info[st.CACHE] = MEMO.get(db, JUDGEMENTS, dict)
 
 
 def shared(db: Session, key: Hashable, compute: Callable[[], T]) -> T:

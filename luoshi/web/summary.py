@@ -1,10 +1,11 @@
 """The dashboard figures: completion, lights by area and by unit, lagging items, ranking, trend.
 
 Computed in a handful of bulk queries over the whole ledger; no report history reaches Python
-(statuses: the judged period's reports and the latest earlier one per commitment; trend: per-period
-sums in SQL), so the pages cost about the same for a few hundred commitments and for a province.
-Each figure is then kept until the ledger changes (``luoshi.web.memo``), keyed on the report, the
-day judged and whose view it is, so a busy public page judges the ledger once per change.
+(statuses: the judged period's reports and the latest earlier one per commitment; trend: the
+per-period sums the ledger keeps), so the pages cost about the same for a few hundred commitments
+and for a province. Each figure is then kept until the ledger changes (``luoshi.web.memo``), keyed
+on the report, the day judged and whose view it is, so a busy public page judges the ledger once
+per change, and after a change judges again only the commitments it touched.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luoshi.ledger import policy
-from luoshi.ledger.models import Assignment, Commitment, Period, ProgressReport, Report, Unit
+from luoshi.ledger.models import Assignment, Commitment, Report, Unit
 from luoshi.ledger.rules import rules as ledger_rules
 from luoshi.ledger.services import evaluation
 from luoshi.ledger.services import status as st
+from luoshi.ledger.services import trend as ledger_trend
 from luoshi.web import queries as qs
 from luoshi.web import serializers as ser
 from luoshi.web.auth import Principal
@@ -130,47 +132,10 @@ def light_rows(rows: list[dict[str, Any]], href: str) -> list[LightRow]:
 
 
 def trend(db: Session, report: Report, *, on: dt.date | None = None) -> dict[str, Any]:
-    """:func:`_trend` on day ``on`` (default: the ledger's clock), shared until the ledger changes."""
+    """The ledger's kept trend (``luoshi.ledger.services.trend``) up to day ``on`` (default: the
+    ledger's clock), shared until the ledger changes."""
     day = on or ledger_rules(db, report).today
-    return dict(shared(db, ("trend", report.id, day), lambda: _trend(db, report, on=day)))
-
-
-def _trend(db: Session, report: Report, *, on: dt.date) -> dict[str, Any]:
-    """Average reported progress (last accepted report carried forward) vs. 时序进度, per period.
-
-    The carried-forward sum is built in SQL from per-period aggregates: each accepted report adds
-    its (capped) percent minus the one it replaces — the commitment's previous accepted report
-    (``LAG`` over the commitment's reports in period order) — and the sums of a period accumulate.
-    So no report history reaches Python, whatever the ledger's size. The expected curve is one
-    ``expected_percent`` per distinct deadline/milestones curve and period.
-    """
-    on = on or ledger_rules(db, report).today
-    periods = [p for p in db.scalars(select(Period).where(Period.report_id == report.id).order_by(Period.start))
-               if p.start <= on]
-    if not periods:
-        return {"labels": [], "actual": [], "expected": []}
-    tracked = (Commitment.report_id == report.id, Commitment.published.is_(True), Commitment.state != "closed")
-    commitments = db.execute(select(Commitment.id, Commitment.deadline, Commitment.milestones).where(*tracked)).all()
-    delta: dict[int, float] = {}
-    if commitments:
-        capped = case((ProgressReport.percent > 100.0, 100.0), else_=ProgressReport.percent)
-        previous = func.lag(capped).over(partition_by=ProgressReport.commitment_id, order_by=(Period.start, Period.id))
-        changes = (select(ProgressReport.period_id, (capped - func.coalesce(previous, 0.0)).label("change"))
-                   .join(Period, Period.id == ProgressReport.period_id)
-                   .join(Commitment, Commitment.id == ProgressReport.commitment_id)
-                   .where(ProgressReport.state == "accepted", Period.report_id == report.id, *tracked)
-                   .subquery())
-        delta = dict(db.execute(select(changes.c.period_id, func.sum(changes.c.change))  # type: ignore[arg-type]
-                                .group_by(changes.c.period_id)).all())
-    labels, actual = [], []
-    total = 0.0
-    for p in periods:
-        total += delta.get(p.id) or 0.0
-        labels.append(p.label)
-        # + 0.0: a sum that is zero up to float noise shows as 0.0, never -0.0
-        actual.append(round(max(0.0, total) / len(commitments), 1) + 0.0 if commitments else 0.0)
-    curve = st.average_expected_series(report.year, commitments, [min(p.end, on) for p in periods])
-    return {"labels": labels, "actual": actual, "expected": [round(v, 1) for v in curve]}
+    return dict(shared(db, ("trend", report.id, day), lambda: ledger_trend.trend(db, report, day)))
 
 
 def ranking(db: Session, report: Report, *, on: dt.date | None = None) -> list[dict[str, Any]]:

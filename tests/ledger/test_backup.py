@@ -15,10 +15,13 @@ from .helpers import seed_extraction
 
 
 def rows(engine) -> dict[str, list]:
-    """Every row of every table, less the audit events of restores (each restore adds one)."""
+    """Every row of every table, less the audit events of restores (each restore adds one) and the
+    change feed (a restore is one more change; the kept trend, rebuilt, is compared)."""
     out = {}
     with engine.connect() as conn:
         for t in Base.metadata.sorted_tables:
+            if t.name == "ledger_commits":
+                continue
             query = select(t).order_by(*t.primary_key.columns)
             if t.name == "audit_events":
                 query = query.where(t.c.entity_type != "Backup")

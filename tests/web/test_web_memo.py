@@ -146,3 +146,52 @@ def test_a_commitments_page_follows_a_change(client: TestClient, engine: Engine,
     assert (after["light"], after["percent"]) == ("green", 30.0)
     assert [p["percent"] for p in after["progress"]] == [30.0]
     assert '<td data-label="进度" class="num-col">30%</td>' in client.get(f"/c/{ledger.a}").text
+
+
+def test_after_a_change_only_the_touched_commitments_are_judged_again(client: TestClient, engine: Engine,
+                                                                        ledger: Ledger, fresh_memo) -> None:
+    """The judgements of the stamp before carry over, except those of the commitments changed."""
+    from luoshi.web.memo import JUDGEMENTS
+
+    _dashboard(client)
+    (before,) = [d for values in fresh_memo.by_stamp.values() for d in values[JUDGEMENTS].values()]
+    _accept(engine, ledger, ledger.a, 30)
+    after = _dashboard(client)
+    assert after["lights"] == {"green": 1, "yellow": 1, "red": 0, "grey": 0}
+    assert fresh_memo.carried == 1
+    newest = next(reversed(fresh_memo.by_stamp.values()))
+    (judged,) = newest[JUDGEMENTS].values()
+    assert judged[ledger.b] is before[ledger.b]  # B was not judged again
+    assert judged[ledger.a].light == "green" and before[ledger.a].light == "yellow"
+
+    from luoshi.ledger.db import transaction
+    from luoshi.ledger.models import Report
+    from luoshi.ledger.services import periods
+
+    with transaction(engine, actor="admin") as db:  # a new threshold: nothing carries over
+        periods.configure(db, db.get(Report, ledger.report), yellow_behind=25, red_behind=40)
+    assert _dashboard(client)["lights"] == {"green": 2, "yellow": 0, "red": 0, "grey": 0}
+    assert fresh_memo.carried == 1
+
+
+@pytest.mark.parametrize("engine", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_a_change_committed_after_a_later_numbered_one_is_seen(client: TestClient, engine: Engine,
+                                                                 ledger: Ledger) -> None:
+    """PostgreSQL numbers rows when they are inserted, not when they commit: a change whose audit
+    events are older than another's but commits after it must still show on the next request."""
+    from luoshi.ledger.db import session_factory
+    from luoshi.ledger.models import Commitment, Period
+    from luoshi.ledger.services import progress
+
+    assert _dashboard(client)["lights"]["green"] == 0
+    slow = session_factory(engine)()
+    try:
+        pr = progress.report(slow, slow.get(Commitment, ledger.a), slow.get(Period, ledger.q1),
+                             author="liaison1", percent=100, narrative="已完成")
+        progress.accept(slow, pr)  # flushed: its audit events hold the lower ids
+        _accept(engine, ledger, ledger.b, 100)  # another change, numbered after it, commits first
+        assert _dashboard(client)["lights"]["green"] == 1
+        slow.commit()
+    finally:
+        slow.close()
+    assert _dashboard(client)["lights"]["green"] == 2

@@ -45,6 +45,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from luoshi.errors import ConflictError, InputError
+from luoshi.ledger import changes
 from luoshi.ledger.db import default_actor
 from luoshi.ledger.models import AuditEvent, Base, Evidence, User, utcnow
 from luoshi.ledger.private import create_private, private_file
@@ -58,7 +59,11 @@ LEDGER = "ledger.jsonl"
 EVIDENCE_DIR = "evidence/"
 ACCOUNT_TABLES = ("users", "login_failures")
 # signed-in browsers are not data: a restore never brings back a session (everyone signs in again)
-NOT_BACKED_UP = ("user_sessions",)
+SESSIONS = ("user_sessions",)
+# derived from the ledger, not data: the change feed goes on numbering (figures kept by a running
+# server must see the restore as a change), the kept trend is rebuilt from the restored reports
+DERIVED = ("ledger_commits", "trend_steps", "trend_totals")
+NOT_BACKED_UP = SESSIONS + DERIVED
 AUDIT_TABLE = "audit_events"
 KEY_ENV = "LUOSHI_BACKUP_KEY"
 RESTORE_ENTITY = "Backup"
@@ -442,7 +447,7 @@ def _write(conn: Connection, archive: _Archive, keep: tuple[str, ...], replace: 
     users = Base.metadata.tables["users"]
     kept_units: list[tuple[int, int]] = []
     if replace:
-        for name in NOT_BACKED_UP:  # a replaced ledger ends every signed-in session
+        for name in SESSIONS:  # a replaced ledger ends every signed-in session
             conn.execute(Base.metadata.tables[name].delete())
         if keep:  # kept accounts point at units about to be replaced: unhook them for the while
             kept_units = [(uid, unit) for uid, unit in conn.execute(select(users.c.id, users.c.unit_id))
@@ -497,6 +502,7 @@ def restore(engine: Engine, path: str | Path, *, replace: bool = False, with_acc
             except RowProblem as exc:
                 raise InputError(f"{p}: {exc.message}") from None
             _write(conn, archive, keep, replace)
+            changes.record_everything(conn)
             if engine.dialect.name == "postgresql":
                 _reset_sequences(conn)
             result.counts = {name: len(rows) for name, rows in archive.rows.items()}

@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -152,19 +154,18 @@ class ExpectedCurves:
 
 def average_expected_series(year: int, commitments: Sequence[Any], days: Sequence[dt.date]) -> list[float]:
     """Mean 时序进度 of ``commitments`` on each of ``days``: one ``expected_percent`` per distinct
-    curve and day, summed in the commitments' order (the same float sum as one call each)."""
+    curve and day, weighted by how many commitments share the curve (``math.fsum``: exact, so the
+    order the commitments come in does not matter)."""
     if not commitments:
         return [0.0 for _ in days]
     curves = ExpectedCurves(year)
-    keys = [curves.key(c) for c in commitments]
     first: dict[tuple[Any, ...], Any] = {}
-    for k, c in zip(keys, commitments, strict=True):
+    count: Counter[tuple[Any, ...]] = Counter()
+    for c in commitments:
+        k = curves.key(c)
         first.setdefault(k, c)
-    out = []
-    for day in days:
-        value = {k: curves.at(c, day, k) for k, c in first.items()}
-        out.append(sum(value[k] for k in keys) / len(commitments))
-    return out
+        count[k] += 1
+    return [math.fsum(curves.at(c, day, k) * count[k] for k, c in first.items()) / len(commitments) for day in days]
 
 
 @dataclass
