@@ -12,7 +12,8 @@ follow commit order, and whoever reads serial *n* also sees every change numbere
 
 Collected in the session, written once at commit: the ids of the commitments whose rows, or rows
 belonging to them (reports, assignments, notices, evaluations, comments, evidence, measure↔target
-links), were inserted, updated or deleted; anything else shown (settings, periods, units, users,
+links), were inserted, updated or deleted, with the commitments linked to those (a commitment's
+page shows the measures and targets linked to it); anything else shown (settings, periods, units, users,
 bulk statements) makes the change one of "everything". Sign-in sessions, login failures,
 notification deliveries and the audit trail itself are not shown figures and change nothing here.
 In the same step, under the same lock, the kept trend (:mod:`luoshi.ledger.services.trend`) is
@@ -32,7 +33,16 @@ from sqlalchemy import Connection, delete, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from luoshi.ledger.db import LedgerSession
-from luoshi.ledger.models import Commitment, Evidence, LedgerCommit, Period, ProgressReport, Report, utcnow
+from luoshi.ledger.models import (
+    Commitment,
+    Evidence,
+    LedgerCommit,
+    Period,
+    ProgressReport,
+    Report,
+    commitment_targets,
+    utcnow,
+)
 from luoshi.ledger.services import trend
 
 QUIET = frozenset({"user_sessions", "login_failures", "outbox", "notify_deliveries", "inbox_messages",
@@ -125,6 +135,8 @@ def _record(session: Session) -> None:
     if pending.progress_reports:
         pending.commitments |= set(conn.scalars(select(ProgressReport.commitment_id)
                                                 .where(ProgressReport.id.in_(pending.progress_reports))))
+    if pending.commitments and not pending.everything:  # a commitment's page shows the ones linked to it
+        pending.commitments |= linked(conn, pending.commitments)
     if pending.trend_everything:
         trend.rebuild(conn)
     else:
@@ -139,6 +151,18 @@ def _record(session: Session) -> None:
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # committed, rolled back or closed: nothing is pending any more
         session.info.pop(PENDING, None)
+
+
+def linked(conn: Connection, ids: set[int]) -> set[int]:
+    """The commitments linked to ``ids`` as measure or target."""
+    t = commitment_targets.c
+    out: set[int] = set()
+    chunk = sorted(ids)
+    for i in range(0, len(chunk), 2000):
+        part = chunk[i: i + 2000]
+        for m, tg in conn.execute(select(t.measure_id, t.target_id).where(t.measure_id.in_(part) | t.target_id.in_(part))):
+            out.update((m, tg))
+    return out
 
 
 def _lock(conn: Connection) -> int:

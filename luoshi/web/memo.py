@@ -12,7 +12,7 @@ their own figures, all checked against the same database.
 
 After a change, the figures of the stamp before it are not all thrown away: the change feed says
 which commitments the changes in between touched, and the lights judged for every other commitment
-(the ``judgements``) and the report's areas are carried over to the new stamp — so the first read
+(the ``judgements``), their pages and the report's areas are carried over to the new stamp — so the first read
 after one accepted report judges one commitment again, not a province. A change of anything else
 (settings, periods, units) carries nothing.
 
@@ -58,12 +58,14 @@ JUDGEMENTS = ("judgements",)  # the lights judged at a stamp (``share_judgements
 
 def carried(previous: dict[Hashable, Any], changed: set[int]) -> dict[Hashable, Any]:
     """What stays true of the figures kept under the previous stamp when only the commitments
-    ``changed`` changed: the judgements of every other commitment, and the report's areas."""
+    ``changed`` changed (the change feed counts a commitment linked to a changed one as changed):
+    the judgements and the pages of every other commitment, and the report's areas."""
     out: dict[Hashable, Any] = {}
     for key, value in previous.items():
         if key == JUDGEMENTS:
             out[key] = {k: {cid: s for cid, s in judged.items() if cid not in changed} for k, judged in value.items()}
-        elif isinstance(key, tuple) and key[:1] == ("area_lookup",):
+        elif isinstance(key, tuple) and (key[:1] == ("area_lookup",)
+                                         or (key[:1] == ("detail",) and key[1] not in changed)):
             out[key] = value
     return out
 

@@ -154,12 +154,18 @@ def test_after_a_change_only_the_touched_commitments_are_judged_again(client: Te
     from luoshi.web.memo import JUDGEMENTS
 
     _dashboard(client)
+    page_b = client.get(f"/api/commitments/{ledger.b}").json()
+    client.get(f"/api/commitments/{ledger.a}")
     (before,) = [d for values in fresh_memo.by_stamp.values() for d in values[JUDGEMENTS].values()]
     _accept(engine, ledger, ledger.a, 30)
     after = _dashboard(client)
     assert after["lights"] == {"green": 1, "yellow": 1, "red": 0, "grey": 0}
     assert fresh_memo.carried == 1
     newest = next(reversed(fresh_memo.by_stamp.values()))
+    pages = {key[1] for key in newest if key[0] == "detail"}
+    assert pages == {ledger.b}  # B's page carried over, A's (changed) dropped
+    assert client.get(f"/api/commitments/{ledger.b}").json() == page_b
+    assert client.get(f"/api/commitments/{ledger.a}").json()["percent"] == 30.0
     (judged,) = newest[JUDGEMENTS].values()
     assert judged[ledger.b] is before[ledger.b]  # B was not judged again
     assert judged[ledger.a].light == "green" and before[ledger.a].light == "yellow"
