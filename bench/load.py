@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from luoshi.devtools.load import run_load
 
@@ -29,9 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     engine = a.engine or base["engine"]
     ok = True
     for kind in (["sqlite", "postgresql"] if engine == "both" else [engine]):
-        result = run_load(kind, readers=a.readers or base["readers"], liaisons=a.liaisons or base["liaisons"],
-                          requests=a.requests or base["requests"], time_limit=a.time_limit or base["time_limit"],
-                          workers=a.workers)
+        def given(name: str) -> Any:  # 0 is a value (--liaisons 0: readers only), None is "not given"
+            value = getattr(a, name)
+            return base[name] if value is None else value
+
+        result = run_load(kind, readers=given("readers"), liaisons=given("liaisons"), requests=given("requests"),
+                          time_limit=given("time_limit"), workers=a.workers)
         print(result.report(), flush=True)
         if result.config["write_errors"]:
             print("  first write refusals:", *result.config["write_errors"], sep="\n    ")
