@@ -94,7 +94,8 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
-def _commitment_id(obj: Base) -> int | None:
+def commitment_of(obj: Base) -> int | None:
+    """The commitment a changed row belongs to (its own id for a commitment), if any."""
     if isinstance(obj, Commitment):
         return obj.id
     if isinstance(obj, Evidence):
@@ -161,7 +162,7 @@ def _write_audit(session: Session, _flush: UOWTransaction) -> None:
                 "entity_type": type(obj).__name__,
                 "entity_id": _entity_id(obj),
                 "action": action,
-                "commitment_id": _commitment_id(obj),
+                "commitment_id": commitment_of(obj),
                 "before": before,
                 "after": after,
             }

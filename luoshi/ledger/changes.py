@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from luoshi.ledger.audit import commitment_of
 from luoshi.ledger.db import LedgerSession
 from luoshi.ledger.models import (
     Commitment,
@@ -73,16 +74,6 @@ def _pending(session: Session) -> Pending:
     return found  # type: ignore[no-any-return]
 
 
-def _commitment_of(obj: Any) -> int | None:
-    if isinstance(obj, Commitment):
-        return obj.id
-    if isinstance(obj, Evidence):
-        report = obj.__dict__.get("progress_report")
-        return report.commitment_id if report is not None else None
-    value = getattr(obj, "commitment_id", None)
-    return value if isinstance(value, int) else None
-
-
 @event.listens_for(LedgerSession, "after_flush")
 def _collect(session: Session, _flush: UOWTransaction) -> None:
     pending = _pending(session)
@@ -96,7 +87,7 @@ def _collect(session: Session, _flush: UOWTransaction) -> None:
                 links = inspect(obj).attrs.targets.history  # the other side of a measure↔target link
                 pending.commitments |= {t.id for t in (*links.added, *links.deleted) if t.id is not None}
                 continue
-            cid = _commitment_of(obj)
+            cid = commitment_of(obj)
             if cid is not None:
                 pending.commitments.add(cid)
             elif isinstance(obj, Evidence):
