@@ -33,11 +33,19 @@ def stop_notify(proc: subprocess.Popen[bytes]) -> None:
 
 def run_server(host: str, port: int, *, workers: int = 1, proxy_headers: bool = False,
                forwarded_allow_ips: str | None = None) -> None:
+    """One process, or ``workers`` processes each listening on the port itself (``luoshi.commands.workers``:
+    the kernel spreads connections over them; with one shared socket one worker took them all)."""
     import uvicorn
 
-    uvicorn.run("luoshi.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips if proxy_headers else None,
-                server_header=False, log_level="info")
+    from luoshi.commands import workers as several
+
+    options = dict(host=host, port=port, proxy_headers=proxy_headers,
+                   forwarded_allow_ips=forwarded_allow_ips if proxy_headers else None,
+                   server_header=False, log_level="info")
+    if workers > 1 and several.supported():
+        several.run_workers(workers, options)
+        return
+    uvicorn.run(several.APP, factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @click.command()

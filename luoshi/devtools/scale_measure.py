@@ -201,12 +201,16 @@ def measure_pages(engine: Engine, gen: Generated, home: Path, *, repeat: int = 5
     from luoshi.web.app import create_app
     from luoshi.web.config import Settings
     from luoshi.web.memo import MEMO
+    from luoshi.web.shared_pages import forget as forget_pages
 
     saved = {k: os.environ.get(k) for k in ("LUOSHI_TODAY", "LUOSHI_HOME")}
     os.environ["LUOSHI_TODAY"] = gen.today.isoformat()
     os.environ["LUOSHI_HOME"] = str(home)
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(home=home, database_url=url, secret_key=uuid.uuid4().hex.encode()), engine=engine)
+    # public_max_age 0: the first public request after a change asks for the stamp, as it does
+    # in a served process once its last reading is older than LUOSHI_PUBLIC_MAX_AGE
+    app = create_app(Settings(home=home, database_url=url, secret_key=uuid.uuid4().hex.encode(), public_max_age=0.0),
+                     engine=engine)
     public = TestClient(app, base_url="http://testserver")
     leader = TestClient(app, base_url="http://testserver")
     out: list[PageTime] = []
@@ -236,10 +240,12 @@ def measure_pages(engine: Engine, gen: Generated, home: Path, *, repeat: int = 5
                 changed.append((time.perf_counter() - t) * 1000)
             for _ in range(changes):  # as after a change of everything: nothing kept from earlier requests
                 MEMO.clear()
+                forget_pages()
                 t = time.perf_counter()
                 client.get(path)
                 cold.append((time.perf_counter() - t) * 1000)
             MEMO.clear()
+            forget_pages()
             with recording(engine) as log:
                 t = time.perf_counter()
                 client.get(path)

@@ -24,6 +24,7 @@ from luoshi.web.config import Settings
 from luoshi.web.head import HeadAsGet
 from luoshi.web.ratelimit import LoginThrottle
 from luoshi.web.security import SecurityHeaders
+from luoshi.web.shared_pages import SharedPages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.throttle = LoginThrottle(engine, settings.login_max_failures, settings.login_window_seconds)
     errors.install(app)
     corpus.install(app)
+    app.add_middleware(SharedPages)  # inside SecurityHeaders: kept pages get the headers, never a cookie
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: HEAD runs as GET through everything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,7 +3,9 @@
 Everything lives under ``$LUOSHI_HOME`` (default ``./var``, see ``luoshi.ledger.db``): the SQLite
 database unless ``LUOSHI_DATABASE_URL`` names another one, evidence files, and the secret key that
 signs session cookies (``LUOSHI_SECRET_KEY``, or created on first use, readable only by its owner;
-an existing key file with wider permissions is tightened to 0600).
+an existing key file with wider permissions is tightened to 0600). ``LUOSHI_PUBLIC_MAX_AGE`` says how
+long a public page kept for visitors who are not signed in may be served before the database is
+asked again whether the ledger changed (seconds, default 2; ``luoshi.web.shared_pages``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from luoshi.errors import ValidationError
 from luoshi.ledger.db import database_url as _database_url
 from luoshi.ledger.db import luoshi_home
 from luoshi.ledger.limits import MAX_EVIDENCE_BYTES
@@ -34,6 +37,22 @@ def _load_secret(home: Path) -> bytes:
     return key
 
 
+PUBLIC_MAX_AGE_ENV = "LUOSHI_PUBLIC_MAX_AGE"
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ValidationError(f"{name} 应为 0 到 3600 之间的秒数：{value!r}")
+    return seconds
+
+
 @dataclass
 class Settings:
     """Runtime settings of one app instance (tests build their own)."""
@@ -49,6 +68,9 @@ class Settings:
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
     screen_refresh_seconds: int = 60
+    # seconds a kept public page is served without asking the database whether the ledger changed
+    # (luoshi.web.shared_pages); 0: every anonymous read checks, as signed-in reads always do
+    public_max_age: float = 2.0
 
     @property
     def upload_dir(self) -> Path:
@@ -63,4 +85,5 @@ class Settings:
             home=home,
             database_url=url,
             secret_key=_load_secret(home),
+            public_max_age=_seconds(PUBLIC_MAX_AGE_ENV, 2.0),
         )

@@ -56,6 +56,18 @@ SERIAL, SERIAL_AT = 1, 2  # the change feed's newest serial in a stamp, and when
 JUDGEMENTS = ("judgements",)  # the lights judged at a stamp (``share_judgements``)
 
 
+def comes_before(earlier: tuple[Any, ...], s: tuple[Any, ...]) -> bool:
+    """Whether stamp ``earlier`` is of the same ledger as ``s`` and an older change in its feed."""
+    return (earlier[0] == s[0] and earlier[SERIAL] is not None and s[SERIAL] is not None
+            and earlier[SERIAL] < s[SERIAL])
+
+
+def changed_between(db: Session, earlier: tuple[Any, ...], s: tuple[Any, ...]) -> set[int] | None:
+    """The commitments changed from stamp ``earlier`` to stamp ``s`` (:func:`comes_before`), or
+    None when the change feed cannot say (anything changed, or it no longer remembers)."""
+    return changes.since(db, earlier[SERIAL], s[SERIAL], after_at=earlier[SERIAL_AT])
+
+
 def carried(previous: dict[Hashable, Any], changed: set[int]) -> dict[Hashable, Any]:
     """What stays true of the figures kept under the previous stamp when only the commitments
     ``changed`` changed (the change feed counts a commitment linked to a changed one as changed):
@@ -106,13 +118,12 @@ class Memo:
             if found is not None:
                 self.by_stamp.move_to_end(s)
                 return found
-            earlier = [k for k in self.by_stamp if k[0] == s[0] and k[SERIAL] is not None
-                       and s[SERIAL] is not None and k[SERIAL] < s[SERIAL]]
+            earlier = [k for k in self.by_stamp if comes_before(k, s)]
             before = max(earlier, key=lambda k: k[SERIAL]) if earlier else None
             previous = dict(self.by_stamp[before]) if before is not None else None
         start: dict[Hashable, Any] = {}
         if before is not None and previous:
-            changed = changes.since(db, before[SERIAL], s[SERIAL], after_at=before[SERIAL_AT])
+            changed = changed_between(db, before, s)
             if changed is not None:
                 start = carried(previous, changed)
                 self.carried += 1

@@ -76,7 +76,10 @@ def test_reduced_scale(kind: str, tmp_path: Path, request: pytest.FixtureRequest
             assert p.status == 200, p.path
             assert p.size > 1000, p.path
             assert p.median_ms < PAGE_CEILING_MS, table(kind, gen, 0, pages)
-            assert p.static_ms < p.median_ms, p.path  # the baseline really is the cheaper request
+            if p.who == "public":  # kept whole between requests (web/shared_pages.py): about a static file's cost
+                assert p.median_ms < 3 * p.static_ms, p.path
+            else:
+                assert p.static_ms < p.median_ms, p.path  # the baseline really is the cheaper request
             assert p.queries.count > 0, p.path
     finally:
         engine.dispose()

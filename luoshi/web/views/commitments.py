@@ -19,6 +19,7 @@ from luoshi.web import actions
 from luoshi.web import queries as qs
 from luoshi.web.context import LedgerRoute
 from luoshi.web.params import Id, Offset, Page, Version
+from luoshi.web.shared_pages import share
 from luoshi.web.views.common import CtxDep, commitment_out
 
 router = APIRouter(prefix="/api", route_class=LedgerRoute)
@@ -39,6 +40,7 @@ def api_commitments(
     offset: Offset = 0,
     page: Page | None = None,
 ) -> dict:
+    share(ctx.request)
     if report is not None:
         qs.get_report(ctx.db, ctx.user, report)
     if page is not None:
@@ -50,6 +52,7 @@ def api_commitments(
 
 @router.get("/commitments/{cid}", tags=["commitments"], summary="任务详情（原文、责任单位、进度记录）")
 def api_commitment(ctx: CtxDep, cid: Id) -> dict:
+    share(ctx.request, commitment=cid)
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     return qs.commitment_detail(ctx.db, ctx.user, c)
 

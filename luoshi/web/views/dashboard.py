@@ -18,6 +18,7 @@ from luoshi.web import summary as sm
 from luoshi.web.charts import LIGHT_LABELS, LIGHTS
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, form_id
+from luoshi.web.shared_pages import share
 from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
 from luoshi.web.views.common import report_or_latest
@@ -100,6 +101,7 @@ def api_scorecard(ctx: CtxDep, report: Id | None = None) -> list[dict]:
 
 @api_router.get("/dashboard", tags=["dashboard"], summary="看板汇总：完成率、红黄绿灯、滞后清单、趋势")
 def api_dashboard(ctx: CtxDep, report: Id | None = None) -> dict:
+    share(ctx.request)
     r = report_or_latest(ctx, report)
     viewer = ctx.user if policy.is_overseer(ctx.user) else qs.public_view(ctx.user)
     data = sm.summary(ctx.db, viewer, r)

@@ -18,6 +18,7 @@ from luoshi.web.charts import LIGHTS
 from luoshi.web.context import Ctx, LedgerRoute, get_ctx
 from luoshi.web.params import Id, Offset, form_id
 from luoshi.web.security import CSP
+from luoshi.web.shared_pages import share
 from luoshi.web.switcher import chosen
 from luoshi.web.templating import render
 
@@ -35,6 +36,7 @@ def list_filters(area: str | None, unit: int | None, status: str | None, kind: s
 def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query()] = None,
          status: str | None = None, kind: str | None = None, q: str | None = None,
          offset: Offset = 0, report: Id | None = None) -> Response:
+    share(ctx.request)
     unit_id = form_id(unit)
     viewer = qs.public_view(ctx.user)
     r = chosen(ctx, report, viewer=viewer)  # the public ledger, whoever is logged in
@@ -54,6 +56,7 @@ def home(ctx: CtxDep, area: str | None = None, unit: Annotated[str | None, Query
 
 @router.get("/c/{cid}", response_class=HTMLResponse)
 def commitment_page(ctx: CtxDep, cid: Id) -> Response:
+    share(ctx.request, commitment=cid)
     c = qs.get_commitment(ctx.db, ctx.user, cid)
     data = qs.commitment_detail(ctx.db, ctx.user, c)
     return render(ctx, "public/commitment.html", c=data, can_report=policy.liaison_of(ctx.user, c))
@@ -61,6 +64,7 @@ def commitment_page(ctx: CtxDep, cid: Id) -> Response:
 
 @router.get("/screen", response_class=HTMLResponse)
 def screen(ctx: CtxDep, area: str | None = None, offset: Offset = 0, report: Id | None = None) -> Response:
+    share(ctx.request)
     viewer = qs.public_view(ctx.user)
     chosen_id = report
     report = chosen(ctx, chosen_id, viewer=viewer)

@@ -20,6 +20,7 @@ from luoshi.web import serializers as ser
 from luoshi.web.context import LedgerRoute
 from luoshi.web.limits import upload, within
 from luoshi.web.params import Id
+from luoshi.web.shared_pages import share
 from luoshi.web.views.common import CtxDep, committed, report_or_latest
 
 router = APIRouter(prefix="/api", route_class=LedgerRoute)
@@ -27,11 +28,13 @@ router = APIRouter(prefix="/api", route_class=LedgerRoute)
 
 @router.get("/reports", tags=["reports"], summary="报告列表")
 def api_reports(ctx: CtxDep) -> list[dict]:
+    share(ctx.request)
     return qs.reports(ctx.db, ctx.user)
 
 
 @router.get("/reports/{report_id}", tags=["reports"], summary="报告（with_text=1 附清洗后的原文）")
 def api_report(ctx: CtxDep, report_id: Id, with_text: bool = False) -> dict:
+    share(ctx.request)
     r = qs.get_report(ctx.db, ctx.user, report_id)
     data = ser.report_json(r)
     data["sections"] = [ser.section_json(s) for s in qs.sections(ctx.db, r.id)]
@@ -48,11 +51,13 @@ def api_sections(ctx: CtxDep, report_id: Id) -> list[dict]:
 
 @router.get("/areas", tags=["reports"], summary="领域（含任务的二级标题）")
 def api_areas(ctx: CtxDep, report: Id | None = None) -> list[dict]:
+    share(ctx.request)
     return qs.areas(ctx.db, report_or_latest(ctx, report).id, ctx.user)
 
 
 @router.get("/units", tags=["units"], summary="责任单位名录")
 def api_units(ctx: CtxDep, report: Id | None = None) -> list[dict]:
+    share(ctx.request)
     r = qs.get_report(ctx.db, ctx.user, report) if report is not None else qs.current_report(ctx.db, user=ctx.user)
     return qs.units(ctx.db, r, ctx.user)
 
