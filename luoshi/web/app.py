@@ -45,6 +45,9 @@ def worker_threads() -> int:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads()
+    from luoshi.web.templating import compile_all
+
+    await anyio.to_thread.run_sync(compile_all)  # before the first connection, not during it
     yield
     app.state.engine.dispose()
 

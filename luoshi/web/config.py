@@ -5,7 +5,7 @@ database unless ``LUOSHI_DATABASE_URL`` names another one, evidence files, and t
 signs session cookies (``LUOSHI_SECRET_KEY``, or created on first use, readable only by its owner;
 an existing key file with wider permissions is tightened to 0600). ``LUOSHI_PUBLIC_MAX_AGE`` says how
 long a public page kept for visitors who are not signed in may be served before the database is
-asked again whether the ledger changed (seconds, default 2; ``luoshi.web.shared_pages``).
+asked again whether the ledger changed (seconds, default 5; ``luoshi.web.shared_pages``).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Settings:
     screen_refresh_seconds: int = 60
     # seconds a kept public page is served without asking the database whether the ledger changed
     # (luoshi.web.shared_pages); 0: every anonymous read checks, as signed-in reads always do
-    public_max_age: float = 2.0
+    public_max_age: float = 5.0
 
     @property
     def upload_dir(self) -> Path:
@@ -85,5 +85,5 @@ class Settings:
             home=home,
             database_url=url,
             secret_key=_load_secret(home),
-            public_max_age=_seconds(PUBLIC_MAX_AGE_ENV, 2.0),
+            public_max_age=_seconds(PUBLIC_MAX_AGE_ENV, 5.0),
         )

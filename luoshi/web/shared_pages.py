@@ -25,11 +25,12 @@ transaction of its own before the view runs, so a kept response is never older t
 
 Asking the database for the stamp on every read would make each public page recomputed after each
 change — at the end of a reporting period, liaisons submit several reports a second, and the home
-page and the dashboard would be made again for nearly every visitor. So, as Datasette keeps its
-public responses ``default_cache_ttl`` seconds, a worker asks for the stamp at most once every
-``Settings.public_max_age`` seconds (``LUOSHI_PUBLIC_MAX_AGE``, default 2): a visitor who is not
-signed in sees a change at most that late. Signed-in users never get a kept page, so an operator
-sees a change the moment it is made; 0 makes every anonymous read ask.
+page and the commitments being reported on would be made again for nearly every visitor. So a
+worker asks for the stamp at most once every ``Settings.public_max_age`` seconds
+(``LUOSHI_PUBLIC_MAX_AGE``, default 5 — the time Datasette lets its responses be cached by
+default): a visitor who is not signed in sees a change at most that late (the hall display reloads
+every minute). Signed-in users never get a kept page, so an operator or liaison sees a change the
+moment it is made; 0 makes every anonymous read ask.
 """
 
 from __future__ import annotations

@@ -129,6 +129,15 @@ def make_env() -> Environment:
 templates = Jinja2Templates(env=make_env())
 
 
+def compile_all() -> int:
+    """Compile every page template now (≈0.2 s for all), so that a worker does it before it takes
+    connections instead of the first visitor of each page waiting for it; the number compiled."""
+    names = [n for n in templates.env.list_templates() if n.endswith(".html")]
+    for name in names:
+        templates.env.get_template(name)
+    return len(names)
+
+
 FORMAT = "format"
 """The query parameter that asks a page for its twin: ``?format=json``."""
 

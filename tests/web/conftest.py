@@ -101,7 +101,7 @@ def app(engine: Engine, ledger: Ledger, luoshi_home: Path):
     from luoshi.web.config import Settings
 
     # public_max_age 0: an anonymous read right after a change sees it (tests/web/test_shared_pages.py
-    # covers the served default, where a visitor may see a change up to two seconds late)
+    # covers the served default, where a visitor may see a change up to five seconds late)
     settings = Settings(home=luoshi_home, database_url=str(engine.url), secret_key=b"test-secret-key" * 3,
                         public_max_age=0.0)
     return create_app(settings, engine=engine)

@@ -161,7 +161,7 @@ def test_public_max_age_from_the_environment(monkeypatch: pytest.MonkeyPatch, tm
     from luoshi.web.config import Settings
 
     monkeypatch.setenv("LUOSHI_SECRET_KEY", "k" * 32)
-    assert Settings.from_env(home=tmp_path, database_url="sqlite://").public_max_age == 2.0
+    assert Settings.from_env(home=tmp_path, database_url="sqlite://").public_max_age == 5.0
     monkeypatch.setenv("LUOSHI_PUBLIC_MAX_AGE", "0")
     assert Settings.from_env(home=tmp_path, database_url="sqlite://").public_max_age == 0.0
     for bad in ("abc", "-1", "nan", "1e9"):
