@@ -35,6 +35,7 @@ moment it is made; 0 makes every anonymous read ask.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import os
@@ -186,6 +187,9 @@ class SharedPages:
         self.app_id = next(_apps)  # two apps of one process (tests) never share pages
         self.held: Responses | None = None
         self.checked_at = 0.0  # when the stamp of ``held`` was last read (monotonic seconds)
+        self.refreshing = False  # a reading of the stamp is under way
+        # responses being made, by key: requests for the same page wait for the one making it
+        self.making: dict[Hashable, asyncio.Future[KeptResponse | None]] = {}
         _instances.add(self)
 
     async def responses(self, scope: dict[str, Any]) -> Responses:
@@ -193,9 +197,16 @@ class SharedPages:
         ``public_max_age`` seconds."""
         state = scope["app"].state
         now = time.monotonic()  # before the reading: the age counts from before it, never after
-        if self.held is not None and now - self.checked_at < state.settings.public_max_age:
+        max_age = state.settings.public_max_age
+        if self.held is not None and now - self.checked_at < max_age:
             return self.held
-        held = await anyio.to_thread.run_sync(at_current_stamp, state.sessions, self.held)
+        if self.held is not None and self.refreshing and max_age > 0:
+            return self.held  # another request is reading the stamp: no stampede of readings
+        self.refreshing = True
+        try:
+            held = await anyio.to_thread.run_sync(at_current_stamp, state.sessions, self.held)
+        finally:
+            self.refreshing = False
         self.held, self.checked_at = held, now
         return held
 
@@ -206,11 +217,28 @@ class SharedPages:
         key = _key(self.app_id, scope)
         store = await self.responses(scope)
         kept = store.get(key)
+        if kept is None and key in self.making:  # the same page is being made: wait for it
+            kept = await asyncio.shield(self.making[key])
         if kept is not None:
             Counts.hits += 1
             await send({"type": "http.response.start", "status": kept.status, "headers": list(kept.headers)})
             await send({"type": "http.response.body", "body": kept.body, "more_body": False})
             return
+        if key in self.making:  # it could not be kept (an error, a page not shared): make one's own
+            await self.app(scope, receive, send)
+            return
+        made: asyncio.Future[KeptResponse | None] = asyncio.get_running_loop().create_future()
+        self.making[key] = made
+        try:
+            kept = await self._make(scope, receive, send)
+            if kept is not None:
+                store.put(key, kept)
+        finally:
+            del self.making[key]
+            made.set_result(kept)
+
+    async def _make(self, scope: dict, receive: Any, send: Any) -> KeptResponse | None:
+        """Run the app for this request, and return its response if it may be kept."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
@@ -229,16 +257,16 @@ class SharedPages:
         state = scope.get("state") or {}
         marked = state.get(SHARE)
         if marked is None:
-            return
+            return None
         Counts.misses += 1
         headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", ()))
         body = b"".join(chunks)
         token = state.get("csrf_token")
         if (start.get("status") != 200 or size > MAX_BODY or any(k.lower() == b"set-cookie" for k, _ in headers)
                 or (token and token.encode() in body)):
-            return
-        store.put(key, KeptResponse(200, headers, body, marked[1]))
+            return None
         Counts.kept += 1
+        return KeptResponse(200, headers, body, marked[1])
 
 
 def forget() -> None:

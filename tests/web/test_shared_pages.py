@@ -168,3 +168,21 @@ def test_public_max_age_from_the_environment(monkeypatch: pytest.MonkeyPatch, tm
         monkeypatch.setenv("LUOSHI_PUBLIC_MAX_AGE", bad)
         with pytest.raises(ValidationError, match="LUOSHI_PUBLIC_MAX_AGE 应为 0 到 3600 之间的秒数"):
             Settings.from_env(home=tmp_path, database_url="sqlite://")
+
+
+def test_visitors_asking_for_one_page_at_once_wait_for_one_making_of_it(app, ledger: Ledger) -> None:
+    """Dogpile: when a page is not kept (a new stamp), twenty visitors arriving together cause one
+    run of the view, not twenty; the others are answered with what it made."""
+    import asyncio
+
+    import httpx
+
+    async def crowd() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return list(await asyncio.gather(*(c.get("/api/dashboard") for _ in range(20))))
+
+    answers = asyncio.run(crowd())
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.content for r in answers}) == 1
+    assert (Counts.misses, Counts.hits) == (1, 19)
