@@ -58,6 +58,7 @@ from luoshi.web.memo import changed_between, comes_before, stamp
 OWN_COOKIES = "luoshi_"  # every cookie the app sets starts so; only ANON_COOKIE leaves a page shareable
 SHARE = "luoshi_share"  # request.state: the view's answer may be shared (value: the commitment it is about)
 KEPT_BYTES = 32 * 1024 * 1024  # bodies kept per app and process; the least recently read go first
+NOT_SHARED_PATHS = 10_000  # paths remembered as answered by views that do not share
 MAX_BODY = 2 * 1024 * 1024  # bytes of one kept response at most
 _apps = itertools.count(1)
 _instances: weakref.WeakSet[SharedPages] = weakref.WeakSet()
@@ -190,6 +191,9 @@ class SharedPages:
         self.refreshing = False  # a reading of the stamp is under way
         # responses being made, by key: requests for the same page wait for the one making it
         self.making: dict[Hashable, asyncio.Future[KeptResponse | None]] = {}
+        # paths whose view answered 200 without sharing (a login page, help, downloads): their
+        # requests skip the stamp and never wait for each other
+        self.not_shared: set[str] = set()
         _instances.add(self)
 
     async def responses(self, scope: dict[str, Any]) -> Responses:
@@ -211,7 +215,7 @@ class SharedPages:
         return held
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if not _shareable_request(scope):
+        if not _shareable_request(scope) or scope.get("path") in self.not_shared:
             await self.app(scope, receive, send)
             return
         key = _key(self.app_id, scope)
@@ -257,6 +261,8 @@ class SharedPages:
         state = scope.get("state") or {}
         marked = state.get(SHARE)
         if marked is None:
+            if start.get("status") == 200 and len(self.not_shared) < NOT_SHARED_PATHS:
+                self.not_shared.add(scope.get("path", ""))  # not a refusal before the view (422)
             return None
         Counts.misses += 1
         headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", ()))

@@ -186,3 +186,16 @@ def test_visitors_asking_for_one_page_at_once_wait_for_one_making_of_it(app, led
     assert {r.status_code for r in answers} == {200}
     assert len({r.content for r in answers}) == 1
     assert (Counts.misses, Counts.hits) == (1, 19)
+
+
+def test_pages_that_are_not_shared_are_remembered_and_never_kept(app, ledger: Ledger) -> None:
+    visitor = _visitor(app)
+    first, second = visitor.get("/login"), _visitor(app).get("/login")
+    assert first.status_code == second.status_code == 200
+    assert Counts.kept == 0 and Counts.hits == 0
+    assert first.cookies.get("luoshi_anon") != second.cookies.get("luoshi_anon")  # each its own nonce
+    # a request refused before its view (422) does not make a shared path unshared
+    assert visitor.get("/api/commitments?status=purple").status_code == 422
+    visitor.get("/api/commitments?status=red")
+    visitor.get("/api/commitments?status=red")
+    assert Counts.hits == 1
