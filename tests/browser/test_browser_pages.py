@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from .conftest import PASSWORD, SEED_PATH
+from .conftest import SEED_PATH, login
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +30,6 @@ def new_page(browser, server, viewport, **kw):
 
 def phone(browser, server):
     return new_page(browser, server, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-
-
-def login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 # The smallest size any chart's text is drawn at on screen: its computed font size in the SVG's

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.web.visible import machine_words
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +50,6 @@ def _page(browser, server, size: str):
     return ctx.new_page()
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_key_pages_show_no_machine_words(browser, server, demo, shot) -> None:
     cid, rid = demo["cid"], demo["rid"]
     walks = {
@@ -72,7 +64,7 @@ def test_key_pages_show_no_machine_words(browser, server, demo, shot) -> None:
         for who, paths in walks.items():
             page = _page(browser, server, size)
             if who:
-                _login(page, who)
+                login(page, who)
             for path in paths:
                 page.goto(path)
                 page.wait_for_load_state()
@@ -85,7 +77,7 @@ def test_key_pages_show_no_machine_words(browser, server, demo, shot) -> None:
 
 def test_the_history_page_reads_in_chinese(browser, server, demo, shot) -> None:
     page = _page(browser, server, "desktop")
-    _login(page, "duchashi")
+    login(page, "duchashi")
     page.goto(f"/admin/commitments/{demo['cid']}")
     page.fill("#f-deadline", "2024-11-30")  # a change by the office, seen in its history
     page.click("button:text('保存')")
@@ -107,7 +99,7 @@ def test_the_history_page_reads_in_chinese(browser, server, demo, shot) -> None:
 
 def test_a_file_over_the_limit_is_named_and_the_form_kept(browser, server, demo, tmp_path) -> None:
     page = _page(browser, server, "phone")
-    _login(page, demo["liaison"])
+    login(page, demo["liaison"])
     page.goto(f"/my/c/{demo['cid']}/report")
     page.fill("#narrative", "一季度完成投资12.3亿元，开工项目58个。")
     page.fill("#percent", "25")
