@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from luoshi.paths import seed_report
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -98,7 +100,7 @@ def shot():
 
     return take
 
-SEED_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reports" / "zaozhuang-2024.txt"
+SEED_PATH = seed_report()
 
 
 def new_page(browser, server, **kw):

@@ -5,16 +5,17 @@ account created, and the liaison's first login forced through choosing their own
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+
+from luoshi.paths import reports_dir
 
 from .conftest import PASSWORD
 from .test_browser_journeys import login, new_page
 
 pytestmark = pytest.mark.browser
 
-NATIONAL = Path(__file__).resolve().parents[2].parent / "shared" / "reports" / "national-2023.txt"
+NATIONAL = reports_dir() / "national-2023.txt"
 
 
 def test_new_unit_on_an_empty_directory_its_liaison_and_the_forced_password_change(browser, server, shot) -> None:

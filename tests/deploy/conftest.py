@@ -23,9 +23,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from luoshi.paths import seed_report
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SEED = ROOT.parent / "shared" / "reports" / "zaozhuang-2024.txt"
+SEED = seed_report()
 PASSWORD = "deploy-test-password-9"
 TODAY = "2024-04-03"  # 2024Q1 has ended and its reporting window is open
 LUOSHI = [sys.executable, "-c", "import sys; from luoshi.cli import main; main(sys.argv[1:])"]

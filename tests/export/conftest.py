@@ -25,6 +25,7 @@ from luoshi.export.model import (
     TemplateRow,
     UnitRank,
 )
+from luoshi.paths import seed_report
 
 
 def make_plan(*, with_leader: bool = True) -> Plan:
@@ -120,7 +121,7 @@ def sample_bulletin() -> Bulletin:
 
 # --- a ledger holding the seed report (both engines, via the shared ``engine`` fixture) ---
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "reports" / "zaozhuang-2024.txt"
+SEED = seed_report()
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,8 @@ from luoshi.paths import reports_dir
 
 
 def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"LUOSHI_HOME": str(home), "PATH": "/usr/bin:/bin", "LUOSHI_SECRET_KEY": "cli-test-secret"}
+    env = {"LUOSHI_HOME": str(home), "PATH": "/usr/bin:/bin", "LUOSHI_SECRET_KEY": "cli-test-secret",
+           "LUOSHI_REPORTS_DIR": str(reports_dir())}  # where the tests found the reports
     code = "import sys; from luoshi.cli import main; main(sys.argv[1:])"
     return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=120)
